@@ -1,0 +1,29 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { CompaniesModule } from './companies/companies.module.js';
+import type { RegistryConfig } from './config/config.js';
+import { CoreModule } from './core.module.js';
+import { buildDataSourceOptions } from './database/data-source.options.js';
+import { HealthModule } from './health/health.module.js';
+import { LicensesModule } from './licenses/licenses.module.js';
+import { SeedModule } from './seed/seed.module.js';
+import { ShipmentsModule } from './shipments/shipments.module.js';
+
+@Module({})
+export class AppModule {
+  /** The whole registry for a validated configuration; migrations run when the database opens. */
+  static forRoot(config: RegistryConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        CoreModule.forRoot(config),
+        TypeOrmModule.forRoot({ ...buildDataSourceOptions(config.database), migrationsRun: true, retryAttempts: 0 }),
+        CompaniesModule,
+        LicensesModule,
+        ShipmentsModule,
+        SeedModule,
+        HealthModule,
+      ],
+    };
+  }
+}

@@ -1,0 +1,50 @@
+import { randomUUID } from 'node:crypto';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { FastifyError } from 'fastify';
+import { ProblemDto } from './common/openapi.js';
+import { ProblemFilter, sendProblem } from './common/problem.filter.js';
+import { createValidationPipe } from './common/validation/validation.js';
+import type { RegistryConfig } from './config/config.js';
+
+/** The Fastify adapter with structured (pino) request logs and a request id taken from X-Request-Id when sane. */
+export function createAdapter(config: Pick<RegistryConfig, 'logLevel'>): FastifyAdapter {
+  return new FastifyAdapter({
+    logger: config.logLevel === 'silent' ? false : { level: config.logLevel, redact: ['req.headers.authorization'] },
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
+    bodyLimit: 1_048_576,
+  });
+}
+
+/** Global setup shared by main.ts and the tests, so both run the same pipes, filters and docs. */
+export function configureApp(app: NestFastifyApplication): void {
+  app.useGlobalPipes(createValidationPipe());
+  const filter = new ProblemFilter();
+  app.useGlobalFilters(filter);
+  const fastify = app.getHttpAdapter().getInstance();
+  // Errors raised by Fastify before a route handler runs (bad JSON, wrong content type, body too large).
+  fastify.setErrorHandler((error: FastifyError, request, reply) => sendProblem(reply, filter.toProblem(error, request.url)));
+  fastify.addHook('onSend', async (request, reply, payload) => {
+    reply.header('X-Request-Id', request.id);
+    return payload;
+  });
+  app.enableShutdownHooks();
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('License Registry API')
+      .setDescription(
+        "System of record for a telecom regulator's mobile-device manufacturing (MDM) licenses and export shipments. " +
+          'Errors are RFC 9457 problem+json with a stable `code` and, for validation, `errors: [{field, message}]`. ' +
+          'Calendar dates are YYYY-MM-DD; money is USD as a decimal string.',
+      )
+      .setVersion('1')
+      .setLicense('UNLICENSED', 'https://example.invalid/license')
+      .addServer('/', 'this server')
+      .build(),
+    { extraModels: [ProblemDto] },
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', yamlDocumentUrl: 'docs-yaml' });
+}

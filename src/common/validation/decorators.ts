@@ -1,0 +1,59 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiProperty, type ApiPropertyOptions } from '@nestjs/swagger';
+import { ValidateBy, type ValidationOptions } from 'class-validator';
+import { isCalendarDate } from '../calendar-date.js';
+import { countryCodeProblem } from '../country.js';
+import { isMoney, MONEY_FORMAT } from '../money.js';
+
+type DocOptions = Omit<ApiPropertyOptions, 'type'> & { required?: boolean };
+
+/** A real calendar date `YYYY-MM-DD` (`2021-02-30` and `2024` are refused). */
+export function IsCalendarDate(doc: DocOptions = {}, options?: ValidationOptions): PropertyDecorator {
+  return applyDecorators(
+    ValidateBy(
+      {
+        name: 'isCalendarDate',
+        validator: {
+          validate: (value) => isCalendarDate(value),
+          defaultMessage: (args) => `must be a real calendar date YYYY-MM-DD; got ${JSON.stringify(args?.value)}`,
+        },
+      },
+      options,
+    ),
+    ApiProperty({ type: String, format: 'date', example: '2021-04-09', ...doc }),
+  );
+}
+
+/** An ISO 3166-1 alpha-2 country code in capitals; a wrong one is refused with a hint (`UAE` -> `AE`). */
+export function IsCountryCode(doc: DocOptions = {}, options?: ValidationOptions): PropertyDecorator {
+  return applyDecorators(
+    ValidateBy(
+      {
+        name: 'isCountryCode',
+        validator: {
+          validate: (value) => countryCodeProblem(value) === undefined,
+          defaultMessage: (args) => countryCodeProblem(args?.value) ?? 'must be an ISO 3166-1 alpha-2 code',
+        },
+      },
+      options,
+    ),
+    ApiProperty({ type: String, pattern: '^[A-Z]{2}$', example: 'AE', description: 'ISO 3166-1 alpha-2 country code', ...doc }),
+  );
+}
+
+/** USD as a decimal string with at most 2 decimals; stored as integer cents. */
+export function IsMoney(doc: DocOptions = {}, options?: ValidationOptions): PropertyDecorator {
+  return applyDecorators(
+    ValidateBy(
+      {
+        name: 'isMoney',
+        validator: {
+          validate: (value) => isMoney(value),
+          defaultMessage: (args) => `must be ${MONEY_FORMAT}; got ${JSON.stringify(args?.value)}`,
+        },
+      },
+      options,
+    ),
+    ApiProperty({ type: String, pattern: '^(0|[1-9]\\d{0,12})(\\.\\d{1,2})?$', example: '27500.00', ...doc }),
+  );
+}

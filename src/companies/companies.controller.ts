@@ -1,0 +1,53 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiProblems } from '../common/openapi.js';
+import { UuidPipe } from '../common/validation/validation.js';
+import { CompaniesService } from './companies.service.js';
+import { CompanyDto, CompanyPageDto, CreateCompanyDto, ListCompaniesQuery, UpdateCompanyDto } from './dto/company.dto.js';
+
+@ApiTags('companies')
+@Controller('api/v1/companies')
+export class CompaniesController {
+  constructor(private readonly companies: CompaniesService) {}
+
+  @Post()
+  @ApiOperation({ summary: 'Register a company' })
+  @ApiCreatedResponse({ type: CompanyDto })
+  @ApiProblems(400, 409)
+  create(@Body() body: CreateCompanyDto): Promise<CompanyDto> {
+    return this.companies.create(body);
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'List companies, optionally searching by name' })
+  @ApiOkResponse({ type: CompanyPageDto })
+  @ApiProblems(400)
+  list(@Query() query: ListCompaniesQuery): Promise<CompanyPageDto> {
+    return this.companies.list(query);
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'Get a company' })
+  @ApiOkResponse({ type: CompanyDto })
+  @ApiProblems(400, 404)
+  get(@Param('id', new UuidPipe()) id: string): Promise<CompanyDto> {
+    return this.companies.get(id);
+  }
+
+  @Patch(':id')
+  @ApiOperation({ summary: 'Update a company (null clears an optional field)' })
+  @ApiOkResponse({ type: CompanyDto })
+  @ApiProblems(400, 404, 409)
+  update(@Param('id', new UuidPipe()) id: string, @Body() body: UpdateCompanyDto): Promise<CompanyDto> {
+    return this.companies.update(id, body);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Delete a company that holds no license' })
+  @ApiNoContentResponse({ description: 'Deleted' })
+  @ApiProblems(400, 404, 409)
+  async remove(@Param('id', new UuidPipe()) id: string): Promise<void> {
+    await this.companies.remove(id);
+  }
+}

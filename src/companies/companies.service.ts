@@ -1,0 +1,136 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { type EntityManager, QueryFailedError, Repository } from 'typeorm';
+import { likeContains, type Page, pageOf } from '../common/pagination.js';
+import { Problem } from '../common/problem.js';
+import { Transactions } from '../database/transactions.js';
+import { Company, companyNameKey } from './company.entity.js';
+import type { CompanyDto, CreateCompanyDto, ListCompaniesQuery, UpdateCompanyDto } from './dto/company.dto.js';
+
+const OPTIONAL_FIELDS = ['tradeName', 'registrationNumber', 'ntn', 'city', 'province', 'address', 'website', 'contactEmail'] as const;
+
+@Injectable()
+export class CompaniesService {
+  constructor(
+    @InjectRepository(Company) private readonly companies: Repository<Company>,
+    private readonly tx: Transactions,
+  ) {}
+
+  async create(input: CreateCompanyDto): Promise<CompanyDto> {
+    const saved = await this.tx.run(async (m) => {
+      const now = new Date();
+      const company = m.create(Company, {
+        id: randomUUID(),
+        legalName: input.legalName,
+        legalNameKey: companyNameKey(input.legalName),
+        createdAt: now,
+        updatedAt: now,
+      });
+      for (const f of OPTIONAL_FIELDS) company[f] = input[f] ?? null;
+      await this.assertUnique(m, company);
+      return m.save(company);
+    });
+    return toCompanyDto(saved);
+  }
+
+  async list(query: ListCompaniesQuery): Promise<Page<CompanyDto>> {
+    const { limit, offset } = pageOf(query);
+    const qb = this.companies.createQueryBuilder('c');
+    if (query.q?.trim()) {
+      qb.where(`(c.legal_name_key LIKE :pattern ESCAPE '\\' OR LOWER(c.trade_name) LIKE :pattern ESCAPE '\\')`, {
+        pattern: likeContains(query.q.trim().replace(/\s+/g, ' ')),
+      });
+    }
+    const sort = query.sort ?? 'legalName';
+    const column = sort.replace('-', '') === 'createdAt' ? 'c.created_at' : 'c.legal_name_key';
+    qb.orderBy(column, sort.startsWith('-') ? 'DESC' : 'ASC').addOrderBy('c.id', 'ASC').skip(offset).take(limit);
+    const [rows, total] = await qb.getManyAndCount();
+    return { items: rows.map(toCompanyDto), total, limit, offset };
+  }
+
+  /**
+   * The company entity. Unknown: 404, or, when `field` names the request field that referred to it,
+   * 422 COMPANY_NOT_FOUND on that field. For other modules.
+   */
+  async getEntity(id: string, manager?: EntityManager, field?: string): Promise<Company> {
+    const company = await (manager ?? this.companies.manager).findOne(Company, { where: { id } });
+    if (!company && field) throw Problem.rule('COMPANY_NOT_FOUND', `${field}: no company with id ${id}`, [{ field, message: 'no such company' }]);
+    if (!company) throw Problem.notFound('company', id);
+    return company;
+  }
+
+  async get(id: string): Promise<CompanyDto> {
+    return toCompanyDto(await this.getEntity(id));
+  }
+
+  async update(id: string, input: UpdateCompanyDto): Promise<CompanyDto> {
+    const saved = await this.tx.run(async (m) => {
+      const company = await this.getEntity(id, m);
+      if (input.legalName === null) throw Problem.validation([{ field: 'legalName', message: 'cannot be removed' }]);
+      if (input.legalName !== undefined) {
+        company.legalName = input.legalName;
+        company.legalNameKey = companyNameKey(input.legalName);
+      }
+      for (const f of OPTIONAL_FIELDS) if (input[f] !== undefined) company[f] = input[f] ?? null;
+      company.updatedAt = new Date();
+      await this.assertUnique(m, company);
+      return m.save(company);
+    });
+    return toCompanyDto(saved);
+  }
+
+  /** Deletes a company that holds no license; 409 COMPANY_HAS_LICENSES otherwise (enforced by the foreign key). */
+  async remove(id: string): Promise<void> {
+    await this.tx.run(async (m) => {
+      await this.getEntity(id, m);
+      try {
+        await m.delete(Company, { id });
+      } catch (e) {
+        if (e instanceof QueryFailedError) {
+          throw Problem.conflict('COMPANY_HAS_LICENSES', 'The company holds licenses and cannot be deleted; licenses are never deleted, only revoked or surrendered');
+        }
+        throw e;
+      }
+    });
+  }
+
+  /** Friendly 409s for the unique fields; the unique indexes still catch a concurrent duplicate. */
+  private async assertUnique(m: EntityManager, company: Company): Promise<void> {
+    const checks = [
+      { field: 'legalName', where: { legalNameKey: company.legalNameKey }, what: 'legal name' },
+      { field: 'registrationNumber', where: company.registrationNumber ? { registrationNumber: company.registrationNumber } : null, what: 'registration number' },
+      { field: 'ntn', where: company.ntn ? { ntn: company.ntn } : null, what: 'NTN' },
+    ];
+    for (const check of checks) {
+      if (!check.where) continue;
+      const other = await m.findOne(Company, { where: check.where, select: { id: true, legalName: true } });
+      if (other && other.id !== company.id) {
+        throw Problem.conflict(
+          'DUPLICATE',
+          `${check.field}: another company (${other.legalName}) already has this ${check.what}`,
+          [{ field: check.field, message: `already used by company ${other.id}` }],
+          { existingId: other.id },
+        );
+      }
+    }
+  }
+}
+
+export function toCompanyDto(c: Company): CompanyDto {
+  return {
+    id: c.id,
+    legalName: c.legalName,
+    tradeName: c.tradeName,
+    registrationNumber: c.registrationNumber,
+    ntn: c.ntn,
+    city: c.city,
+    province: c.province,
+    address: c.address,
+    website: c.website,
+    contactEmail: c.contactEmail,
+    createdAt: c.createdAt.toISOString(),
+    updatedAt: c.updatedAt.toISOString(),
+    version: c.version,
+  };
+}

@@ -1,0 +1,37 @@
+import { Column, Entity, PrimaryColumn, VersionColumn } from 'typeorm';
+import { instantTransformer } from '../database/columns.js';
+
+/** A company the regulator licenses (the licensee). */
+@Entity({ name: 'companies' })
+export class Company {
+  @PrimaryColumn('uuid') id: string;
+
+  @Column({ name: 'legal_name', type: 'varchar', length: 300 }) legalName: string;
+
+  /** legalName lower-cased with spaces collapsed: the case-insensitive unique key and search column. */
+  @Column({ name: 'legal_name_key', type: 'varchar', length: 300 }) legalNameKey: string;
+
+  @Column({ name: 'trade_name', type: 'varchar', length: 200, nullable: true }) tradeName: string | null;
+
+  /** SECP corporate registration number, unique when present. */
+  @Column({ name: 'registration_number', type: 'varchar', length: 50, nullable: true }) registrationNumber: string | null;
+
+  /** National Tax Number, unique when present. */
+  @Column({ name: 'ntn', type: 'varchar', length: 20, nullable: true }) ntn: string | null;
+
+  @Column({ name: 'city', type: 'varchar', length: 100, nullable: true }) city: string | null;
+  @Column({ name: 'province', type: 'varchar', length: 100, nullable: true }) province: string | null;
+  @Column({ name: 'address', type: 'varchar', length: 500, nullable: true }) address: string | null;
+  @Column({ name: 'website', type: 'varchar', length: 300, nullable: true }) website: string | null;
+
+  /** Staff-only: never in a public response. */
+  @Column({ name: 'contact_email', type: 'varchar', length: 254, nullable: true }) contactEmail: string | null;
+
+  @Column({ name: 'created_at', type: 'varchar', length: 32, transformer: instantTransformer }) createdAt: Date;
+  @Column({ name: 'updated_at', type: 'varchar', length: 32, transformer: instantTransformer }) updatedAt: Date;
+  @VersionColumn({ name: 'version' }) version: number;
+}
+
+export function companyNameKey(legalName: string): string {
+  return legalName.trim().replace(/\s+/g, ' ').toLowerCase();
+}

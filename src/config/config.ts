@@ -1,0 +1,105 @@
+/**
+ * Registry configuration, read once from the environment and validated (DESIGN.md section 6).
+ * A bad value stops the start with one message listing every bad variable, never a stack trace.
+ */
+export type DatabaseConfig =
+  | { engine: 'sqlite'; path: string } // path is a file path or ':memory:'
+  | { engine: 'postgres'; url: string };
+
+export interface RegistryConfig {
+  port: number;
+  database: DatabaseConfig;
+  /** Load the reference data into an empty database at start. */
+  seed: boolean;
+  /** IANA time zone whose calendar day is "today" for the regulator. */
+  timeZone: string;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  nodeEnv: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export const DEFAULT_SQLITE_PATH = 'data/registry.sqlite';
+
+/** Parses DATABASE_URL: unset -> SQLite file data/registry.sqlite; `sqlite:PATH`, `sqlite::memory:`, `postgres://...`. */
+export function parseDatabaseUrl(raw: string | undefined): DatabaseConfig {
+  const value = raw?.trim();
+  if (!value) return { engine: 'sqlite', path: DEFAULT_SQLITE_PATH };
+  if (value.startsWith('sqlite:')) {
+    const path = value.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
+    if (!path) throw new Error('DATABASE_URL "sqlite:" needs a path, e.g. sqlite:data/registry.sqlite or sqlite::memory:');
+    return { engine: 'sqlite', path };
+  }
+  if (/^postgres(ql)?:\/\//.test(value)) {
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      throw new Error('DATABASE_URL is not a valid postgres:// URL');
+    }
+    if (!url.hostname) throw new Error('DATABASE_URL postgres:// URL has no host');
+    if (url.pathname.length <= 1) throw new Error('DATABASE_URL postgres:// URL names no database (postgres://user@host:5432/DBNAME)');
+    return { engine: 'postgres', url: value };
+  }
+  throw new Error(
+    `DATABASE_URL must be unset, sqlite:PATH, sqlite::memory: or postgres://...; got a value starting "${value.slice(0, 12)}"`,
+  );
+}
+
+function parseBoolean(name: string, raw: string | undefined, fallback: boolean, problems: string[]): boolean {
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const v = raw.trim().toLowerCase();
+  if (['true', '1', 'yes'].includes(v)) return true;
+  if (['false', '0', 'no'].includes(v)) return false;
+  problems.push(`${name} must be true or false; got "${raw}"`);
+  return fallback;
+}
+
+export function isValidTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-CA', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Reads and validates the environment; throws ConfigError listing every problem. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): RegistryConfig {
+  const problems: string[] = [];
+
+  let port = 3000;
+  if (env.PORT !== undefined && env.PORT.trim() !== '') {
+    port = Number(env.PORT);
+    if (!/^\d+$/.test(env.PORT.trim()) || port < 0 || port > 65535) {
+      problems.push(`PORT must be an integer 0..65535; got "${env.PORT}"`);
+    }
+  }
+
+  let database: DatabaseConfig = { engine: 'sqlite', path: DEFAULT_SQLITE_PATH };
+  try {
+    database = parseDatabaseUrl(env.DATABASE_URL);
+  } catch (e) {
+    problems.push((e as Error).message);
+  }
+
+  const seed = parseBoolean('SEED', env.SEED, true, problems);
+
+  const timeZone = env.REGISTRY_TIME_ZONE?.trim() || 'Asia/Karachi';
+  if (!isValidTimeZone(timeZone)) problems.push(`REGISTRY_TIME_ZONE must be an IANA time zone such as Asia/Karachi; got "${timeZone}"`);
+
+  const logLevel = (env.LOG_LEVEL?.trim().toLowerCase() || 'info') as RegistryConfig['logLevel'];
+  if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}; got "${env.LOG_LEVEL}"`);
+
+  if (problems.length) throw new ConfigError(problems);
+  return { port, database, seed, timeZone, logLevel, nodeEnv: env.NODE_ENV ?? 'development' };
+}
+
+/** Nest injection token for the RegistryConfig. */
+export const REGISTRY_CONFIG = Symbol('REGISTRY_CONFIG');

@@ -1,0 +1,31 @@
+import { Column, Entity, JoinColumn, ManyToOne, PrimaryColumn, type Relation } from 'typeorm';
+import { instantTransformer } from '../database/columns.js';
+import { License } from './license.entity.js';
+import type { BaseStatus, LicenseEventType } from './lifecycle.js';
+
+/**
+ * One step of a license's lifecycle; append-only, the source of truth for status. `statusAfter` and
+ * `expiresOnAfter` record the state the event left, so the status on any date is one indexed lookup.
+ */
+@Entity({ name: 'license_events' })
+export class LicenseEvent {
+  @PrimaryColumn('uuid') id: string;
+
+  @Column({ name: 'license_id', type: 'uuid' }) licenseId: string;
+
+  @ManyToOne(() => License, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'license_id' })
+  license?: Relation<License>;
+
+  /** 1, 2, 3... per license, in effective-date order (unique with licenseId). */
+  @Column({ name: 'seq', type: 'integer' }) seq: number;
+
+  @Column({ name: 'type', type: 'varchar', length: 20 }) type: LicenseEventType;
+  @Column({ name: 'effective_on', type: 'date' }) effectiveOn: string;
+  @Column({ name: 'reason', type: 'text', nullable: true }) reason: string | null;
+  @Column({ name: 'data', type: 'simple-json', nullable: true }) data: Record<string, unknown> | null;
+  @Column({ name: 'status_after', type: 'varchar', length: 20 }) statusAfter: BaseStatus;
+  @Column({ name: 'expires_on_after', type: 'date' }) expiresOnAfter: string;
+  @Column({ name: 'recorded_at', type: 'varchar', length: 32, transformer: instantTransformer }) recordedAt: Date;
+  @Column({ name: 'recorded_by', type: 'varchar', length: 100, nullable: true }) recordedBy: string | null;
+}

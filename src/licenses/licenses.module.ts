@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { CompaniesModule } from '../companies/companies.module.js';
+import { License } from './license.entity.js';
+import { LicenseEvent } from './license-event.entity.js';
+import { LicensesController } from './licenses.controller.js';
+import { LicensesService } from './licenses.service.js';
+
+@Module({
+  imports: [TypeOrmModule.forFeature([License, LicenseEvent]), CompaniesModule],
+  controllers: [LicensesController],
+  providers: [LicensesService],
+  exports: [LicensesService],
+})
+export class LicensesModule {}

@@ -1,0 +1,284 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { type EntityManager, In, Repository, type SelectQueryBuilder } from 'typeorm';
+import type { CalendarDate } from '../common/calendar-date.js';
+import { Clock } from '../common/clock.js';
+import { type Page, pageOf } from '../common/pagination.js';
+import { Problem } from '../common/problem.js';
+import { CompaniesService } from '../companies/companies.service.js';
+import { Transactions } from '../database/transactions.js';
+import type { AmendLicenseDto, CreateLicenseEventDto, GrantLicenseDto, LicenseDto, LicenseEventDto, ListLicensesQuery } from './dto/license.dto.js';
+import { License, licenseNumberKey } from './license.entity.js';
+import { LicenseEvent } from './license-event.entity.js';
+import { grantStep, type LicenseStatus, type LifecycleStep, nextStep, statusOn, stepOn, TransitionError } from './lifecycle.js';
+
+/** MDM Regulations 2021 came into force on 25 January 2021: no MDM license can take effect before. */
+export const MDM_REGULATIONS_IN_FORCE_ON = '2021-01-25';
+
+/**
+ * The status on :on of license `l`, in SQL, for filtering: the mirror of lifecycle.statusFromStep applied to
+ * the last event with effective_on <= :on (a test checks the two agree).
+ */
+const STATUS_ON_SQL = `COALESCE((SELECT CASE
+    WHEN e.status_after IN ('ACTIVE', 'SUSPENDED') AND e.expires_on_after < :on THEN 'EXPIRED'
+    ELSE e.status_after END
+  FROM license_events e WHERE e.id = (
+    SELECT e2.id FROM license_events e2 WHERE e2.license_id = l.id AND e2.effective_on <= :on ORDER BY e2.seq DESC LIMIT 1)
+  ), 'NOT_YET_EFFECTIVE')`;
+
+interface LicenseWithSteps {
+  license: License;
+  licensee: string;
+  events: LicenseEvent[];
+}
+
+@Injectable()
+export class LicensesService {
+  constructor(
+    @InjectRepository(License) private readonly licenses: Repository<License>,
+    private readonly companies: CompaniesService,
+    private readonly tx: Transactions,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Grants a license: the license and its GRANTED event, in one transaction. */
+  async grant(input: GrantLicenseDto): Promise<LicenseDto> {
+    const type = input.type ?? 'MDM';
+    if (type === 'MDM' && input.issuedOn < MDM_REGULATIONS_IN_FORCE_ON) {
+      throw Problem.rule('BEFORE_REGULATIONS', `issuedOn ${input.issuedOn} is before the MDM Regulations 2021 came into force (${MDM_REGULATIONS_IN_FORCE_ON})`, [
+        { field: 'issuedOn', message: `must be on or after ${MDM_REGULATIONS_IN_FORCE_ON}` },
+      ]);
+    }
+    if (input.expiresOn !== undefined && input.expiresOn < input.issuedOn) {
+      throw Problem.validation([{ field: 'expiresOn', message: `must be on or after issuedOn (${input.issuedOn})` }]);
+    }
+    const id = await this.tx.run(async (m) => {
+      const company = await this.companies.getEntity(input.companyId, m, 'companyId');
+      const step = grantStep(input.issuedOn, input.expiresOn);
+      const licenseNumber = input.licenseNumber ?? (await this.nextLicenseNumber(m, type, input.issuedOn));
+      await this.assertNumberFree(m, licenseNumber);
+      const now = this.clock.now();
+      const license = m.create(License, {
+        id: randomUUID(),
+        licenseNumber,
+        licenseNumberKey: licenseNumberKey(licenseNumber),
+        companyId: company.id,
+        type,
+        issuedOn: input.issuedOn,
+        expiresOn: step.expiresOnAfter,
+        brands: normaliseBrands(input.brands),
+        plantLocation: input.plantLocation ?? null,
+        conditions: input.conditions ?? null,
+        status: statusOn([step], this.clock.today()),
+        createdAt: now,
+        updatedAt: now,
+      });
+      await m.save(license);
+      await m.save(this.newEvent(license.id, 1, step, input.reason ?? null, null));
+      return license.id;
+    });
+    return this.get(id);
+  }
+
+  async list(query: ListLicensesQuery): Promise<Page<LicenseDto>> {
+    const { limit, offset } = pageOf(query);
+    const on = query.on ?? this.clock.today();
+    const qb = this.licenses.createQueryBuilder('l').innerJoin('l.company', 'c').addSelect(['c.id', 'c.legalName']);
+    if (query.companyId) qb.andWhere('l.company_id = :companyId', { companyId: query.companyId.toLowerCase() });
+    if (query.type) qb.andWhere('l.type = :type', { type: query.type });
+    if (query.status) qb.andWhere(`${STATUS_ON_SQL} = :status`, { status: query.status, on });
+    const sort = query.sort ?? 'licenseNumber';
+    const column = sort.replace('-', '') === 'issuedOn' ? 'l.issued_on' : 'l.license_number_key';
+    qb.orderBy(column, sort.startsWith('-') ? 'DESC' : 'ASC').addOrderBy('l.id', 'ASC').skip(offset).take(limit);
+    const [rows, total] = await qb.getManyAndCount();
+    const events = await this.eventsOf(rows.map((r) => r.id));
+    const items = rows.map((license) =>
+      toLicenseDto({ license, licensee: license.company!.legalName, events: events.get(license.id) ?? [] }, on),
+    );
+    return { items, total, limit, offset };
+  }
+
+  /** One license with its event history, status computed for `on` (default today). */
+  async get(id: string, on?: CalendarDate): Promise<LicenseDto> {
+    const found = await this.load(id);
+    return toLicenseDto(found, on ?? this.clock.today(), true);
+  }
+
+  async listEvents(id: string): Promise<LicenseEventDto[]> {
+    return (await this.load(id)).events.map(toEventDto);
+  }
+
+  /** Amends a license's descriptive fields, recorded as an AMENDED event listing each change. */
+  async amend(id: string, input: AmendLicenseDto): Promise<LicenseDto> {
+    await this.tx.run(async (m) => {
+      const { license, events } = await this.load(id, m);
+      const changes: Record<string, { from: unknown; to: unknown }> = {};
+      const set = <K extends 'licenseNumber' | 'brands' | 'plantLocation' | 'conditions'>(field: K, value: License[K] | undefined) => {
+        if (value === undefined || JSON.stringify(value) === JSON.stringify(license[field])) return;
+        changes[field] = { from: license[field], to: value };
+        license[field] = value;
+      };
+      if (input.licenseNumber === null) throw Problem.validation([{ field: 'licenseNumber', message: 'cannot be removed' }]);
+      if (input.licenseNumber !== undefined && input.licenseNumber !== license.licenseNumber) {
+        await this.assertNumberFree(m, input.licenseNumber, license.id);
+        set('licenseNumber', input.licenseNumber);
+        license.licenseNumberKey = licenseNumberKey(input.licenseNumber);
+      }
+      if (input.brands === null) throw Problem.validation([{ field: 'brands', message: 'cannot be null; send [] for none' }]);
+      set('brands', input.brands === undefined ? undefined : normaliseBrands(input.brands));
+      set('plantLocation', input.plantLocation === undefined ? undefined : (input.plantLocation ?? null));
+      set('conditions', input.conditions === undefined ? undefined : (input.conditions ?? null));
+      if (Object.keys(changes).length === 0) return;
+      const steps = events as LifecycleStep[];
+      const last = events[events.length - 1];
+      const today = this.clock.today();
+      // An amendment takes effect today, or with the last event if that is later (events stay in date order).
+      const step = nextStep(steps, 'AMENDED', last.effectiveOn > today ? last.effectiveOn : today);
+      license.updatedAt = this.clock.now();
+      await m.save(license);
+      await m.save(this.newEvent(license.id, last.seq + 1, step, input.reason ?? null, { changes }));
+    });
+    return this.get(id);
+  }
+
+  /** Records a lifecycle action (suspend, reinstate, renew, revoke, surrender), enforcing DESIGN.md section 3. */
+  async addEvent(id: string, input: CreateLicenseEventDto): Promise<LicenseDto> {
+    if (input.data && input.type !== 'RENEWED') {
+      throw Problem.validation([{ field: 'data', message: `is only accepted for RENEWED, not ${input.type}` }]);
+    }
+    await this.tx.run(async (m) => {
+      const { license, events } = await this.load(id, m);
+      let step: LifecycleStep;
+      try {
+        step = nextStep(events, input.type, input.effectiveOn, input.data?.expiresOn);
+      } catch (e) {
+        if (!(e instanceof TransitionError)) throw e;
+        throw Problem.rule(e.code, e.message, e.field ? [{ field: e.field, message: e.message }] : undefined, {
+          licenseId: license.id,
+          licenseNumber: license.licenseNumber,
+          ...(e.status ? { statusOn: e.status, on: input.effectiveOn } : {}),
+        });
+      }
+      const seq = events[events.length - 1].seq + 1;
+      const data = input.type === 'RENEWED' ? { expiresOn: step.expiresOnAfter } : null;
+      const all = [...events, step];
+      license.expiresOn = all.reduce((max, s) => (s.expiresOnAfter > max ? s.expiresOnAfter : max), license.expiresOn);
+      license.status = statusOn(all, this.clock.today());
+      license.updatedAt = this.clock.now();
+      await m.save(license);
+      await m.save(this.newEvent(license.id, seq, step, input.reason, data));
+    });
+    return this.get(id);
+  }
+
+  /**
+   * A license and its status on `date`, for rules in other modules (shipments). Unknown: 404, or 422
+   * LICENSE_NOT_FOUND on `field` when a request field referred to it.
+   */
+  async statusOn(id: string, date: CalendarDate, manager?: EntityManager, field?: string): Promise<{ license: License; status: LicenseStatus }> {
+    const { license, events } = await this.load(id, manager, field);
+    return { license, status: statusOn(events, date) };
+  }
+
+  /** Finds a license by its number, ignoring case and surrounding spaces. */
+  async findByNumber(licenseNumber: string, manager?: EntityManager): Promise<License | null> {
+    return (manager ?? this.licenses.manager).findOne(License, { where: { licenseNumberKey: licenseNumberKey(licenseNumber) } });
+  }
+
+  private async load(id: string, manager?: EntityManager, field?: string): Promise<LicenseWithSteps> {
+    const m = manager ?? this.licenses.manager;
+    const license = await m.findOne(License, { where: { id }, relations: { company: true } });
+    if (!license && field) throw Problem.rule('LICENSE_NOT_FOUND', `${field}: no license ${id}`, [{ field, message: 'no such license' }]);
+    if (!license) throw Problem.notFound('license', id);
+    const events = await m.find(LicenseEvent, { where: { licenseId: id }, order: { seq: 'ASC' } });
+    return { license, licensee: license.company!.legalName, events };
+  }
+
+  private async eventsOf(ids: string[]): Promise<Map<string, LicenseEvent[]>> {
+    const byLicense = new Map<string, LicenseEvent[]>();
+    if (!ids.length) return byLicense;
+    const events = await this.licenses.manager.find(LicenseEvent, { where: { licenseId: In(ids) }, order: { seq: 'ASC' } });
+    for (const e of events) byLicense.set(e.licenseId, [...(byLicense.get(e.licenseId) ?? []), e]);
+    return byLicense;
+  }
+
+  private newEvent(licenseId: string, seq: number, step: LifecycleStep, reason: string | null, data: Record<string, unknown> | null): LicenseEvent {
+    return Object.assign(new LicenseEvent(), {
+      id: randomUUID(),
+      licenseId,
+      seq,
+      type: step.type,
+      effectiveOn: step.effectiveOn,
+      reason,
+      data,
+      statusAfter: step.statusAfter,
+      expiresOnAfter: step.expiresOnAfter,
+      recordedAt: this.clock.now(),
+      recordedBy: null,
+    });
+  }
+
+  /** TYPE-YYYY-NNNN, the next free number for the year of issue (the unique index settles a race). */
+  private async nextLicenseNumber(m: EntityManager, type: string, issuedOn: CalendarDate): Promise<string> {
+    const prefix = `${type}-${issuedOn.slice(0, 4)}-`;
+    const qb: SelectQueryBuilder<License> = m
+      .createQueryBuilder(License, 'l')
+      .select('l.license_number_key', 'k')
+      .where('l.license_number_key LIKE :p', { p: `${prefix}____` })
+      .orderBy('l.license_number_key', 'DESC');
+    const rows = await qb.getRawMany<{ k: string }>();
+    const max = rows.map((r) => Number(r.k.slice(prefix.length))).find((n) => Number.isInteger(n)) ?? 0;
+    return `${prefix}${String(max + 1).padStart(4, '0')}`;
+  }
+
+  private async assertNumberFree(m: EntityManager, licenseNumber: string, exceptId?: string): Promise<void> {
+    const other = await this.findByNumber(licenseNumber, m);
+    if (other && other.id !== exceptId) {
+      throw Problem.conflict('DUPLICATE', `licenseNumber: ${other.licenseNumber} is already used by another license`, [
+        { field: 'licenseNumber', message: `already used by license ${other.id}` },
+      ], { existingId: other.id });
+    }
+  }
+}
+
+function normaliseBrands(brands: string[] | undefined): string[] {
+  return (brands ?? []).map((b) => b.trim());
+}
+
+export function toEventDto(e: LicenseEvent): LicenseEventDto {
+  return {
+    id: e.id,
+    seq: e.seq,
+    type: e.type,
+    effectiveOn: e.effectiveOn,
+    reason: e.reason,
+    data: e.data,
+    statusAfter: e.statusAfter,
+    expiresOnAfter: e.expiresOnAfter,
+    recordedAt: e.recordedAt.toISOString(),
+    recordedBy: e.recordedBy,
+  };
+}
+
+function toLicenseDto({ license: l, licensee, events }: LicenseWithSteps, asOf: CalendarDate, withEvents = false): LicenseDto {
+  const step = stepOn(events, asOf) ?? events[0];
+  return {
+    id: l.id,
+    licenseNumber: l.licenseNumber,
+    companyId: l.companyId,
+    licensee,
+    type: l.type,
+    issuedOn: l.issuedOn,
+    expiresOn: step?.expiresOnAfter ?? l.expiresOn,
+    brands: l.brands,
+    plantLocation: l.plantLocation,
+    conditions: l.conditions,
+    status: statusOn(events, asOf),
+    asOf,
+    createdAt: l.createdAt.toISOString(),
+    updatedAt: l.updatedAt.toISOString(),
+    version: l.version,
+    ...(withEvents ? { events: events.map(toEventDto) } : {}),
+  };
+}
