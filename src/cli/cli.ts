@@ -3,16 +3,18 @@
  *   migration:run     apply pending migrations (also done at every start)
  *   migration:show    list migrations and whether each has run
  *   seed              load the reference data (idempotent)
+ *   openapi           print the OpenAPI 3 document (the one served at /docs-json)
  */
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../app.module.js';
+import { createApp } from '../bootstrap.js';
 import { ConfigError, loadConfig } from '../config/config.js';
 import { buildDataSourceOptions } from '../database/data-source.options.js';
 import { SeedService } from '../seed/seed.service.js';
 
-const USAGE = 'usage: npm run cli -- migration:run | migration:show | seed';
+const USAGE = 'usage: npm run cli -- migration:run | migration:show | seed | openapi';
 
 async function main(argv: string[]): Promise<number> {
   const [command] = argv;
@@ -39,6 +41,17 @@ async function main(argv: string[]): Promise<number> {
       try {
         const result = await app.get(SeedService).seed();
         console.log(`Reference data ${result.version}: created ${JSON.stringify(result.created)} (existing records left as they are)`);
+      } finally {
+        await app.close();
+      }
+      return 0;
+    }
+    case 'openapi': {
+      // An in-memory database: the document depends only on the code.
+      const app = await createApp({ ...config, database: { engine: 'sqlite', path: ':memory:' }, seed: false, logLevel: 'silent' });
+      try {
+        const res = await app.getHttpAdapter().getInstance().inject({ method: 'GET', url: '/docs-json' });
+        process.stdout.write(`${JSON.stringify(JSON.parse(res.body), null, 2)}\n`);
       } finally {
         await app.close();
       }

@@ -10,7 +10,7 @@ export class CreateCompanyDto {
   @Length(2, 300)
   legalName: string;
 
-  @ApiPropertyOptional({ example: 'Inovi', maxLength: 200, nullable: true })
+  @ApiPropertyOptional({ example: 'Inovi', maxLength: 200, nullable: true, type: String })
   @IsOptional()
   @Trim()
   @IsString()
@@ -18,7 +18,7 @@ export class CreateCompanyDto {
   @MaxLength(200)
   tradeName?: string | null;
 
-  @ApiPropertyOptional({ description: 'SECP corporate registration number; unique when present', example: '0123456', maxLength: 50, nullable: true })
+  @ApiPropertyOptional({ description: 'SECP corporate registration number; unique when present', example: '0123456', maxLength: 50, nullable: true, type: String })
   @IsOptional()
   @Trim()
   @IsString()
@@ -26,14 +26,14 @@ export class CreateCompanyDto {
   @MaxLength(50)
   registrationNumber?: string | null;
 
-  @ApiPropertyOptional({ description: 'National Tax Number; unique when present', example: '1234567-8', maxLength: 20, nullable: true })
+  @ApiPropertyOptional({ description: 'National Tax Number; unique when present', example: '1234567-8', maxLength: 20, nullable: true, type: String })
   @IsOptional()
   @Trim()
   @IsString()
   @Matches(/^[0-9A-Z-]{1,20}$/, { message: 'must be digits, capital letters and hyphens (at most 20)' })
   ntn?: string | null;
 
-  @ApiPropertyOptional({ example: 'Lahore', maxLength: 100, nullable: true })
+  @ApiPropertyOptional({ example: 'Lahore', maxLength: 100, nullable: true, type: String })
   @IsOptional()
   @Trim()
   @IsString()
@@ -41,7 +41,7 @@ export class CreateCompanyDto {
   @MaxLength(100)
   city?: string | null;
 
-  @ApiPropertyOptional({ example: 'Punjab', maxLength: 100, nullable: true })
+  @ApiPropertyOptional({ example: 'Punjab', maxLength: 100, nullable: true, type: String })
   @IsOptional()
   @Trim()
   @IsString()
@@ -49,7 +49,7 @@ export class CreateCompanyDto {
   @MaxLength(100)
   province?: string | null;
 
-  @ApiPropertyOptional({ maxLength: 500, nullable: true })
+  @ApiPropertyOptional({ maxLength: 500, nullable: true, type: String })
   @IsOptional()
   @Trim()
   @IsString()
@@ -57,14 +57,14 @@ export class CreateCompanyDto {
   @MaxLength(500)
   address?: string | null;
 
-  @ApiPropertyOptional({ example: 'https://www.example.pk', maxLength: 300, nullable: true })
+  @ApiPropertyOptional({ example: 'https://www.example.pk', maxLength: 300, nullable: true, type: String })
   @IsOptional()
   @Trim()
   @IsUrl({ protocols: ['http', 'https'], require_protocol: true }, { message: 'must be an http(s) URL' })
   @MaxLength(300)
   website?: string | null;
 
-  @ApiPropertyOptional({ description: 'Staff-only contact address; never public', example: 'compliance@example.pk', maxLength: 254, nullable: true })
+  @ApiPropertyOptional({ description: 'Staff-only contact address; never public', example: 'compliance@example.pk', maxLength: 254, nullable: true, type: String })
   @IsOptional()
   @Trim()
   @IsEmail({}, { message: 'must be an e-mail address' })

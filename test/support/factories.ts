@@ -1,0 +1,37 @@
+import type { TestApp } from './app.js';
+
+let counter = 0;
+const unique = () => `${Date.now().toString(36)}${(++counter).toString(36)}`;
+
+/** Creates a company through the API; overrides win. Returns the response body. */
+export async function makeCompany(t: TestApp, overrides: Record<string, unknown> = {}) {
+  const res = await t.http.post('/api/v1/companies').send({ legalName: `Test Devices ${unique()} (Private) Limited`, city: 'Lahore', ...overrides });
+  if (res.status !== 201) throw new Error(`makeCompany: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body;
+}
+
+/** Grants a license (to a new company unless companyId is given), issued 2021-04-09 by default. */
+export async function makeLicense(t: TestApp, overrides: Record<string, unknown> = {}) {
+  const companyId = overrides.companyId ?? (await makeCompany(t)).id;
+  const res = await t.http.post('/api/v1/licenses').send({ companyId, issuedOn: '2021-04-09', brands: ['Testo'], ...overrides });
+  if (res.status !== 201) throw new Error(`makeLicense: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body;
+}
+
+/** A valid shipment body for a license. */
+export function shipmentBody(license: { id: string }, overrides: Record<string, unknown> = {}) {
+  return {
+    licenseId: license.id,
+    reference: `GD-${unique()}`,
+    shippedOn: '2021-08-13',
+    destinationCountry: 'AE',
+    units: 5500,
+    deviceCategory: 'SMARTPHONE',
+    technology: '4G',
+    ...overrides,
+  };
+}
+
+export async function event(t: TestApp, licenseId: string, type: string, effectiveOn: string, extra: Record<string, unknown> = {}) {
+  return t.http.post(`/api/v1/licenses/${licenseId}/events`).send({ type, effectiveOn, reason: `test ${type}`, ...extra });
+}
