@@ -48,7 +48,7 @@ export function parseDatabaseUrl(raw: string | undefined): DatabaseConfig {
     return { engine: 'postgres', url: value };
   }
   throw new Error(
-    `DATABASE_URL must be unset, sqlite:PATH, sqlite::memory: or postgres://...; got a value starting "${value.slice(0, 12)}"`,
+    `DATABASE_URL must be unset, sqlite:PATH, sqlite::memory: or postgres://...; got a URL with scheme "${value.split(":")[0]}:"`,
   );
 }
 

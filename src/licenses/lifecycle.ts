@@ -93,8 +93,19 @@ export function nextStep(
   effectiveOn: CalendarDate,
   newExpiresOn?: CalendarDate,
 ): LifecycleStep {
+  const current = stepOn(steps, effectiveOn);
+  const status = statusFromStep(current, effectiveOn);
+  const rule = TRANSITIONS[type];
+  const refuse = () => {
+    throw new TransitionError(
+      'TRANSITION_NOT_ALLOWED',
+      `${type} is not allowed: on ${effectiveOn} the license is ${status}; ${type} needs a license that is ${rule.from.join(' or ')}`,
+      status,
+    );
+  };
+  if (!current) return refuse();
   const last = steps[steps.length - 1];
-  if (last && effectiveOn < last.effectiveOn) {
+  if (effectiveOn < last.effectiveOn) {
     throw new TransitionError(
       'EVENT_OUT_OF_ORDER',
       `effectiveOn ${effectiveOn} is before the license's last event (${last.type} on ${last.effectiveOn}); events are recorded in effective-date order`,
@@ -102,17 +113,7 @@ export function nextStep(
       'effectiveOn',
     );
   }
-  const current = stepOn(steps, effectiveOn);
-  const status = statusFromStep(current, effectiveOn);
-  const rule = TRANSITIONS[type];
-  if (!current || !rule.from.includes(status)) {
-    const allowed = rule.from.join(' or ');
-    throw new TransitionError(
-      'TRANSITION_NOT_ALLOWED',
-      `${type} is not allowed: on ${effectiveOn} the license is ${status}; ${type} needs a license that is ${allowed}`,
-      status,
-    );
-  }
+  if (!rule.from.includes(status)) return refuse();
   let expiresOnAfter = current.expiresOnAfter;
   if (type === 'RENEWED') {
     const start = addDays(current.expiresOnAfter, 1) > effectiveOn ? addDays(current.expiresOnAfter, 1) : effectiveOn;

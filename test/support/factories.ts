@@ -32,6 +32,7 @@ export function shipmentBody(license: { id: string }, overrides: Record<string, 
   };
 }
 
-export async function event(t: TestApp, licenseId: string, type: string, effectiveOn: string, extra: Record<string, unknown> = {}) {
+/** Posts a lifecycle event; returns supertest's request (chain .expect). */
+export function event(t: TestApp, licenseId: string, type: string, effectiveOn: string, extra: Record<string, unknown> = {}) {
   return t.http.post(`/api/v1/licenses/${licenseId}/events`).send({ type, effectiveOn, reason: `test ${type}`, ...extra });
 }
