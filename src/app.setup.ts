@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import type { FastifyError } from 'fastify';
 import { ProblemDto } from './common/openapi.js';
-import { ProblemFilter, sendProblem } from './common/problem.filter.js';
+import { ProblemFilter } from './common/problem.filter.js';
 import { createValidationPipe } from './common/validation/validation.js';
 import type { RegistryConfig } from './config/config.js';
 
@@ -20,11 +19,11 @@ export function createAdapter(config: Pick<RegistryConfig, 'logLevel'>): Fastify
 /** Global setup shared by main.ts and the tests, so both run the same pipes, filters and docs. */
 export function configureApp(app: NestFastifyApplication): void {
   app.useGlobalPipes(createValidationPipe());
-  const filter = new ProblemFilter();
-  app.useGlobalFilters(filter);
+  // Also sees Fastify's own errors (bad JSON, wrong content type, body too large): Nest routes them here.
+  app.useGlobalFilters(new ProblemFilter());
   const fastify = app.getHttpAdapter().getInstance();
-  // Errors raised by Fastify before a route handler runs (bad JSON, wrong content type, body too large).
-  fastify.setErrorHandler((error: FastifyError, request, reply) => sendProblem(reply, filter.toProblem(error, request.url)));
+  // The API takes JSON; a text/plain body is refused with 415 rather than handed to a DTO as a string.
+  fastify.removeContentTypeParser('text/plain');
   fastify.addHook('onSend', async (request, reply, payload) => {
     reply.header('X-Request-Id', request.id);
     return payload;

@@ -79,10 +79,13 @@ export class ProblemException extends HttpException {
 /** Constructors for the problems every module raises. */
 export const Problem = {
   validation(errors: FieldError[]): ProblemException {
+    const fields = [...new Set(errors.map((e) => e.field))];
     const detail =
       errors.length === 1
         ? `${errors[0].field}: ${errors[0].message}`
-        : `${errors.length} fields are invalid: ${errors.map((e) => e.field).join(', ')}`;
+        : fields.length === 1
+          ? `${fields[0]}: ${errors.map((e) => e.message).join('; ')}`
+          : `${fields.length} fields are invalid: ${fields.join(', ')}`;
     return new ProblemException(HttpStatus.BAD_REQUEST, 'VALIDATION_FAILED', detail, errors);
   },
   notFound(entity: string, id: string): ProblemException {
