@@ -26,14 +26,30 @@ interface DriverError {
   message?: string;
 }
 
+/** Unique indexes that only a concurrent writer can hit: the request lost a race and may be retried. */
+const RACE_INDEXES = ['uq_license_events_license_seq', 'license_events.license_id, license_events.seq'];
+
+/** The unique index a database error violated (PostgreSQL: its name; SQLite: `table.column, ...`), if any. */
+export function violatedUniqueIndex(error: unknown): string | undefined {
+  if (!(error instanceof QueryFailedError)) return undefined;
+  const driver = (error as unknown as { driverError?: DriverError }).driverError ?? {};
+  if (driver.code === '23505') return driver.constraint ?? '';
+  if (driver.code === 'SQLITE_CONSTRAINT_UNIQUE' || driver.code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+    return /constraint failed: (.+)$/.exec(driver.message ?? '')?.[1] ?? '';
+  }
+  return undefined;
+}
+
 /** Maps a database error to a problem, or undefined when it is a real server fault. */
 export function problemFromDatabaseError(error: QueryFailedError): ProblemException | undefined {
   const driver = (error as unknown as { driverError?: DriverError }).driverError ?? {};
   const code = driver.code ?? '';
-  const message = driver.message ?? '';
-  if (code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
-    const sqliteColumns = /constraint failed: (.+)$/.exec(message)?.[1];
-    const field = UNIQUE_FIELDS[driver.constraint ?? ''] ?? UNIQUE_FIELDS[sqliteColumns ?? ''];
+  const index = violatedUniqueIndex(error);
+  if (index !== undefined) {
+    if (RACE_INDEXES.includes(index)) {
+      return new ProblemException(409, 'CONCURRENT_WRITE', 'The license was changed by another request at the same time; reload it and retry');
+    }
+    const field = UNIQUE_FIELDS[index];
     return new ProblemException(
       409,
       'DUPLICATE',

@@ -18,6 +18,14 @@ export class Transactions {
     return next;
   }
 
+  /**
+   * Holds a named lock until the transaction ends. PostgreSQL: a transaction-level advisory lock, which also
+   * orders instances sharing the database. SQLite: nothing to do, transactions already run one at a time.
+   */
+  async lock(manager: EntityManager, name: string): Promise<void> {
+    if (this.engine === 'postgres') await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [name]);
+  }
+
   get engine(): 'sqlite' | 'postgres' {
     return this.dataSource.options.type === 'postgres' ? 'postgres' : 'sqlite';
   }

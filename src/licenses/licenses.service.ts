@@ -56,6 +56,8 @@ export class LicensesService {
     const id = await this.tx.run(async (m) => {
       const company = await this.companies.getEntity(input.companyId, m, 'companyId');
       const step = grantStep(input.issuedOn, input.expiresOn);
+      // Grants that number themselves take turns, so two never pick the same next number (across instances too).
+      if (input.licenseNumber === undefined) await this.tx.lock(m, 'license-numbering');
       const licenseNumber = input.licenseNumber ?? (await this.nextLicenseNumber(m, type, input.issuedOn));
       await this.assertNumberFree(m, licenseNumber);
       const now = this.clock.now();
