@@ -1,4 +1,5 @@
 // Every migration, in order. An explicit list (no glob) works the same from src, dist and the tests.
 import { RegistryCore1764400000000 } from './1764400000000-RegistryCore.js';
+import { StaffAuditIdempotency1764500000000 } from './1764500000000-StaffAuditIdempotency.js';
 
-export const migrations = [RegistryCore1764400000000];
+export const migrations = [RegistryCore1764400000000, StaffAuditIdempotency1764500000000];

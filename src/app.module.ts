@@ -1,5 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuditModule } from './audit/audit.module.js';
+import { AuthModule } from './auth/auth.module.js';
 import { CompaniesModule } from './companies/companies.module.js';
 import type { RegistryConfig } from './config/config.js';
 import { CoreModule } from './core.module.js';
@@ -18,6 +20,8 @@ export class AppModule {
       imports: [
         CoreModule.forRoot(config),
         TypeOrmModule.forRoot({ ...buildDataSourceOptions(config.database), migrationsRun: true, retryAttempts: 0 }),
+        AuditModule,
+        AuthModule,
         CompaniesModule,
         LicensesModule,
         ShipmentsModule,

@@ -3,6 +3,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { ProblemDto } from './common/openapi.js';
 import { ProblemFilter } from './common/problem.filter.js';
+import { RequestContextInterceptor } from './common/request-context.js';
 import { createValidationPipe } from './common/validation/validation.js';
 import type { RegistryConfig } from './config/config.js';
 
@@ -19,6 +20,7 @@ export function createAdapter(config: Pick<RegistryConfig, 'logLevel'>): Fastify
 /** Global setup shared by main.ts and the tests, so both run the same pipes, filters and docs. */
 export function configureApp(app: NestFastifyApplication): void {
   app.useGlobalPipes(createValidationPipe());
+  app.useGlobalInterceptors(new RequestContextInterceptor());
   // Also sees Fastify's own errors (bad JSON, wrong content type, body too large): Nest routes them here.
   app.useGlobalFilters(new ProblemFilter());
   const fastify = app.getHttpAdapter().getInstance();
@@ -42,10 +44,15 @@ export function configureApp(app: NestFastifyApplication): void {
       .setVersion('1')
       .setLicense('UNLICENSED', 'https://example.invalid/license')
       .addServer('/', 'this server')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'From POST /api/v1/auth/login' })
       .build(),
     { extraModels: [ProblemDto] },
   );
-  // No operation needs credentials yet (staff sign-in is issue 3): say so explicitly.
-  document.security = [];
+  // Operations that need no token (marked @Public, e.g. login and health) say so explicitly.
+  for (const item of Object.values(document.paths)) {
+    for (const op of Object.values(item) as { security?: unknown[]; responses?: unknown }[]) {
+      if (op && typeof op === 'object' && 'responses' in op && op.security === undefined) op.security = [];
+    }
+  }
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', yamlDocumentUrl: 'docs-yaml' });
 }

@@ -19,6 +19,8 @@ export class ProblemDto {
 
 const DESCRIPTIONS: Record<number, string> = {
   400: 'Malformed input: a field is missing, unknown or invalid (each named in `errors`)',
+  401: 'No valid staff token (sign in at POST /api/v1/auth/login)',
+  403: 'Your role may not do this',
   404: 'No such resource',
   409: 'Conflict with stored data (duplicate, or still referenced)',
   422: 'A registry rule forbids it (the detail says which and why)',

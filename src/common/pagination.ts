@@ -43,3 +43,13 @@ export abstract class PageDto {
 export function likeContains(term: string): string {
   return `%${term.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
+
+/** Links on a single resource: `history` is its audit trail. */
+export class LinksDto {
+  @ApiProperty({ example: '/api/v1/audit?entityType=license&entityId=0b9e...', description: 'The audit trail of this record' })
+  history: string;
+}
+
+export function historyLink(entityType: string, id: string): string {
+  return `/api/v1/audit?entityType=${entityType}&entityId=${id}`;
+}

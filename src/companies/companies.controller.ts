@@ -1,19 +1,23 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiIfMatch, IfMatch } from '../common/if-match.js';
+import { Idempotent } from '../common/idempotency.js';
 import { ApiProblems } from '../common/openapi.js';
 import { UuidPipe } from '../common/validation/validation.js';
 import { CompaniesService } from './companies.service.js';
-import { CompanyDto, CompanyPageDto, CreateCompanyDto, ListCompaniesQuery, UpdateCompanyDto } from './dto/company.dto.js';
+import { CompanyDto, CompanyPageDto, CreateCompanyDto, DeleteCompanyQuery, ListCompaniesQuery, UpdateCompanyDto } from './dto/company.dto.js';
 
 @ApiTags('companies')
+@ApiBearerAuth()
 @Controller('api/v1/companies')
 export class CompaniesController {
   constructor(private readonly companies: CompaniesService) {}
 
   @Post()
+  @Idempotent()
   @ApiOperation({ summary: 'Register a company' })
   @ApiCreatedResponse({ type: CompanyDto })
-  @ApiProblems(400, 409)
+  @ApiProblems(400, 401, 403, 409)
   create(@Body() body: CreateCompanyDto): Promise<CompanyDto> {
     return this.companies.create(body);
   }
@@ -21,7 +25,7 @@ export class CompaniesController {
   @Get()
   @ApiOperation({ summary: 'List companies, optionally searching by name' })
   @ApiOkResponse({ type: CompanyPageDto })
-  @ApiProblems(400)
+  @ApiProblems(400, 401)
   list(@Query() query: ListCompaniesQuery): Promise<CompanyPageDto> {
     return this.companies.list(query);
   }
@@ -29,7 +33,7 @@ export class CompaniesController {
   @Get(':id')
   @ApiOperation({ summary: 'Get a company' })
   @ApiOkResponse({ type: CompanyDto })
-  @ApiProblems(400, 404)
+  @ApiProblems(400, 401, 404)
   get(@Param('id', new UuidPipe()) id: string): Promise<CompanyDto> {
     return this.companies.get(id);
   }
@@ -37,17 +41,18 @@ export class CompaniesController {
   @Patch(':id')
   @ApiOperation({ summary: 'Update a company (null clears an optional field)' })
   @ApiOkResponse({ type: CompanyDto })
-  @ApiProblems(400, 404, 409)
-  update(@Param('id', new UuidPipe()) id: string, @Body() body: UpdateCompanyDto): Promise<CompanyDto> {
-    return this.companies.update(id, body);
+  @ApiIfMatch()
+  @ApiProblems(400, 401, 403, 404, 409)
+  update(@Param('id', new UuidPipe()) id: string, @Body() body: UpdateCompanyDto, @IfMatch() version: number): Promise<CompanyDto> {
+    return this.companies.update(id, body, version);
   }
 
   @Delete(':id')
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete a company that holds no license' })
   @ApiNoContentResponse({ description: 'Deleted' })
-  @ApiProblems(400, 404, 409)
-  async remove(@Param('id', new UuidPipe()) id: string): Promise<void> {
-    await this.companies.remove(id);
+  @ApiProblems(400, 401, 403, 404, 409)
+  async remove(@Param('id', new UuidPipe()) id: string, @Query() query: DeleteCompanyQuery): Promise<void> {
+    await this.companies.remove(id, query.reason);
   }
 }

@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { type EntityManager, QueryFailedError, Repository } from 'typeorm';
-import { likeContains, type Page, pageOf } from '../common/pagination.js';
+import { historyLink, likeContains, type Page, pageOf } from '../common/pagination.js';
 import { Problem } from '../common/problem.js';
+import { AuditService } from '../audit/audit.service.js';
 import { Transactions } from '../database/transactions.js';
 import { Company, companyNameKey } from './company.entity.js';
 import type { CompanyDto, CreateCompanyDto, ListCompaniesQuery, UpdateCompanyDto } from './dto/company.dto.js';
@@ -15,6 +16,7 @@ export class CompaniesService {
   constructor(
     @InjectRepository(Company) private readonly companies: Repository<Company>,
     private readonly tx: Transactions,
+    private readonly audit: AuditService,
   ) {}
 
   async create(input: CreateCompanyDto): Promise<CompanyDto> {
@@ -26,10 +28,13 @@ export class CompaniesService {
         legalNameKey: companyNameKey(input.legalName),
         createdAt: now,
         updatedAt: now,
+        version: 1,
       });
       for (const f of OPTIONAL_FIELDS) company[f] = input[f] ?? null;
       await this.assertUnique(m, company);
-      return m.save(company);
+      await m.save(company);
+      await this.audit.record(m, { action: 'company.created', entityType: 'company', entityId: company.id, after: toCompanyDto(company) });
+      return company;
     });
     return toCompanyDto(saved);
   }
@@ -64,9 +69,12 @@ export class CompaniesService {
     return toCompanyDto(await this.getEntity(id));
   }
 
-  async update(id: string, input: UpdateCompanyDto): Promise<CompanyDto> {
+  /** Applies the change if the company is still at `expectedVersion` (412 otherwise). */
+  async update(id: string, input: UpdateCompanyDto, expectedVersion: number): Promise<CompanyDto> {
     const saved = await this.tx.run(async (m) => {
+      const version = await this.tx.claimVersion(m, Company, id, expectedVersion);
       const company = await this.getEntity(id, m);
+      const before = toCompanyDto({ ...company, version: expectedVersion });
       if (input.legalName === null) throw Problem.validation([{ field: 'legalName', message: 'cannot be removed' }]);
       if (input.legalName !== undefined) {
         company.legalName = input.legalName;
@@ -74,18 +82,22 @@ export class CompaniesService {
       }
       for (const f of OPTIONAL_FIELDS) if (input[f] !== undefined) company[f] = input[f] ?? null;
       company.updatedAt = new Date();
+      company.version = version;
       await this.assertUnique(m, company);
-      return m.save(company);
+      await m.save(company);
+      await this.audit.record(m, { action: 'company.updated', entityType: 'company', entityId: id, before, after: toCompanyDto(company), reason: input.reason ?? null });
+      return company;
     });
     return toCompanyDto(saved);
   }
 
-  /** Deletes a company that holds no license; 409 COMPANY_HAS_LICENSES otherwise (enforced by the foreign key). */
-  async remove(id: string): Promise<void> {
+  /** Deletes a company that holds no license, with a reason; 409 COMPANY_HAS_LICENSES otherwise (enforced by the foreign key). */
+  async remove(id: string, reason: string): Promise<void> {
     await this.tx.run(async (m) => {
-      await this.getEntity(id, m);
+      const company = await this.getEntity(id, m);
       try {
         await m.delete(Company, { id });
+        await this.audit.record(m, { action: 'company.deleted', entityType: 'company', entityId: id, before: toCompanyDto(company), reason });
       } catch (e) {
         if (e instanceof QueryFailedError) {
           throw Problem.conflict('COMPANY_HAS_LICENSES', 'The company holds licenses and cannot be deleted; licenses are never deleted, only revoked or surrendered');
@@ -132,5 +144,6 @@ export function toCompanyDto(c: Company): CompanyDto {
     createdAt: c.createdAt.toISOString(),
     updatedAt: c.updatedAt.toISOString(),
     version: c.version,
+    links: { history: historyLink('company', c.id) },
   };
 }

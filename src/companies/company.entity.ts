@@ -1,4 +1,4 @@
-import { Column, Entity, PrimaryColumn, VersionColumn } from 'typeorm';
+import { Column, Entity, PrimaryColumn } from 'typeorm';
 import { instantTransformer } from '../database/columns.js';
 
 /** A company the regulator licenses (the licensee). */
@@ -29,7 +29,8 @@ export class Company {
 
   @Column({ name: 'created_at', type: 'varchar', length: 32, transformer: instantTransformer }) createdAt: Date;
   @Column({ name: 'updated_at', type: 'varchar', length: 32, transformer: instantTransformer }) updatedAt: Date;
-  @VersionColumn({ name: 'version' }) version: number;
+  /** Incremented on every change; sent as the ETag, required back in If-Match. */
+  @Column({ name: 'version', type: 'integer' }) version: number;
 }
 
 export function companyNameKey(legalName: string): string {

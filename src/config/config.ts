@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+
 /**
  * Registry configuration, read once from the environment and validated (DESIGN.md section 6).
  * A bad value stops the start with one message listing every bad variable, never a stack trace.
@@ -15,6 +17,18 @@ export interface RegistryConfig {
   timeZone: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   nodeEnv: string;
+  auth: AuthConfig;
+}
+
+export interface AuthConfig {
+  /** HS256 key for access tokens; every instance sharing a database needs the same one. */
+  jwtSecret: string;
+  /** True when JWT_SECRET was not set and a random per-process key is used (development only). */
+  jwtSecretGenerated: boolean;
+  /** Access-token lifetime in seconds (default 900: 15 minutes). */
+  tokenTtlSeconds: number;
+  /** The first admin, created when there is no staff yet. */
+  bootstrapAdmin: { email: string; password: string } | null;
 }
 
 export class ConfigError extends Error {
@@ -97,9 +111,32 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RegistryConfig
   const logLevel = (env.LOG_LEVEL?.trim().toLowerCase() || 'info') as RegistryConfig['logLevel'];
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}; got "${env.LOG_LEVEL}"`);
 
+  const nodeEnv = env.NODE_ENV ?? 'development';
+  const auth = loadAuthConfig(env, nodeEnv, problems);
+
   if (problems.length) throw new ConfigError(problems);
-  return { port, database, seed, timeZone, logLevel, nodeEnv: env.NODE_ENV ?? 'development' };
+  return { port, database, seed, timeZone, logLevel, nodeEnv, auth };
 }
 
 /** Nest injection token for the RegistryConfig. */
 export const REGISTRY_CONFIG = Symbol('REGISTRY_CONFIG');
+
+function loadAuthConfig(env: NodeJS.ProcessEnv, nodeEnv: string, problems: string[]): AuthConfig {
+  const secret = env.JWT_SECRET ?? '';
+  if (secret && secret.length < 32) problems.push('JWT_SECRET must be at least 32 characters');
+  if (!secret && nodeEnv === 'production') problems.push('JWT_SECRET is required when NODE_ENV=production (at least 32 random characters)');
+  let tokenTtlSeconds = 900;
+  if (env.JWT_TTL_SECONDS?.trim()) {
+    tokenTtlSeconds = Number(env.JWT_TTL_SECONDS);
+    if (!Number.isInteger(tokenTtlSeconds) || tokenTtlSeconds < 60 || tokenTtlSeconds > 86_400) problems.push(`JWT_TTL_SECONDS must be an integer 60..86400; got "${env.JWT_TTL_SECONDS}"`);
+  }
+  const email = env.BOOTSTRAP_ADMIN_EMAIL?.trim();
+  const password = env.BOOTSTRAP_ADMIN_PASSWORD;
+  if (Boolean(email) !== Boolean(password)) problems.push('BOOTSTRAP_ADMIN_EMAIL and BOOTSTRAP_ADMIN_PASSWORD go together: set both or neither');
+  return {
+    jwtSecret: secret || randomBytes(32).toString('hex'),
+    jwtSecretGenerated: !secret,
+    tokenTtlSeconds,
+    bootstrapAdmin: email && password ? { email, password } : null,
+  };
+}

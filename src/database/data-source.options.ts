@@ -4,12 +4,15 @@ import pg from 'pg';
 import type { DataSourceOptions } from 'typeorm';
 import { migrations } from '../../migrations/index.js';
 import type { DatabaseConfig } from '../config/config.js';
+import { AuditEvent } from '../audit/audit-event.entity.js';
+import { StaffUser } from '../auth/staff-user.entity.js';
+import { IdempotencyKey } from '../common/idempotency-key.entity.js';
 import { Company } from '../companies/company.entity.js';
 import { License } from '../licenses/license.entity.js';
 import { LicenseEvent } from '../licenses/license-event.entity.js';
 import { Shipment } from '../shipments/shipment.entity.js';
 
-export const entities = [Company, License, LicenseEvent, Shipment];
+export const entities = [Company, License, LicenseEvent, Shipment, StaffUser, AuditEvent, IdempotencyKey];
 
 // PostgreSQL `date` (oid 1082) is read as the text it is: pg would otherwise make a local-midnight Date,
 // which shifts the day in any time zone west of UTC.

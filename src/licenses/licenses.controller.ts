@@ -1,5 +1,7 @@
 import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiIfMatch, IfMatch } from '../common/if-match.js';
+import { Idempotent } from '../common/idempotency.js';
 import { ApiProblems } from '../common/openapi.js';
 import { UuidPipe } from '../common/validation/validation.js';
 import {
@@ -15,11 +17,13 @@ import {
 import { LicensesService } from './licenses.service.js';
 
 @ApiTags('licenses')
+@ApiBearerAuth()
 @Controller('api/v1/licenses')
 export class LicensesController {
   constructor(private readonly licenses: LicensesService) {}
 
   @Post()
+  @Idempotent()
   @ApiOperation({ summary: 'Grant a license (creates it with its GRANTED event)' })
   @ApiCreatedResponse({ type: LicenseDto })
   @ApiProblems(400, 404, 409, 422)
@@ -44,11 +48,12 @@ export class LicensesController {
   }
 
   @Patch(':id')
+  @ApiIfMatch()
   @ApiOperation({ summary: 'Amend a license (number, brands, plant, conditions); recorded as an AMENDED event' })
   @ApiOkResponse({ type: LicenseDto })
   @ApiProblems(400, 404, 409)
-  amend(@Param('id', new UuidPipe()) id: string, @Body() body: AmendLicenseDto): Promise<LicenseDto> {
-    return this.licenses.amend(id, body);
+  amend(@Param('id', new UuidPipe()) id: string, @Body() body: AmendLicenseDto, @IfMatch() version: number): Promise<LicenseDto> {
+    return this.licenses.amend(id, body, version);
   }
 
   @Get(':id/events')
@@ -60,6 +65,7 @@ export class LicensesController {
   }
 
   @Post(':id/events')
+  @ApiIfMatch()
   @ApiOperation({
     summary: 'Record a lifecycle action: SUSPENDED, REINSTATED, RENEWED, REVOKED or SURRENDERED',
     description:
@@ -68,7 +74,7 @@ export class LicensesController {
   })
   @ApiCreatedResponse({ type: LicenseDto })
   @ApiProblems(400, 404, 409, 422)
-  addEvent(@Param('id', new UuidPipe()) id: string, @Body() body: CreateLicenseEventDto): Promise<LicenseDto> {
-    return this.licenses.addEvent(id, body);
+  addEvent(@Param('id', new UuidPipe()) id: string, @Body() body: CreateLicenseEventDto, @IfMatch() version: number): Promise<LicenseDto> {
+    return this.licenses.addEvent(id, body, version);
   }
 }

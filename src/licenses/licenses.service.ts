@@ -4,9 +4,10 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { type EntityManager, In, Repository, type SelectQueryBuilder } from 'typeorm';
 import type { CalendarDate } from '../common/calendar-date.js';
 import { Clock } from '../common/clock.js';
-import { type Page, pageOf } from '../common/pagination.js';
+import { historyLink, type Page, pageOf } from '../common/pagination.js';
 import { Problem } from '../common/problem.js';
 import { CompaniesService } from '../companies/companies.service.js';
+import { AuditService } from '../audit/audit.service.js';
 import { Transactions } from '../database/transactions.js';
 import type { AmendLicenseDto, CreateLicenseEventDto, GrantLicenseDto, LicenseDto, LicenseEventDto, ListLicensesQuery } from './dto/license.dto.js';
 import { License, licenseNumberKey } from './license.entity.js';
@@ -40,6 +41,7 @@ export class LicensesService {
     private readonly companies: CompaniesService,
     private readonly tx: Transactions,
     private readonly clock: Clock,
+    private readonly audit: AuditService,
   ) {}
 
   /** Grants a license: the license and its GRANTED event, in one transaction. */
@@ -75,9 +77,11 @@ export class LicensesService {
         status: statusOn([step], this.clock.today()),
         createdAt: now,
         updatedAt: now,
+        version: 1,
       });
       await m.save(license);
       await m.save(this.newEvent(license.id, 1, step, input.reason ?? null, null));
+      await this.audit.record(m, { action: 'license.granted', entityType: 'license', entityId: license.id, after: toLicenseRecord(license), reason: input.reason ?? null });
       return license.id;
     });
     return this.get(id);
@@ -111,10 +115,12 @@ export class LicensesService {
     return (await this.load(id)).events.map(toEventDto);
   }
 
-  /** Amends a license's descriptive fields, recorded as an AMENDED event listing each change. */
-  async amend(id: string, input: AmendLicenseDto): Promise<LicenseDto> {
+  /** Amends a license's descriptive fields, recorded as an AMENDED event listing each change; needs the version read (If-Match). */
+  async amend(id: string, input: AmendLicenseDto, expectedVersion: number): Promise<LicenseDto> {
     await this.tx.run(async (m) => {
+      const version = await this.tx.claimVersion(m, License, id, expectedVersion);
       const { license, events } = await this.load(id, m);
+      const before = toLicenseRecord({ ...license, version: expectedVersion });
       const changes: Record<string, { from: unknown; to: unknown }> = {};
       const set = <K extends 'licenseNumber' | 'brands' | 'plantLocation' | 'conditions'>(field: K, value: License[K] | undefined) => {
         if (value === undefined || JSON.stringify(value) === JSON.stringify(license[field])) return;
@@ -131,7 +137,8 @@ export class LicensesService {
       set('brands', input.brands === undefined ? undefined : normaliseBrands(input.brands));
       set('plantLocation', input.plantLocation === undefined ? undefined : (input.plantLocation ?? null));
       set('conditions', input.conditions === undefined ? undefined : (input.conditions ?? null));
-      if (Object.keys(changes).length === 0) return;
+      license.version = version;
+      if (Object.keys(changes).length === 0) return; // nothing changed: no event (the version still moves on)
       const steps = events as LifecycleStep[];
       const last = events[events.length - 1];
       const today = this.clock.today();
@@ -140,17 +147,20 @@ export class LicensesService {
       license.updatedAt = this.clock.now();
       await m.save(license);
       await m.save(this.newEvent(license.id, last.seq + 1, step, input.reason ?? null, { changes }));
+      await this.audit.record(m, { action: 'license.amended', entityType: 'license', entityId: id, before, after: toLicenseRecord(license), reason: input.reason ?? null });
     });
     return this.get(id);
   }
 
   /** Records a lifecycle action (suspend, reinstate, renew, revoke, surrender), enforcing DESIGN.md section 3. */
-  async addEvent(id: string, input: CreateLicenseEventDto): Promise<LicenseDto> {
+  async addEvent(id: string, input: CreateLicenseEventDto, expectedVersion: number): Promise<LicenseDto> {
     if (input.data && input.type !== 'RENEWED') {
       throw Problem.validation([{ field: 'data', message: `is only accepted for RENEWED, not ${input.type}` }]);
     }
     await this.tx.run(async (m) => {
+      const version = await this.tx.claimVersion(m, License, id, expectedVersion);
       const { license, events } = await this.load(id, m);
+      const before = toLicenseRecord({ ...license, version: expectedVersion });
       let step: LifecycleStep;
       try {
         step = nextStep(events, input.type, input.effectiveOn, input.data?.expiresOn);
@@ -168,8 +178,17 @@ export class LicensesService {
       license.expiresOn = all.reduce((max, s) => (s.expiresOnAfter > max ? s.expiresOnAfter : max), license.expiresOn);
       license.status = statusOn(all, this.clock.today());
       license.updatedAt = this.clock.now();
+      license.version = version;
       await m.save(license);
       await m.save(this.newEvent(license.id, seq, step, input.reason, data));
+      await this.audit.record(m, {
+        action: `license.${input.type.toLowerCase()}`,
+        entityType: 'license',
+        entityId: id,
+        before,
+        after: { ...toLicenseRecord(license), event: { type: input.type, effectiveOn: input.effectiveOn, ...(data ?? {}) } },
+        reason: input.reason,
+      });
     });
     return this.get(id);
   }
@@ -244,6 +263,23 @@ export class LicensesService {
   }
 }
 
+/** The stored record of a license, as the audit trail keeps it. */
+function toLicenseRecord(l: License) {
+  return {
+    id: l.id,
+    licenseNumber: l.licenseNumber,
+    companyId: l.companyId,
+    type: l.type,
+    issuedOn: l.issuedOn,
+    expiresOn: l.expiresOn,
+    brands: l.brands,
+    plantLocation: l.plantLocation,
+    conditions: l.conditions,
+    status: l.status,
+    version: l.version,
+  };
+}
+
 function normaliseBrands(brands: string[] | undefined): string[] {
   return (brands ?? []).map((b) => b.trim());
 }
@@ -281,6 +317,7 @@ function toLicenseDto({ license: l, licensee, events }: LicenseWithSteps, asOf: 
     createdAt: l.createdAt.toISOString(),
     updatedAt: l.updatedAt.toISOString(),
     version: l.version,
+    links: { history: historyLink('license', l.id) },
     ...(withEvents ? { events: events.map(toEventDto) } : {}),
   };
 }

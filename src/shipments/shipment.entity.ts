@@ -1,4 +1,4 @@
-import { Column, Entity, JoinColumn, ManyToOne, PrimaryColumn, type Relation, VersionColumn } from 'typeorm';
+import { Column, Entity, JoinColumn, ManyToOne, PrimaryColumn, type Relation } from 'typeorm';
 import { Company } from '../companies/company.entity.js';
 import { bigintTransformer, instantTransformer } from '../database/columns.js';
 import { License } from '../licenses/license.entity.js';
@@ -49,5 +49,6 @@ export class Shipment {
 
   @Column({ name: 'created_at', type: 'varchar', length: 32, transformer: instantTransformer }) createdAt: Date;
   @Column({ name: 'updated_at', type: 'varchar', length: 32, transformer: instantTransformer }) updatedAt: Date;
-  @VersionColumn({ name: 'version' }) version: number;
+  /** Incremented on every change; sent as the ETag, required back in If-Match. */
+  @Column({ name: 'version', type: 'integer' }) version: number;
 }

@@ -1,16 +1,20 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiIfMatch, IfMatch } from '../common/if-match.js';
+import { Idempotent } from '../common/idempotency.js';
 import { ApiProblems } from '../common/openapi.js';
 import { UuidPipe } from '../common/validation/validation.js';
 import { CreateShipmentDto, ListShipmentsQuery, ShipmentDto, ShipmentPageDto, VoidShipmentDto } from './dto/shipment.dto.js';
 import { ShipmentsService } from './shipments.service.js';
 
 @ApiTags('shipments')
+@ApiBearerAuth()
 @Controller('api/v1/shipments')
 export class ShipmentsController {
   constructor(private readonly shipments: ShipmentsService) {}
 
   @Post()
+  @Idempotent()
   @ApiOperation({
     summary: 'Record an export shipment',
     description: 'The license must be held by the exporter and ACTIVE on shippedOn (422 LICENSE_NOT_ACTIVE names the license and its status that day).',
@@ -38,11 +42,12 @@ export class ShipmentsController {
   }
 
   @Post(':id/void')
+  @ApiIfMatch()
   @HttpCode(200)
   @ApiOperation({ summary: 'Void a shipment with a reason (it stays on record, counted nowhere)' })
   @ApiOkResponse({ type: ShipmentDto })
   @ApiProblems(400, 404, 409)
-  void(@Param('id', new UuidPipe()) id: string, @Body() body: VoidShipmentDto): Promise<ShipmentDto> {
-    return this.shipments.void(id, body);
+  void(@Param('id', new UuidPipe()) id: string, @Body() body: VoidShipmentDto, @IfMatch() version: number): Promise<ShipmentDto> {
+    return this.shipments.void(id, body, version);
   }
 }

@@ -4,8 +4,9 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { type EntityManager, Repository } from 'typeorm';
 import { Clock } from '../common/clock.js';
 import { centsToMoney, moneyToCents } from '../common/money.js';
-import { type Page, pageOf } from '../common/pagination.js';
+import { historyLink, type Page, pageOf } from '../common/pagination.js';
 import { Problem } from '../common/problem.js';
+import { AuditService } from '../audit/audit.service.js';
 import { Transactions } from '../database/transactions.js';
 import { LicensesService } from '../licenses/licenses.service.js';
 import type { CreateShipmentDto, ListShipmentsQuery, ShipmentDto, VoidShipmentDto } from './dto/shipment.dto.js';
@@ -19,6 +20,7 @@ export class ShipmentsService {
     private readonly licenses: LicensesService,
     private readonly tx: Transactions,
     private readonly clock: Clock,
+    private readonly audit: AuditService,
   ) {}
 
   /**
@@ -84,8 +86,10 @@ export class ShipmentsService {
       voidedAt: null,
       createdAt: now,
       updatedAt: now,
+      version: 1,
     });
     await m.save(shipment);
+    await this.audit.record(m, { action: 'shipment.recorded', entityType: 'shipment', entityId: shipment.id, after: toShipmentRecord(shipment) });
     return shipment.id;
   }
 
@@ -116,9 +120,11 @@ export class ShipmentsService {
   }
 
   /** Voids a shipment with a reason; it stays on record but counts nowhere. 409 when already voided. */
-  async void(id: string, input: VoidShipmentDto): Promise<ShipmentDto> {
+  async void(id: string, input: VoidShipmentDto, expectedVersion: number): Promise<ShipmentDto> {
     await this.tx.run(async (m) => {
+      const version = await this.tx.claimVersion(m, Shipment, id, expectedVersion);
       const shipment = await this.load(id, m);
+      const before = toShipmentRecord({ ...shipment, version: expectedVersion } as Shipment);
       if (shipment.status === 'VOIDED') {
         throw Problem.conflict('ALREADY_VOIDED', `Shipment ${id} was already voided on ${shipment.voidedAt?.toISOString()}: ${shipment.voidReason}`);
       }
@@ -126,7 +132,9 @@ export class ShipmentsService {
       shipment.voidReason = input.reason;
       shipment.voidedAt = this.clock.now();
       shipment.updatedAt = shipment.voidedAt;
+      shipment.version = version;
       await m.save(shipment);
+      await this.audit.record(m, { action: 'shipment.voided', entityType: 'shipment', entityId: id, before, after: toShipmentRecord(shipment), reason: input.reason });
     });
     return this.get(id);
   }
@@ -160,6 +168,12 @@ export class ShipmentsService {
   }
 }
 
+/** The stored record of a shipment, as the audit trail keeps it. */
+function toShipmentRecord(s: Shipment) {
+  const { company: _c, license: _l, createdAt: _cr, updatedAt: _up, voidedAt, ...fields } = s;
+  return { ...fields, voidedAt: voidedAt ? voidedAt.toISOString() : null };
+}
+
 export function toShipmentDto(s: Shipment): ShipmentDto {
   return {
     id: s.id,
@@ -183,5 +197,6 @@ export function toShipmentDto(s: Shipment): ShipmentDto {
     createdAt: s.createdAt.toISOString(),
     updatedAt: s.updatedAt.toISOString(),
     version: s.version,
+    links: { history: historyLink('shipment', s.id) },
   };
 }

@@ -10,6 +10,12 @@ function expectProblem(res: { status: number; headers: Record<string, string>; b
   expect(res.text).not.toMatch(/SQLITE|QueryFailed|constraint|violates|at \w+ \(|\.ts:\d+/i);
 }
 
+/** A POST or PATCH with If-Match set to the resource's current ETag (ignored by creations). */
+async function write(t: TestApp, method: string, path: string, body: unknown) {
+  const etag = await t.etag(path.replace(/\/(events|void)$/, ''));
+  return (method === 'post' ? t.http.post(path) : t.http.patch(path)).set('If-Match', etag).send(body as object);
+}
+
 describe('bad input', () => {
   let t: TestApp;
   let license: { id: string; companyId: string; licenseNumber: string };
@@ -33,7 +39,7 @@ describe('bad input', () => {
         ];
         for (const [method, path, body, field] of bodies) {
           if (value === null && (field === 'expiresOn' || field === 'data.expiresOn')) continue; // null = not given, for optional fields
-          const res = await (method === 'post' ? t.http.post(path) : t.http.patch(path)).send(body);
+          const res = await write(t, method, path, body);
           expectProblem(res, 400);
           expect(res.body.errors.map((e: { field: string }) => e.field), path).toContain(field);
         }
@@ -68,7 +74,7 @@ describe('bad input', () => {
       ['post', `/api/v1/shipments/6f1c2d3e-0000-4000-8000-000000000000/void`, { reason: 'x', at: 'now' }, 'at'],
     ];
     for (const [method, path, body, field] of cases) {
-      const res = await (method === 'post' ? t.http.post(path) : t.http.patch(path)).send(body);
+      const res = await write(t, method, path, body);
       expectProblem(res, 400);
       expect(res.body.errors).toContainEqual({ field, message: 'is not a known field and is not accepted here' });
     }
@@ -183,7 +189,7 @@ describe('bad input', () => {
           const body = { ...base, [field]: value };
           if (method === 'post' && path === '/api/v1/companies') body.legalName = field === 'legalName' ? value : `Hostile ${n} Ltd`;
           if (path === '/api/v1/shipments') body.reference = field === 'reference' ? value : `H-${n}`;
-          const res = await (method === 'post' ? t.http.post(path) : t.http.patch(path)).send(body);
+          const res = await write(t, method, path, body);
           n++;
           expect(res.status, `${method} ${path} ${field}=${JSON.stringify(value)?.slice(0, 40)}: ${res.text.slice(0, 200)}`).toBeLessThan(500);
           if (res.status >= 400) expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);

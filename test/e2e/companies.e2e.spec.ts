@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type TestApp } from '../support/app.js';
-import { makeCompany, makeLicense } from '../support/factories.js';
+import { expectStatus, makeCompany, makeLicense, patch } from '../support/factories.js';
 
 describe('companies', () => {
   let t: TestApp;
@@ -18,9 +18,9 @@ describe('companies', () => {
     expect(created.body.id).toMatch(/^[0-9a-f-]{36}$/);
     const got = await t.http.get(`/api/v1/companies/${created.body.id}`).expect(200);
     expect(got.body).toEqual(created.body);
-    const updated = await t.http.patch(`/api/v1/companies/${created.body.id}`).send({ city: 'Karachi', province: null }).expect(200);
+    const updated = await expectStatus(patch(t, `/api/v1/companies/${created.body.id}`, { city: 'Karachi', province: null }), 200);
     expect(updated.body).toMatchObject({ city: 'Karachi', province: null, tradeName: 'Airlink', version: 2 });
-    await t.http.patch(`/api/v1/companies/${created.body.id}`).send({ legalName: null }).expect(400);
+    await expectStatus(patch(t, `/api/v1/companies/${created.body.id}`, { legalName: null }), 400);
   });
 
   it('refuses a duplicate legal name, ignoring case and spacing, with 409 and no SQL', async () => {
@@ -36,11 +36,11 @@ describe('companies', () => {
   it('refuses a rename onto another company, and duplicate NTN or registration number', async () => {
     const a = await makeCompany(t, { ntn: '7654321-0', registrationNumber: 'REG-1' });
     const b = await makeCompany(t);
-    await t.http.patch(`/api/v1/companies/${b.id}`).send({ legalName: a.legalName.toUpperCase() }).expect(409);
+    await expectStatus(patch(t, `/api/v1/companies/${b.id}`, { legalName: a.legalName.toUpperCase() }), 409);
     await t.http.post('/api/v1/companies').send({ legalName: 'Other NTN Ltd', ntn: '7654321-0' }).expect(409);
     await t.http.post('/api/v1/companies').send({ legalName: 'Other Reg Ltd', registrationNumber: 'REG-1' }).expect(409);
     // a company keeps its own values
-    await t.http.patch(`/api/v1/companies/${a.id}`).send({ ntn: '7654321-0', legalName: a.legalName }).expect(200);
+    await expectStatus(patch(t, `/api/v1/companies/${a.id}`, { ntn: '7654321-0', legalName: a.legalName }), 200);
   });
 
   it('searches by name case-insensitively, taking % and _ literally', async () => {
@@ -70,10 +70,12 @@ describe('companies', () => {
 
   it('deletes a company without licenses (204) and refuses one with licenses (409)', async () => {
     const empty = await makeCompany(t);
-    await t.http.delete(`/api/v1/companies/${empty.id}`).expect(204);
+    const noReason = await t.http.delete(`/api/v1/companies/${empty.id}`).expect(400);
+    expect(noReason.body.errors).toContainEqual({ field: 'reason', message: 'is required' });
+    await t.http.delete(`/api/v1/companies/${empty.id}`).query({ reason: 'test' }).expect(204);
     await t.http.get(`/api/v1/companies/${empty.id}`).expect(404);
     const license = await makeLicense(t);
-    const res = await t.http.delete(`/api/v1/companies/${license.companyId}`).expect(409);
+    const res = await t.http.delete(`/api/v1/companies/${license.companyId}`).query({ reason: 'test' }).expect(409);
     expect(res.body).toMatchObject({ code: 'COMPANY_HAS_LICENSES' });
     await t.http.get(`/api/v1/companies/${license.companyId}`).expect(200);
   });
@@ -81,9 +83,9 @@ describe('companies', () => {
   it('answers 404 for an unknown id and 400 for a malformed one', async () => {
     const unknown = '6f1c2d3e-0000-4000-8000-000000000000';
     for (const [method, body] of [['get', undefined], ['patch', { city: 'X' }], ['delete', undefined]] as const) {
-      const res = await t.http[method](`/api/v1/companies/${unknown}`).send(body).expect(404);
+      const res = await t.http[method](`/api/v1/companies/${unknown}`).query(method === 'delete' ? { reason: 'x' } : {}).set('If-Match', '"1"').send(body).expect(404);
       expect(res.body).toMatchObject({ status: 404, code: 'COMPANY_NOT_FOUND' });
-      const bad = await t.http[method]('/api/v1/companies/not-a-uuid').send(body).expect(400);
+      const bad = await t.http[method]('/api/v1/companies/not-a-uuid').query(method === 'delete' ? { reason: 'x' } : {}).set('If-Match', '"1"').send(body).expect(400);
       expect(bad.body.errors).toEqual([{ field: 'id', message: 'must be a UUID; got "not-a-uuid"' }]);
     }
   });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LICENSE_STATUSES } from '../../src/licenses/lifecycle.js';
 import { startApp, type TestApp } from '../support/app.js';
-import { event, makeCompany, makeLicense } from '../support/factories.js';
+import { event, expectStatus, makeCompany, makeLicense, patch } from '../support/factories.js';
 
 describe('licenses', () => {
   let t: TestApp;
@@ -122,19 +122,19 @@ describe('licenses', () => {
 
   it('requires a reason and a known action type', async () => {
     const l = await makeLicense(t);
-    const noReason = await t.http.post(`/api/v1/licenses/${l.id}/events`).send({ type: 'SUSPENDED', effectiveOn: '2022-01-01' }).expect(400);
+    const noReason = await t.http.post(`/api/v1/licenses/${l.id}/events`).set('If-Match', '"1"').send({ type: 'SUSPENDED', effectiveOn: '2022-01-01' }).expect(400);
     expect(noReason.body.errors).toContainEqual({ field: 'reason', message: 'is required' });
-    const blank = await t.http.post(`/api/v1/licenses/${l.id}/events`).send({ type: 'SUSPENDED', effectiveOn: '2022-01-01', reason: '   ' }).expect(400);
+    const blank = await t.http.post(`/api/v1/licenses/${l.id}/events`).set('If-Match', '"1"').send({ type: 'SUSPENDED', effectiveOn: '2022-01-01', reason: '   ' }).expect(400);
     expect(blank.body.errors).toContainEqual({ field: 'reason', message: 'is required' });
     for (const type of ['GRANTED', 'AMENDED', 'suspended', 'EXPIRED']) {
-      const res = await t.http.post(`/api/v1/licenses/${l.id}/events`).send({ type, effectiveOn: '2022-01-01', reason: 'x' }).expect(400);
+      const res = await t.http.post(`/api/v1/licenses/${l.id}/events`).set('If-Match', '"1"').send({ type, effectiveOn: '2022-01-01', reason: 'x' }).expect(400);
       expect(res.body.errors[0].field).toBe('type');
     }
   });
 
   it('amends descriptive fields as an AMENDED event listing each change; term and holder cannot be patched', async () => {
     const l = await makeLicense(t, { brands: ['Samsung'] });
-    const res = await t.http.patch(`/api/v1/licenses/${l.id}`).send({ brands: ['Samsung', 'Galaxy'], plantLocation: 'Karachi', licenseNumber: 'PTA/MDM/2021/99', reason: 'Letter 5' }).expect(200);
+    const res = await expectStatus(patch(t, `/api/v1/licenses/${l.id}`, { brands: ['Samsung', 'Galaxy'], plantLocation: 'Karachi', licenseNumber: 'PTA/MDM/2021/99', reason: 'Letter 5' }), 200);
     expect(res.body).toMatchObject({ brands: ['Samsung', 'Galaxy'], plantLocation: 'Karachi', licenseNumber: 'PTA/MDM/2021/99', status: 'ACTIVE', version: 2 });
     const amended = res.body.events[1];
     expect(amended).toMatchObject({ type: 'AMENDED', reason: 'Letter 5', statusAfter: 'ACTIVE' });
@@ -143,13 +143,13 @@ describe('licenses', () => {
       brands: { from: ['Samsung'], to: ['Samsung', 'Galaxy'] },
       plantLocation: { from: null, to: 'Karachi' },
     });
-    const same = await t.http.patch(`/api/v1/licenses/${l.id}`).send({ brands: ['Samsung', 'Galaxy'] }).expect(200);
+    const same = await expectStatus(patch(t, `/api/v1/licenses/${l.id}`, { brands: ['Samsung', 'Galaxy'] }), 200);
     expect(same.body.events).toHaveLength(2); // nothing changed, nothing recorded
     for (const field of ['issuedOn', 'expiresOn', 'companyId', 'status', 'type']) {
-      const bad = await t.http.patch(`/api/v1/licenses/${l.id}`).send({ [field]: 'x' }).expect(400);
+      const bad = await expectStatus(patch(t, `/api/v1/licenses/${l.id}`, { [field]: 'x' }), 400);
       expect(bad.body.errors).toContainEqual({ field, message: 'is not a known field and is not accepted here' });
     }
-    await t.http.patch(`/api/v1/licenses/${l.id}`).send({ brands: null }).expect(400);
+    await expectStatus(patch(t, `/api/v1/licenses/${l.id}`, { brands: null }), 400);
   });
 
   it('lists with filters by company, type and status on a date; the SQL status agrees with the lifecycle', async () => {
@@ -187,7 +187,7 @@ describe('licenses', () => {
     const unknown = '6f1c2d3e-0000-4000-8000-000000000000';
     await t.http.get(`/api/v1/licenses/${unknown}`).expect(404);
     await t.http.get(`/api/v1/licenses/${unknown}/events`).expect(404);
-    await t.http.patch(`/api/v1/licenses/${unknown}`).send({ brands: [] }).expect(404);
+    await expectStatus(patch(t, `/api/v1/licenses/${unknown}`, { brands: [] }), 404);
     await event(t, unknown, 'SUSPENDED', '2022-01-01').expect(404);
     for (const path of ['/api/v1/licenses/123', '/api/v1/licenses/123/events']) {
       const res = await t.http.get(path).expect(400);

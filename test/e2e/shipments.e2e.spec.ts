@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type TestApp } from '../support/app.js';
-import { event, makeCompany, makeLicense, shipmentBody } from '../support/factories.js';
+import { event, expectStatus, makeCompany, makeLicense, shipmentBody, voidShipment } from '../support/factories.js';
 
 describe('shipments', () => {
   let t: TestApp;
@@ -145,21 +145,21 @@ describe('shipments', () => {
     expect((await t.http.get(`/api/v1/shipments?companyId=${l.companyId}`).expect(200)).body.total).toBe(3);
     const bad = await t.http.get('/api/v1/shipments?from=2022-01-01&to=2021-12-31').expect(400);
     expect(bad.body.errors[0].field).toBe('to');
-    await t.http.post(`/api/v1/shipments/${b.id}/void`).send({ reason: 'entered twice' }).expect(200);
+    await expectStatus(voidShipment(t, b.id, { reason: 'entered twice' }), 200);
     expect(await ids('status=VOIDED')).toEqual([b.id]);
     expect(await ids('status=RECORDED')).toEqual([c.id, a.id]);
   });
 
   it('voids with a reason; a voided shipment cannot be voided again', async () => {
     const s = (await t.http.post('/api/v1/shipments').send(shipmentBody(license)).expect(201)).body;
-    const noReason = await t.http.post(`/api/v1/shipments/${s.id}/void`).send({}).expect(400);
+    const noReason = await expectStatus(voidShipment(t, s.id, {}), 400);
     expect(noReason.body.errors).toContainEqual({ field: 'reason', message: 'is required' });
-    const voided = await t.http.post(`/api/v1/shipments/${s.id}/void`).send({ reason: 'Recorded twice' }).expect(200);
+    const voided = await expectStatus(voidShipment(t, s.id, { reason: 'Recorded twice' }), 200);
     expect(voided.body).toMatchObject({ status: 'VOIDED', voidReason: 'Recorded twice', version: 2 });
     expect(voided.body.voidedAt).toMatch(/^\d{4}-\d{2}-\d{2}T/);
-    const again = await t.http.post(`/api/v1/shipments/${s.id}/void`).send({ reason: 'again' }).expect(409);
+    const again = await expectStatus(voidShipment(t, s.id, { reason: 'again' }), 409);
     expect(again.body.code).toBe('ALREADY_VOIDED');
-    await t.http.post('/api/v1/shipments/6f1c2d3e-0000-4000-8000-000000000000/void').send({ reason: 'x' }).expect(404);
+    await t.http.post('/api/v1/shipments/6f1c2d3e-0000-4000-8000-000000000000/void').set('If-Match', '"1"').send({ reason: 'x' }).expect(404);
     await t.http.get('/api/v1/shipments/6f1c2d3e-0000-4000-8000-000000000000').expect(404);
     await t.http.get('/api/v1/shipments/xyz').expect(400);
   });

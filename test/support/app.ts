@@ -6,16 +6,32 @@ import request from 'supertest';
 import { AppModule } from '../../src/app.module.js';
 import { configureApp, createAdapter } from '../../src/app.setup.js';
 import { Clock } from '../../src/common/clock.js';
+import { AuthService } from '../../src/auth/auth.service.js';
+import type { StaffDto } from '../../src/auth/dto/staff.dto.js';
+import type { StaffRole } from '../../src/auth/staff-user.entity.js';
+import { StaffService } from '../../src/auth/staff.service.js';
 import type { DatabaseConfig, RegistryConfig } from '../../src/config/config.js';
+
+export const TEST_PASSWORD = 'a test passphrase, long enough';
 
 /**
  * The registry on a real database, through HTTP. The engine comes from TEST_DATABASE_URL:
  * unset -> an in-memory SQLite database per app; postgres://.../ADMIN_DB -> a fresh database per app,
  * created here and dropped by close(). Never runs against a database it did not create.
  */
+type Agent = ReturnType<typeof request.agent>;
+
 export interface TestApp {
   app: NestFastifyApplication;
-  http: ReturnType<typeof request>;
+  /** Signed in as an OFFICER (the role that records companies, licenses and shipments). */
+  http: Agent;
+  /** No token. */
+  anon: ReturnType<typeof request>;
+  /** Signed in with a role. */
+  as(role: StaffRole): Agent;
+  staff: Record<StaffRole, StaffDto & { token: string }>;
+  /** The ETag of a resource, for If-Match. */
+  etag(path: string): Promise<string>;
   engine: 'sqlite' | 'postgres';
   /** Sets the registry's "today" (default: the real one). */
   setToday(date: string | undefined): void;
@@ -46,7 +62,7 @@ async function createDatabase(): Promise<{ database: DatabaseConfig; drop: () =>
   };
 }
 
-export async function startApp(options: { seed?: boolean } = {}): Promise<TestApp> {
+export async function startApp(options: { seed?: boolean; jwtSecret?: string } = {}): Promise<TestApp> {
   const { database, drop } = await createDatabase();
   const config: RegistryConfig = {
     port: 0,
@@ -55,6 +71,7 @@ export async function startApp(options: { seed?: boolean } = {}): Promise<TestAp
     timeZone: 'Asia/Karachi',
     logLevel: 'silent',
     nodeEnv: 'test',
+    auth: { jwtSecret: options.jwtSecret ?? 'test-secret-0123456789abcdef0123456789', jwtSecretGenerated: false, tokenTtlSeconds: 900, bootstrapAdmin: null },
   };
   let today: string | undefined;
   const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config)] }).compile();
@@ -65,9 +82,26 @@ export async function startApp(options: { seed?: boolean } = {}): Promise<TestAp
   configureApp(app);
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
+  const server = app.getHttpServer();
+  const staffService = app.get(StaffService);
+  const auth = app.get(AuthService);
+  const staff = {} as TestApp['staff'];
+  for (const role of ['ADMIN', 'OFFICER', 'ANALYST'] as const) {
+    const user = await staffService.create({ email: `${role.toLowerCase()}@registry.test`, displayName: `Test ${role}`, role, password: TEST_PASSWORD });
+    staff[role] = { ...user, token: auth.issue(user).accessToken };
+  }
+  const agents = new Map<StaffRole, Agent>();
+  const as = (role: StaffRole): Agent => {
+    if (!agents.has(role)) agents.set(role, request.agent(server).set('Authorization', `Bearer ${staff[role].token}`));
+    return agents.get(role)!;
+  };
   return {
     app,
-    http: request(app.getHttpServer()),
+    http: as('OFFICER'),
+    anon: request(server),
+    as,
+    staff,
+    etag: async (path: string) => (await as('OFFICER').get(path)).headers.etag ?? '"1"',
     engine: database.engine,
     setToday: (d) => {
       today = d;

@@ -32,7 +32,38 @@ export function shipmentBody(license: { id: string }, overrides: Record<string, 
   };
 }
 
-/** Posts a lifecycle event; returns supertest's request (chain .expect). */
+/**
+ * Posts a lifecycle event with the license's current ETag in If-Match. Await it for the response, or call
+ * `.expect(status)` to also check the status.
+ */
 export function event(t: TestApp, licenseId: string, type: string, effectiveOn: string, extra: Record<string, unknown> = {}) {
-  return t.http.post(`/api/v1/licenses/${licenseId}/events`).send({ type, effectiveOn, reason: `test ${type}`, ...extra });
+  const response = (async () =>
+    t.http
+      .post(`/api/v1/licenses/${licenseId}/events`)
+      .set('If-Match', await t.etag(`/api/v1/licenses/${licenseId}`))
+      .send({ type, effectiveOn, reason: `test ${type}`, ...extra }))();
+  return Object.assign(response, {
+    expect: async (status: number) => {
+      const res = await response;
+      if (res.status !== status) throw new Error(`expected ${status}, got ${res.status}: ${res.text}`);
+      return res;
+    },
+  });
+}
+
+/** PATCHes with the resource's current ETag in If-Match. */
+export async function patch(t: TestApp, path: string, body: Record<string, unknown>) {
+  return t.http.patch(path).set('If-Match', await t.etag(path)).send(body);
+}
+
+/** Voids a shipment with its current ETag in If-Match. */
+export async function voidShipment(t: TestApp, id: string, body: Record<string, unknown>) {
+  return t.http.post(`/api/v1/shipments/${id}/void`).set('If-Match', await t.etag(`/api/v1/shipments/${id}`)).send(body);
+}
+
+/** Awaits a response and checks its status (for helpers that are not supertest chains). */
+export async function expectStatus<R extends { status: number; text: string }>(response: Promise<R>, status: number): Promise<R> {
+  const res = await response;
+  if (res.status !== status) throw new Error(`expected ${status}, got ${res.status}: ${res.text}`);
+  return res;
 }

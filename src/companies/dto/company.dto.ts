@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { IsEmail, IsIn, IsNotEmpty, IsOptional, IsString, IsUrl, Length, Matches, MaxLength } from 'class-validator';
-import { PageDto, PageQuery } from '../../common/pagination.js';
+import { LinksDto, PageDto, PageQuery } from '../../common/pagination.js';
 import { Trim } from '../../common/validation/transforms.js';
 
 export class CreateCompanyDto {
@@ -73,7 +73,24 @@ export class CreateCompanyDto {
 }
 
 /** Every field optional; `null` clears an optional field. legalName cannot be cleared. */
-export class UpdateCompanyDto extends PartialType(CreateCompanyDto) {}
+export class UpdateCompanyDto extends PartialType(CreateCompanyDto) {
+  @ApiPropertyOptional({ maxLength: 2000, description: 'Why (recorded in the audit trail)' })
+  @IsOptional()
+  @Trim()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(2000)
+  reason?: string;
+}
+
+export class DeleteCompanyQuery {
+  @ApiProperty({ maxLength: 2000, description: 'Why the company is deleted (required; recorded in the audit trail)', example: 'Registered twice by mistake' })
+  @Trim()
+  @IsString()
+  @IsNotEmpty({ message: 'is required' })
+  @MaxLength(2000)
+  reason: string;
+}
 
 export class ListCompaniesQuery extends PageQuery {
   @ApiPropertyOptional({ description: 'Part of the legal or trade name, case-insensitive; % and _ are matched literally' })
@@ -101,7 +118,8 @@ export class CompanyDto {
   @ApiProperty({ nullable: true, type: String, description: 'staff-only' }) contactEmail: string | null;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
   @ApiProperty({ format: 'date-time' }) updatedAt: string;
-  @ApiProperty({ example: 1, description: 'Incremented on every change' }) version: number;
+  @ApiProperty({ example: 1, description: 'Incremented on every change; the ETag' }) version: number;
+  @ApiProperty({ type: LinksDto }) links: LinksDto;
 }
 
 export class CompanyPageDto extends PageDto {

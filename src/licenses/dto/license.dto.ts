@@ -14,7 +14,7 @@ import {
   MaxLength,
   ValidateNested,
 } from 'class-validator';
-import { PageDto, PageQuery } from '../../common/pagination.js';
+import { LinksDto, PageDto, PageQuery } from '../../common/pagination.js';
 import { IsCalendarDate } from '../../common/validation/decorators.js';
 import { Trim } from '../../common/validation/transforms.js';
 import {
@@ -203,7 +203,8 @@ export class LicenseDto {
   @ApiProperty({ format: 'date', description: 'The day status is computed for' }) asOf: string;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
   @ApiProperty({ format: 'date-time' }) updatedAt: string;
-  @ApiProperty({ example: 1 }) version: number;
+  @ApiProperty({ example: 1, description: 'Incremented on every change; the ETag' }) version: number;
+  @ApiProperty({ type: LinksDto }) links: LinksDto;
   @ApiPropertyOptional({ type: [LicenseEventDto], description: 'Lifecycle history, oldest first (single-license responses)' })
   events?: LicenseEventDto[];
 }

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
-import { PageDto, PageQuery } from '../../common/pagination.js';
+import { LinksDto, PageDto, PageQuery } from '../../common/pagination.js';
 import { IsCalendarDate, IsCountryCode, IsMoney } from '../../common/validation/decorators.js';
 import { Trim } from '../../common/validation/transforms.js';
 import { DEVICE_CATEGORIES, type DeviceCategory, SHIPMENT_STATUSES, type ShipmentStatus, TECHNOLOGIES, type Technology } from '../hs-codes.js';
@@ -153,7 +153,8 @@ export class ShipmentDto {
   @ApiProperty({ nullable: true, type: String, format: 'date-time' }) voidedAt: string | null;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
   @ApiProperty({ format: 'date-time' }) updatedAt: string;
-  @ApiProperty({ example: 1 }) version: number;
+  @ApiProperty({ example: 1, description: 'Incremented on every change; the ETag' }) version: number;
+  @ApiProperty({ type: LinksDto }) links: LinksDto;
 }
 
 export class ShipmentPageDto extends PageDto {

@@ -1,0 +1,137 @@
+import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { type EntityManager, Repository } from 'typeorm';
+import { Clock } from '../common/clock.js';
+import { type Page, pageOf } from '../common/pagination.js';
+import { currentContext } from '../common/request-context.js';
+import { Transactions } from '../database/transactions.js';
+import { AuditEvent } from './audit-event.entity.js';
+import type { AuditEventDto, AuditVerifyDto, ListAuditQuery } from './dto/audit.dto.js';
+
+// RFC 8785 canonical JSON from the canonicalize package (CommonJS: loaded with require).
+const canonicalize = createRequire(import.meta.url)('canonicalize') as (input: unknown) => string;
+
+/** The chain starts from 64 zeros. */
+export const GENESIS_HASH = '0'.repeat(64);
+
+export interface AuditEntry {
+  action: string;
+  entityType: 'company' | 'license' | 'shipment' | 'staff' | 'import';
+  entityId: string;
+  before?: unknown;
+  after?: unknown;
+  reason?: string | null;
+}
+
+/** The fields a hash covers, in canonical JSON (RFC 8785). */
+function hashOf(e: Omit<AuditEvent, 'hash'>): string {
+  const body = canonicalize({
+    seq: e.seq,
+    occurredAt: e.occurredAt.toISOString(),
+    actorId: e.actorId,
+    action: e.action,
+    entityType: e.entityType,
+    entityId: e.entityId,
+    requestId: e.requestId,
+    reason: e.reason,
+    before: e.before,
+    after: e.after,
+    prevHash: e.prevHash,
+  });
+  return createHash('sha256').update(e.prevHash + body).digest('hex');
+}
+
+@Injectable()
+export class AuditService {
+  constructor(
+    @InjectRepository(AuditEvent) private readonly events: Repository<AuditEvent>,
+    private readonly tx: Transactions,
+    private readonly clock: Clock,
+  ) {}
+
+  /**
+   * Appends one event inside the caller's transaction, so the write and its record commit together.
+   * The chain lock makes appends one at a time, also across instances sharing a PostgreSQL database.
+   */
+  async record(m: EntityManager, entry: AuditEntry): Promise<AuditEvent> {
+    await this.tx.lock(m, 'audit-chain');
+    const last = await m.createQueryBuilder(AuditEvent, 'a').orderBy('a.seq', 'DESC').limit(1).getOne();
+    const ctx = currentContext();
+    const event: Omit<AuditEvent, 'hash'> = {
+      seq: (last?.seq ?? 0) + 1,
+      occurredAt: this.clock.now(),
+      actorId: ctx.actorId,
+      action: entry.action,
+      entityType: entry.entityType,
+      entityId: entry.entityId,
+      requestId: ctx.requestId,
+      reason: entry.reason ?? null,
+      before: entry.before === undefined || entry.before === null ? null : JSON.stringify(entry.before),
+      after: entry.after === undefined || entry.after === null ? null : JSON.stringify(entry.after),
+      prevHash: last?.hash ?? GENESIS_HASH,
+    };
+    const saved = Object.assign(new AuditEvent(), event, { hash: hashOf(event) });
+    await m.insert(AuditEvent, saved);
+    return saved;
+  }
+
+  async list(query: ListAuditQuery): Promise<Page<AuditEventDto>> {
+    const { limit, offset } = pageOf(query);
+    const qb = this.events.createQueryBuilder('a');
+    if (query.entityType) qb.andWhere('a.entity_type = :entityType', { entityType: query.entityType });
+    if (query.entityId) qb.andWhere('a.entity_id = :entityId', { entityId: query.entityId });
+    if (query.actorId) qb.andWhere('a.actor_id = :actorId', { actorId: query.actorId.toLowerCase() });
+    if (query.action) qb.andWhere('a.action = :action', { action: query.action });
+    // Dates are UTC days: occurred_at is ISO-8601 UTC text, so a text comparison orders it.
+    if (query.from) qb.andWhere('a.occurred_at >= :from', { from: `${query.from}T00:00:00.000Z` });
+    if (query.to) qb.andWhere('a.occurred_at <= :to', { to: `${query.to}T23:59:59.999Z` });
+    qb.orderBy('a.seq', query.sort === 'seq' ? 'ASC' : 'DESC').skip(offset).take(limit);
+    const [rows, total] = await qb.getManyAndCount();
+    return { items: rows.map(toAuditDto), total, limit, offset };
+  }
+
+  /** Walks the whole chain in order; reports the first event whose hash or link does not match. */
+  async verify(): Promise<AuditVerifyDto> {
+    let prevHash = GENESIS_HASH;
+    let expectedSeq = 1;
+    let length = 0;
+    const batch = 1000;
+    for (;;) {
+      const rows = await this.events.find({ where: {}, order: { seq: 'ASC' }, skip: length, take: batch });
+      for (const e of rows) {
+        const problem =
+          e.seq !== expectedSeq
+            ? `event ${expectedSeq} is missing (found ${e.seq})`
+            : e.prevHash !== prevHash
+              ? 'prevHash does not match the previous event'
+              : hashOf(e) !== e.hash
+                ? 'hash does not match the event: it was changed after it was written'
+                : undefined;
+        if (problem) return { ok: false, length, head: prevHash, failedAt: expectedSeq, problem };
+        prevHash = e.hash;
+        expectedSeq++;
+        length++;
+      }
+      if (rows.length < batch) return { ok: true, length, head: prevHash };
+    }
+  }
+}
+
+export function toAuditDto(a: AuditEvent): AuditEventDto {
+  return {
+    seq: a.seq,
+    occurredAt: a.occurredAt.toISOString(),
+    actorId: a.actorId,
+    action: a.action,
+    entityType: a.entityType,
+    entityId: a.entityId,
+    requestId: a.requestId,
+    reason: a.reason,
+    before: a.before === null ? null : JSON.parse(a.before),
+    after: a.after === null ? null : JSON.parse(a.after),
+    prevHash: a.prevHash,
+    hash: a.hash,
+  };
+}

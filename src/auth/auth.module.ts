@@ -1,0 +1,28 @@
+import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { JwtModule } from '@nestjs/jwt';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { REGISTRY_CONFIG, type RegistryConfig } from '../config/config.js';
+import { AuthController } from './auth.controller.js';
+import { AuthGuard } from './auth.guard.js';
+import { AuthService } from './auth.service.js';
+import { StaffUser } from './staff-user.entity.js';
+import { StaffController } from './staff.controller.js';
+import { StaffService } from './staff.service.js';
+
+@Module({
+  imports: [
+    TypeOrmModule.forFeature([StaffUser]),
+    JwtModule.registerAsync({
+      inject: [REGISTRY_CONFIG],
+      useFactory: (config: RegistryConfig) => ({ secret: config.auth.jwtSecret, signOptions: { algorithm: 'HS256' } }),
+    }),
+    // Login attempts: 5 a minute per account and address (LoginThrottlerGuard); blocked for 5 minutes after.
+    ThrottlerModule.forRoot({ throttlers: [{ name: 'default', ttl: 60_000, limit: 5, blockDuration: 300_000 }] }),
+  ],
+  controllers: [AuthController, StaffController],
+  providers: [AuthService, StaffService, { provide: APP_GUARD, useClass: AuthGuard }],
+  exports: [StaffService, AuthService],
+})
+export class AuthModule {}

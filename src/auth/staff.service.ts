@@ -1,0 +1,143 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import argon2 from 'argon2';
+import { type EntityManager, Repository } from 'typeorm';
+import { AuditService } from '../audit/audit.service.js';
+import { Clock } from '../common/clock.js';
+import { type Page, pageOf } from '../common/pagination.js';
+import { Problem } from '../common/problem.js';
+import { REGISTRY_CONFIG, type RegistryConfig } from '../config/config.js';
+import { Transactions } from '../database/transactions.js';
+import type { CreateStaffDto, ListStaffQuery, StaffDto, UpdateStaffDto } from './dto/staff.dto.js';
+import { PASSWORD_MAX, PASSWORD_MIN } from './dto/staff.dto.js';
+import { StaffUser } from './staff-user.entity.js';
+
+/** argon2id with the library's defaults (m=64 MiB, t=3, p=4): no input-length truncation. */
+export const hashPassword = (password: string): Promise<string> => argon2.hash(password, { type: argon2.argon2id });
+export const verifyPassword = (hash: string, password: string): Promise<boolean> => argon2.verify(hash, password).catch(() => false);
+
+@Injectable()
+export class StaffService implements OnApplicationBootstrap {
+  private readonly logger = new Logger('Staff');
+
+  constructor(
+    @InjectRepository(StaffUser) private readonly staff: Repository<StaffUser>,
+    @Inject(REGISTRY_CONFIG) private readonly config: RegistryConfig,
+    private readonly tx: Transactions,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+  ) {}
+
+  /** BOOTSTRAP_ADMIN_EMAIL + BOOTSTRAP_ADMIN_PASSWORD create the first admin while there is no staff. */
+  async onApplicationBootstrap(): Promise<void> {
+    const admin = this.config.auth.bootstrapAdmin;
+    if (!admin || (await this.staff.count()) > 0) return;
+    const created = await this.create({ email: admin.email, password: admin.password, role: 'ADMIN', displayName: 'Administrator' });
+    this.logger.log(`Created the first admin ${created.email} from BOOTSTRAP_ADMIN_EMAIL`);
+  }
+
+  async create(input: CreateStaffDto): Promise<StaffDto> {
+    if (input.password.length < PASSWORD_MIN || input.password.length > PASSWORD_MAX) {
+      throw Problem.validation([{ field: 'password', message: `must be ${PASSWORD_MIN} to ${PASSWORD_MAX} characters` }]);
+    }
+    const passwordHash = await hashPassword(input.password);
+    const saved = await this.tx.run(async (m) => {
+      const email = input.email.trim().toLowerCase();
+      if (await m.findOne(StaffUser, { where: { email }, select: { id: true } })) {
+        throw Problem.conflict('DUPLICATE', 'email: a staff account with this e-mail already exists', [{ field: 'email', message: 'already used' }]);
+      }
+      const now = this.clock.now();
+      const user = m.create(StaffUser, {
+        id: randomUUID(),
+        email,
+        displayName: input.displayName,
+        role: input.role,
+        passwordHash,
+        active: true,
+        tokensValidAfter: null,
+        lastLoginAt: null,
+        createdAt: now,
+        updatedAt: now,
+        version: 1,
+      });
+      await m.save(user);
+      await this.audit.record(m, { action: 'staff.created', entityType: 'staff', entityId: user.id, after: toStaffDto(user) });
+      return user;
+    });
+    return toStaffDto(saved);
+  }
+
+  async list(query: ListStaffQuery): Promise<Page<StaffDto>> {
+    const { limit, offset } = pageOf(query);
+    const [rows, total] = await this.staff.findAndCount({ order: { email: 'ASC' }, skip: offset, take: limit });
+    return { items: rows.map(toStaffDto), total, limit, offset };
+  }
+
+  async get(id: string): Promise<StaffDto> {
+    return toStaffDto(await this.getEntity(id));
+  }
+
+  async getEntity(id: string, m: EntityManager = this.staff.manager): Promise<StaffUser> {
+    const user = await m.findOne(StaffUser, { where: { id } });
+    if (!user) throw Problem.notFound('staff', id);
+    return user;
+  }
+
+  /** Changes role, name, active or password. Deactivation and a new password revoke the account's tokens at once. */
+  async update(id: string, input: UpdateStaffDto, expectedVersion: number): Promise<StaffDto> {
+    const passwordHash = input.password === undefined ? undefined : await hashPassword(input.password);
+    const saved = await this.tx.run(async (m) => {
+      const version = await this.tx.claimVersion(m, StaffUser, id, expectedVersion);
+      const user = await this.getEntity(id, m);
+      const before = toStaffDto({ ...user, version: expectedVersion });
+      if (input.displayName !== undefined) user.displayName = input.displayName;
+      if (input.role !== undefined) user.role = input.role;
+      if (input.active !== undefined) user.active = input.active;
+      if (passwordHash) user.passwordHash = passwordHash;
+      if (passwordHash || input.active === false) user.tokensValidAfter = this.clock.now();
+      user.updatedAt = this.clock.now();
+      user.version = version;
+      await m.save(user);
+      const after = toStaffDto(user);
+      await this.audit.record(m, {
+        action: input.active === false ? 'staff.deactivated' : 'staff.updated',
+        entityType: 'staff',
+        entityId: id,
+        before,
+        after: { ...after, ...(passwordHash ? { passwordChanged: true } : {}) },
+        reason: input.reason ?? null,
+      });
+      return user;
+    });
+    return toStaffDto(saved);
+  }
+
+  async findByEmail(email: string): Promise<StaffUser | null> {
+    return this.staff.findOne({ where: { email: email.trim().toLowerCase() } });
+  }
+
+  async recordLogin(user: StaffUser): Promise<void> {
+    await this.tx.run((m) => m.update(StaffUser, { id: user.id }, { lastLoginAt: this.clock.now() }));
+  }
+
+  /** Revokes every token the account holds (logout). */
+  async revokeTokens(id: string): Promise<void> {
+    await this.tx.run((m) => m.update(StaffUser, { id }, { tokensValidAfter: this.clock.now() }));
+  }
+}
+
+/** The public shape of a staff account: never the password hash. */
+export function toStaffDto(u: StaffUser): StaffDto {
+  return {
+    id: u.id,
+    email: u.email,
+    displayName: u.displayName,
+    role: u.role,
+    active: u.active,
+    lastLoginAt: u.lastLoginAt ? u.lastLoginAt.toISOString() : null,
+    createdAt: u.createdAt.toISOString(),
+    updatedAt: u.updatedAt.toISOString(),
+    version: u.version,
+  };
+}
