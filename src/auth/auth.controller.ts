@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Post, Req, UseGuards } from '@nestjs/c
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ApiProblems } from '../common/openapi.js';
 import type { AuthenticatedRequest } from '../common/request-context.js';
-import { Public } from './auth.decorators.js';
+import { Public, Roles } from './auth.decorators.js';
 import { AuthService } from './auth.service.js';
 import { LoginDto, StaffDto, TokenDto } from './dto/staff.dto.js';
 import { LoginThrottlerGuard } from './login-throttler.guard.js';
@@ -29,6 +29,7 @@ export class AuthController {
   }
 
   @Post('logout')
+  @Roles('ADMIN', 'OFFICER', 'ANALYST')
   @HttpCode(204)
   @ApiBearerAuth()
   @ApiOperation({ summary: 'Revoke every token of the signed-in account' })

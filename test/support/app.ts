@@ -30,6 +30,9 @@ export interface TestApp {
   /** Signed in with a role. */
   as(role: StaffRole): Agent;
   staff: Record<StaffRole, StaffDto & { token: string }>;
+  database: DatabaseConfig;
+  /** Every route the application registered (method, url with :params). */
+  routes: { method: string; url: string }[];
   /** The ETag of a resource, for If-Match. */
   etag(path: string): Promise<string>;
   engine: 'sqlite' | 'postgres';
@@ -62,8 +65,10 @@ async function createDatabase(): Promise<{ database: DatabaseConfig; drop: () =>
   };
 }
 
-export async function startApp(options: { seed?: boolean; jwtSecret?: string } = {}): Promise<TestApp> {
-  const { database, drop } = await createDatabase();
+export async function startApp(options: { seed?: boolean; jwtSecret?: string; shareDatabaseWith?: TestApp } = {}): Promise<TestApp> {
+  // A second instance on the same database (PostgreSQL): same database, same staff, same token key.
+  const shared = options.shareDatabaseWith;
+  const { database, drop } = shared ? { database: shared.database, drop: async () => {} } : await createDatabase();
   const config: RegistryConfig = {
     port: 0,
     database,
@@ -78,7 +83,12 @@ export async function startApp(options: { seed?: boolean; jwtSecret?: string } =
   const clock = moduleRef.get(Clock);
   const realToday = clock.today.bind(clock);
   clock.today = () => today ?? realToday();
-  const app = moduleRef.createNestApplication<NestFastifyApplication>(createAdapter(config), { logger: false });
+  const adapter = createAdapter(config);
+  const routes: { method: string; url: string }[] = [];
+  adapter.getInstance().addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) routes.push({ method, url: route.url });
+  });
+  const app = moduleRef.createNestApplication<NestFastifyApplication>(adapter, { logger: false });
   configureApp(app);
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
@@ -87,6 +97,10 @@ export async function startApp(options: { seed?: boolean; jwtSecret?: string } =
   const auth = app.get(AuthService);
   const staff = {} as TestApp['staff'];
   for (const role of ['ADMIN', 'OFFICER', 'ANALYST'] as const) {
+    if (shared) {
+      staff[role] = shared.staff[role];
+      continue;
+    }
     const user = await staffService.create({ email: `${role.toLowerCase()}@registry.test`, displayName: `Test ${role}`, role, password: TEST_PASSWORD });
     staff[role] = { ...user, token: auth.issue(user).accessToken };
   }
@@ -99,6 +113,8 @@ export async function startApp(options: { seed?: boolean; jwtSecret?: string } =
     app,
     http: as('OFFICER'),
     anon: request(server),
+    routes,
+    database,
     as,
     staff,
     etag: async (path: string) => (await as('OFFICER').get(path)).headers.etag ?? '"1"',

@@ -1,0 +1,105 @@
+/**
+ * Operator commands, `npm run cli -- <command>`:
+ *   migration:run                      apply pending migrations (also done at every start)
+ *   migration:show                     are any pending?
+ *   seed                               load the reference data (idempotent)
+ *   create-admin --email E [--name N]  create an ADMIN; the password is read from stdin (or prompted for)
+ *   audit:verify                       walk the audit hash chain; exit 1 naming the first bad event
+ *   openapi                            print the OpenAPI 3 document (the one served at /docs-json)
+ */
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { parseArgs } from 'node:util';
+import { isEmail } from 'class-validator';
+import { DataSource } from 'typeorm';
+import { AppModule } from '../app.module.js';
+import { AuditService } from '../audit/audit.service.js';
+import { StaffService } from '../auth/staff.service.js';
+import { createApp } from '../bootstrap.js';
+import type { RegistryConfig } from '../config/config.js';
+import { buildDataSourceOptions } from '../database/data-source.options.js';
+import { SeedService } from '../seed/seed.service.js';
+
+export const USAGE = 'usage: npm run cli -- migration:run | migration:show | seed | create-admin --email E [--name N] | audit:verify | openapi';
+
+export interface CliIo {
+  out: (line: string) => void;
+  err: (line: string) => void;
+  /** The password for create-admin. */
+  readSecret: (prompt: string) => Promise<string>;
+}
+
+/** Runs with the registry's modules, without HTTP. */
+async function withContext<T>(config: RegistryConfig, work: (get: <S>(token: new (...args: never[]) => S) => S) => Promise<T>): Promise<T> {
+  const app = await NestFactory.createApplicationContext(
+    AppModule.forRoot({ ...config, seed: false, auth: { ...config.auth, bootstrapAdmin: null } }),
+    { logger: ['error', 'warn'] },
+  );
+  try {
+    return await work((token) => app.get(token));
+  } finally {
+    await app.close();
+  }
+}
+
+/** Runs one command; returns the exit code. */
+export async function runCli(argv: string[], config: RegistryConfig, io: CliIo): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'migration:run':
+    case 'migration:show': {
+      const ds = await new DataSource(buildDataSourceOptions(config.database)).initialize();
+      try {
+        if (command === 'migration:run') {
+          const ran = await ds.runMigrations({ transaction: 'each' });
+          io.out(ran.length ? `Applied: ${ran.map((m) => m.name).join(', ')}` : 'No pending migrations');
+        } else {
+          io.out((await ds.showMigrations()) ? 'There are pending migrations' : 'All migrations have run');
+        }
+      } finally {
+        await ds.destroy();
+      }
+      return 0;
+    }
+    case 'seed':
+      return withContext(config, async (get) => {
+        const result = await get(SeedService).seed();
+        io.out(`Reference data ${result.version}: created ${JSON.stringify(result.created)} (existing records left as they are)`);
+        return 0;
+      });
+    case 'create-admin': {
+      const { values } = parseArgs({ args: rest, options: { email: { type: 'string' }, name: { type: 'string' } } });
+      if (!values.email || !isEmail(values.email)) {
+        io.err('create-admin needs --email with an e-mail address');
+        return 2;
+      }
+      const password = await io.readSecret(`Password for ${values.email} (12 to 1024 characters): `);
+      return withContext(config, async (get) => {
+        const admin = await get(StaffService).create({ email: values.email!, displayName: values.name ?? 'Administrator', role: 'ADMIN', password });
+        io.out(`Created ADMIN ${admin.email} (${admin.id})`);
+        return 0;
+      });
+    }
+    case 'audit:verify':
+      return withContext(config, async (get) => {
+        const result = await get(AuditService).verify();
+        io.out(JSON.stringify(result));
+        if (!result.ok) io.err(`Audit chain broken at event ${result.failedAt}: ${result.problem}`);
+        return result.ok ? 0 : 1;
+      });
+    case 'openapi': {
+      // An in-memory database: the document depends only on the code.
+      const app = await createApp({ ...config, database: { engine: 'sqlite', path: ':memory:' }, seed: false, logLevel: 'silent' });
+      try {
+        const res = await app.getHttpAdapter().getInstance().inject({ method: 'GET', url: '/docs-json' });
+        io.out(JSON.stringify(JSON.parse(res.body), null, 2));
+      } finally {
+        await app.close();
+      }
+      return 0;
+    }
+    default:
+      io.err(USAGE);
+      return 2;
+  }
+}

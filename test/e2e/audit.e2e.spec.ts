@@ -1,0 +1,133 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DataSource } from 'typeorm';
+import { runCli } from '../../src/cli/commands.js';
+import { loadConfig } from '../../src/config/config.js';
+import { startApp, type TestApp } from '../support/app.js';
+import { event, expectStatus, makeCompany, makeLicense, patch, shipmentBody, voidShipment } from '../support/factories.js';
+
+describe('audit trail', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startApp();
+  });
+  afterAll(() => t?.close());
+
+  it('anonymous writes get 401, ANALYST writes 403, OFFICER writes succeed and are audited with the officer id', async () => {
+    await t.anon.post('/api/v1/companies').send({ legalName: 'Anon Ltd' }).expect(401);
+    await t.as('ANALYST').post('/api/v1/companies').send({ legalName: 'Analyst Ltd' }).expect(403);
+    await t.as('ANALYST').get('/api/v1/companies').expect(200);
+    const company = await makeCompany(t);
+    await expectStatus(patch(t, `/api/v1/companies/${company.id}`, { city: 'Karachi', reason: 'moved' }), 200);
+    const license = await makeLicense(t, { companyId: company.id });
+    await event(t, license.id, 'SUSPENDED', '2022-01-01', { reason: 'Order 1/2022' }).expect(201);
+    await event(t, license.id, 'REINSTATED', '2022-02-01').expect(201);
+    await expectStatus(patch(t, `/api/v1/licenses/${license.id}`, { brands: ['Testo', 'Other'], reason: 'Letter 2' }), 200);
+    const shipment = (await t.http.post('/api/v1/shipments').send(shipmentBody(license, { shippedOn: '2021-05-01' })).expect(201)).body;
+    await expectStatus(voidShipment(t, shipment.id, { reason: 'duplicate' }), 200);
+    const empty = await makeCompany(t);
+    await t.http.delete(`/api/v1/companies/${empty.id}`).query({ reason: 'registered twice' }).expect(204);
+
+    const officer = t.staff.OFFICER.id;
+    const all = await t.http.get(`/api/v1/audit?actorId=${officer}&limit=100&sort=seq`).expect(200);
+    const mine = all.body.items.filter((e: { entityId: string }) => [company.id, license.id, shipment.id, empty.id].includes(e.entityId));
+    expect(mine.map((e: { action: string }) => e.action)).toEqual([
+      'company.created',
+      'company.updated',
+      'license.granted',
+      'license.suspended',
+      'license.reinstated',
+      'license.amended',
+      'shipment.recorded',
+      'shipment.voided',
+      'company.created',
+      'company.deleted',
+    ]);
+    for (const e of mine) expect(e).toMatchObject({ actorId: officer, requestId: expect.any(String) });
+    const suspended = mine.find((e: { action: string }) => e.action === 'license.suspended');
+    expect(suspended).toMatchObject({ reason: 'Order 1/2022', before: { status: 'ACTIVE', version: 1 }, after: { version: 2, event: { type: 'SUSPENDED', effectiveOn: '2022-01-01' } } });
+    expect(mine.find((e: { action: string }) => e.action === 'company.deleted')).toMatchObject({ reason: 'registered twice', after: null, before: { id: empty.id } });
+    expect(mine.find((e: { action: string }) => e.action === 'shipment.voided')).toMatchObject({ reason: 'duplicate', before: { status: 'RECORDED' }, after: { status: 'VOIDED' } });
+  });
+
+  it('a failed request writes nothing, not even an audit event', async () => {
+    const before = (await t.http.get('/api/v1/audit?limit=1').expect(200)).body.total;
+    const license = await makeLicense(t);
+    const after = (await t.http.get('/api/v1/audit?limit=1').expect(200)).body.total;
+    expect(after).toBe(before + 2); // company.created, license.granted
+    await event(t, license.id, 'REINSTATED', '2022-01-01').expect(422);
+    await t.http.post('/api/v1/shipments').send(shipmentBody(license, { shippedOn: '2020-01-01' })).expect(422);
+    expect((await t.http.get('/api/v1/audit?limit=1').expect(200)).body.total).toBe(after);
+  });
+
+  it('license, company and shipment responses link to their history', async () => {
+    const license = await makeLicense(t);
+    const got = await t.http.get(`/api/v1/licenses/${license.id}`).expect(200);
+    expect(got.body.links.history).toBe(`/api/v1/audit?entityType=license&entityId=${license.id}`);
+    const history = await t.http.get(got.body.links.history).expect(200);
+    expect(history.body.items.map((e: { action: string }) => e.action)).toEqual(['license.granted']);
+    const company = await t.http.get(`/api/v1/companies/${license.companyId}`).expect(200);
+    expect((await t.http.get(company.body.links.history).expect(200)).body.items[0].action).toBe('company.created');
+  });
+
+  it('filters by entity, actor, action and date', async () => {
+    const today = new Date().toISOString().slice(0, 10);
+    const res = await t.http.get(`/api/v1/audit?entityType=license&action=license.granted&from=${today}&to=${today}`).expect(200);
+    expect(res.body.total).toBeGreaterThan(0);
+    for (const e of res.body.items) expect(e).toMatchObject({ entityType: 'license', action: 'license.granted' });
+    expect((await t.http.get('/api/v1/audit?from=2000-01-01&to=2000-01-02').expect(200)).body.total).toBe(0);
+    await t.http.get('/api/v1/audit?entityType=planet').expect(400);
+    await t.as('ANALYST').get('/api/v1/audit').expect(403);
+  });
+
+  it('is a linear hash chain that verifies', async () => {
+    const items = (await t.http.get('/api/v1/audit?sort=seq&limit=100').expect(200)).body.items;
+    expect(items[0]).toMatchObject({ seq: 1, prevHash: '0'.repeat(64) });
+    for (let i = 1; i < items.length; i++) {
+      expect(items[i].seq).toBe(items[i - 1].seq + 1);
+      expect(items[i].prevHash).toBe(items[i - 1].hash);
+    }
+    const verify = await t.http.get('/api/v1/audit/verify').expect(200);
+    const total = (await t.http.get('/api/v1/audit?limit=1').expect(200)).body.total;
+    expect(verify.body).toEqual({ ok: true, length: total, head: (await t.http.get('/api/v1/audit?limit=1').expect(200)).body.items[0].hash });
+  });
+
+  it('the database refuses UPDATE and DELETE on audit_events; an edit behind its back is found by verify', async () => {
+    const ds = t.app.get(DataSource);
+    await expect(ds.query(`UPDATE audit_events SET reason = 'edited' WHERE seq = 2`)).rejects.toThrow(/append-only/);
+    await expect(ds.query('DELETE FROM audit_events WHERE seq = 2')).rejects.toThrow(/append-only/);
+    // Someone with direct database access switches the trigger off and edits event 3.
+    if (t.engine === 'postgres') {
+      await ds.query('ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_update');
+      await ds.query(`UPDATE audit_events SET reason = 'nothing to see' WHERE seq = 3`);
+      await ds.query('ALTER TABLE audit_events ENABLE TRIGGER audit_events_no_update');
+    } else {
+      await ds.query('DROP TRIGGER audit_events_no_update');
+      await ds.query(`UPDATE audit_events SET reason = 'nothing to see' WHERE seq = 3`);
+    }
+    const verify = await t.http.get('/api/v1/audit/verify').expect(200);
+    expect(verify.body).toMatchObject({ ok: false, failedAt: 3, length: 2 });
+    expect(verify.body.problem).toMatch(/hash does not match/);
+  });
+});
+
+describe('npm run cli -- audit:verify and create-admin', () => {
+  it('passes on a normal database and names the tampered event after a row is edited by hand', async () => {
+    const path = `/tmp/registry-cli-test-${process.pid}-${Date.now()}.sqlite`;
+    const config = { ...loadConfig({ DATABASE_URL: `sqlite:${path}`, SEED: 'false', LOG_LEVEL: 'silent' }) };
+    const out: string[] = [];
+    const io = { out: (l: string) => out.push(l), err: (l: string) => out.push(l), readSecret: async () => 'an admin passphrase 2026' };
+    expect(await runCli(['migration:run'], config, io)).toBe(0);
+    expect(await runCli(['create-admin', '--email', 'chief@registry.test', '--name', 'Chief'], config, io)).toBe(0);
+    expect(await runCli(['seed'], config, io)).toBe(0);
+    expect(await runCli(['audit:verify'], config, io)).toBe(0);
+    expect(JSON.parse(out.find((l) => l.startsWith('{'))!)).toMatchObject({ ok: true, length: 6 }); // the admin, 2 companies, 2 licenses, the shipment (event 6)
+    const ds = await new DataSource({ type: 'better-sqlite3', database: path }).initialize();
+    await ds.query('DROP TRIGGER audit_events_no_update');
+    await ds.query(`UPDATE audit_events SET after = replace(after, '5500', '55') WHERE seq = 6`);
+    await ds.destroy();
+    out.length = 0;
+    expect(await runCli(['audit:verify'], config, io)).toBe(1);
+    expect(out.join('\n')).toContain('Audit chain broken at event 6');
+    expect(await runCli(['create-admin', '--email', 'not-an-email'], config, io)).toBe(2);
+  });
+});
