@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { inputProblem } from './common/input-guard.js';
 import { ProblemDto } from './common/openapi.js';
+import { Problem } from './common/problem.js';
 import { ProblemFilter } from './common/problem.filter.js';
 import { RequestContextInterceptor } from './common/request-context.js';
 import { createValidationPipe } from './common/validation/validation.js';
@@ -17,6 +19,12 @@ export function createAdapter(config: Pick<RegistryConfig, 'logLevel'>): Fastify
   });
 }
 
+/**
+ * Options for NestFactory.create / createNestApplication, shared by main.ts and the tests. `bodyParser: false`
+ * keeps Nest from adding a form-body parser: Fastify's own JSON parser is the only one.
+ */
+export const NEST_APP_OPTIONS = { bodyParser: false } as const;
+
 /** Global setup shared by main.ts and the tests, so both run the same pipes, filters and docs. */
 export function configureApp(app: NestFastifyApplication): void {
   app.useGlobalPipes(createValidationPipe());
@@ -24,8 +32,14 @@ export function configureApp(app: NestFastifyApplication): void {
   // Also sees Fastify's own errors (bad JSON, wrong content type, body too large): Nest routes them here.
   app.useGlobalFilters(new ProblemFilter());
   const fastify = app.getHttpAdapter().getInstance();
-  // The API takes JSON; a text/plain body is refused with 415 rather than handed to a DTO as a string.
+  // The API takes JSON: a text/plain body is refused with 415 rather than handed to a DTO as a string.
   fastify.removeContentTypeParser('text/plain');
+  // Before any validator walks it: too-deep nesting (a stack overflow in a recursive validator) and control
+  // characters (NUL cannot be stored by PostgreSQL) are refused here, naming the field.
+  fastify.addHook('preValidation', async (request) => {
+    const problem = inputProblem(request.body) ?? inputProblem(request.query);
+    if (problem) throw Problem.validation([problem]);
+  });
   fastify.addHook('onSend', async (request, reply, payload) => {
     reply.header('X-Request-Id', request.id);
     return payload;

@@ -3,12 +3,13 @@ import { ConsoleLogger, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module.js';
-import { configureApp, createAdapter } from './app.setup.js';
+import { configureApp, createAdapter, NEST_APP_OPTIONS } from './app.setup.js';
 import type { RegistryConfig } from './config/config.js';
 
 /** Creates and initialises the registry application (not yet listening). */
 export async function createApp(config: RegistryConfig): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), createAdapter(config), {
+    ...NEST_APP_OPTIONS,
     abortOnError: false,
     // JSON lines, like Fastify's request logs, so one log pipeline reads both.
     logger: config.logLevel === 'silent' ? false : new ConsoleLogger({ json: true, logLevels: nestLogLevels(config.logLevel) }),

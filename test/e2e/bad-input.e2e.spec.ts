@@ -164,6 +164,26 @@ describe('bad input', () => {
     expectProblem(await t.http.put('/api/v1/companies'), 404);
   });
 
+  it('refuses deeply nested JSON and control characters with 400 naming the field (never a stack overflow)', async () => {
+    const deep = `{"legalName":"Deep Co","x":${'['.repeat(3000)}${']'.repeat(3000)}}`;
+    for (const path of ['/api/v1/companies', '/api/v1/licenses', '/api/v1/shipments']) {
+      const res = await t.http.post(path).set('Content-Type', 'application/json').send(deep);
+      expectProblem(res, 400);
+      expect(res.body.errors[0].message).toMatch(/nests deeper/);
+    }
+    const nul = await t.http.post('/api/v1/companies').send({ legalName: 'NUL\u0000 Co' });
+    expectProblem(nul, 400);
+    expect(nul.body.errors).toEqual([{ field: 'legalName', message: 'must not contain control characters (such as NUL)' }]);
+    const nested = await t.http.post('/api/v1/licenses').send({ companyId: license.companyId, issuedOn: '2021-04-09', brands: ['ok', 'bad\u0001'] });
+    expect(nested.body.errors[0].field).toBe('brands[1]');
+    const query = await t.http.get('/api/v1/companies').query({ q: 'a\u0000b' });
+    expectProblem(query, 400);
+    expect(query.body.errors[0].field).toBe('q');
+    expectProblem(await t.http.post('/api/v1/companies').set('Content-Type', 'application/x-www-form-urlencoded').send('legalName=Form+Co'), 415);
+    // line breaks and tabs are ordinary text
+    await t.http.post('/api/v1/licenses').send({ companyId: license.companyId, issuedOn: '2021-04-09', conditions: 'Line one\n\tLine two' }).expect(201);
+  });
+
   it('no hostile value in any field reaches a 500', async () => {
     const hostile: unknown[] = [null, true, 0, -1, 1e308, 2 ** 53 + 1, '', ' ', '\u0000', 'x'.repeat(5000), "'; DROP TABLE companies; --", '%', '_', {}, [], [null], { $gt: '' }, '2021-02-30', '９'];
     const company = await makeCompany(t);

@@ -4,7 +4,7 @@ import { Test } from '@nestjs/testing';
 import pg from 'pg';
 import request from 'supertest';
 import { AppModule } from '../../src/app.module.js';
-import { configureApp, createAdapter } from '../../src/app.setup.js';
+import { configureApp, createAdapter, NEST_APP_OPTIONS } from '../../src/app.setup.js';
 import { Clock } from '../../src/common/clock.js';
 import { AuthService } from '../../src/auth/auth.service.js';
 import type { StaffDto } from '../../src/auth/dto/staff.dto.js';
@@ -88,7 +88,7 @@ export async function startApp(options: { seed?: boolean; jwtSecret?: string; sh
   adapter.getInstance().addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) routes.push({ method, url: route.url });
   });
-  const app = moduleRef.createNestApplication<NestFastifyApplication>(adapter, { logger: false });
+  const app = moduleRef.createNestApplication<NestFastifyApplication>(adapter, { ...NEST_APP_OPTIONS, logger: false });
   configureApp(app);
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
