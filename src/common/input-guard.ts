@@ -3,6 +3,7 @@ import type { FieldError } from './problem.js';
 /** Deeper JSON than this is refused: no registry input nests more than a few levels. */
 export const MAX_DEPTH = 16;
 // C0 control characters other than tab, line feed and carriage return (PostgreSQL cannot store NUL at all).
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
 
 /**

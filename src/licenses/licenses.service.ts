@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { type EntityManager, In, Repository, type SelectQueryBuilder } from 'typeorm';
+import { type EntityManager, In, Repository } from 'typeorm';
 import type { CalendarDate } from '../common/calendar-date.js';
 import { Clock } from '../common/clock.js';
 import { historyLink, type Page, pageOf } from '../common/pagination.js';
@@ -25,7 +25,8 @@ const STATUS_ON_SQL = `COALESCE((SELECT CASE
     WHEN e.status_after IN ('ACTIVE', 'SUSPENDED') AND e.expires_on_after < :on THEN 'EXPIRED'
     ELSE e.status_after END
   FROM license_events e WHERE e.id = (
-    SELECT e2.id FROM license_events e2 WHERE e2.license_id = l.id AND e2.effective_on <= :on ORDER BY e2.seq DESC LIMIT 1)
+    SELECT e2.id FROM license_events e2
+    WHERE e2.license_id = l.id AND e2.type <> 'AMENDED' AND e2.effective_on <= :on ORDER BY e2.seq DESC LIMIT 1)
   ), 'NOT_YET_EFFECTIVE')`;
 
 interface LicenseWithSteps {
@@ -139,11 +140,9 @@ export class LicensesService {
       set('conditions', input.conditions === undefined ? undefined : (input.conditions ?? null));
       license.version = version;
       if (Object.keys(changes).length === 0) return; // nothing changed: no event (the version still moves on)
-      const steps = events as LifecycleStep[];
       const last = events[events.length - 1];
-      const today = this.clock.today();
-      // An amendment takes effect today, or with the last event if that is later (events stay in date order).
-      const step = nextStep(steps, 'AMENDED', last.effectiveOn > today ? last.effectiveOn : today);
+      // An amendment is dated the day it is recorded; it never changes the status.
+      const step = nextStep(events, 'AMENDED', this.clock.today());
       license.updatedAt = this.clock.now();
       await m.save(license);
       await m.save(this.newEvent(license.id, last.seq + 1, step, input.reason ?? null, { changes }));
@@ -154,6 +153,13 @@ export class LicensesService {
 
   /** Records a lifecycle action (suspend, reinstate, renew, revoke, surrender), enforcing DESIGN.md section 3. */
   async addEvent(id: string, input: CreateLicenseEventDto, expectedVersion: number): Promise<LicenseDto> {
+    const today = this.clock.today();
+    if (input.effectiveOn > today) {
+      // Events record what has happened: a future-dated one would block every earlier action until its day.
+      throw Problem.rule('EFFECTIVE_ON_IN_FUTURE', `effectiveOn ${input.effectiveOn} is after today (${today}); record the action on or after the day it takes effect`, [
+        { field: 'effectiveOn', message: `must not be after today (${today})` },
+      ]);
+    }
     if (input.data && input.type !== 'RENEWED') {
       throw Problem.validation([{ field: 'data', message: `is only accepted for RENEWED, not ${input.type}` }]);
     }
@@ -240,17 +246,25 @@ export class LicensesService {
     });
   }
 
-  /** TYPE-YYYY-NNNN, the next free number for the year of issue (the unique index settles a race). */
+  /**
+   * TYPE-YYYY-NNNN for the year of issue: one more than both the highest registry number of that year and the
+   * count of licenses of that type issued that year (so a number renamed away is never handed out again).
+   * Beyond 9999 the number simply grows a digit. Callers hold the numbering lock.
+   */
   private async nextLicenseNumber(m: EntityManager, type: string, issuedOn: CalendarDate): Promise<string> {
-    const prefix = `${type}-${issuedOn.slice(0, 4)}-`;
-    const qb: SelectQueryBuilder<License> = m
+    const year = issuedOn.slice(0, 4);
+    const prefix = `${type}-${year}-`;
+    const rows = await m
       .createQueryBuilder(License, 'l')
       .select('l.license_number_key', 'k')
-      .where('l.license_number_key LIKE :p', { p: `${prefix}____` })
-      .orderBy('l.license_number_key', 'DESC');
-    const rows = await qb.getRawMany<{ k: string }>();
-    const max = rows.map((r) => Number(r.k.slice(prefix.length))).find((n) => Number.isInteger(n)) ?? 0;
-    return `${prefix}${String(max + 1).padStart(4, '0')}`;
+      .where('l.license_number_key LIKE :p', { p: `${prefix}%` })
+      .getRawMany<{ k: string }>();
+    const highest = Math.max(0, ...rows.map((r) => r.k.slice(prefix.length)).filter((n) => /^\d{1,9}$/.test(n)).map(Number));
+    const issued = await m
+      .createQueryBuilder(License, 'l')
+      .where('l.type = :type AND l.issued_on >= :from AND l.issued_on <= :to', { type, from: `${year}-01-01`, to: `${year}-12-31` })
+      .getCount();
+    return `${prefix}${String(Math.max(highest, issued) + 1).padStart(4, '0')}`;
   }
 
   private async assertNumberFree(m: EntityManager, licenseNumber: string, exceptId?: string): Promise<void> {

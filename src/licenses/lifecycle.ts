@@ -30,7 +30,7 @@ export const MDM_TERM_YEARS = 10;
 
 /** Which statuses (on the effective date) each event may start from, and the status it leaves. */
 export const TRANSITIONS: Record<Exclude<LicenseEventType, 'GRANTED'>, { from: readonly LicenseStatus[]; to: BaseStatus | 'UNCHANGED' }> = {
-  AMENDED: { from: ['ACTIVE', 'SUSPENDED', 'EXPIRED', 'REVOKED', 'SURRENDERED'], to: 'UNCHANGED' },
+  AMENDED: { from: ['NOT_YET_EFFECTIVE', 'ACTIVE', 'SUSPENDED', 'EXPIRED', 'REVOKED', 'SURRENDERED'], to: 'UNCHANGED' },
   SUSPENDED: { from: ['ACTIVE'], to: 'SUSPENDED' },
   REINSTATED: { from: ['SUSPENDED'], to: 'ACTIVE' },
   RENEWED: { from: ['ACTIVE', 'SUSPENDED', 'EXPIRED'], to: 'ACTIVE' },
@@ -53,10 +53,13 @@ export function statusFromStep(step: Pick<LifecycleStep, 'statusAfter' | 'expire
   return step.statusAfter;
 }
 
-/** The last step in force on `date` (steps in seq order). */
+/**
+ * The last status-bearing step in force on `date` (steps in seq order). AMENDED steps only record changed
+ * details: they never decide a status, and may sit anywhere in time.
+ */
 export function stepOn(steps: readonly LifecycleStep[], date: CalendarDate): LifecycleStep | undefined {
   let found: LifecycleStep | undefined;
-  for (const s of steps) if (s.effectiveOn <= date) found = s;
+  for (const s of steps) if (s.type !== 'AMENDED' && s.effectiveOn <= date) found = s;
   return found;
 }
 
@@ -103,8 +106,12 @@ export function nextStep(
       status,
     );
   };
+  if (type === 'AMENDED') {
+    const base = current ?? steps[0];
+    return { type, effectiveOn, statusAfter: base.statusAfter, expiresOnAfter: base.expiresOnAfter };
+  }
   if (!current) return refuse();
-  const last = steps[steps.length - 1];
+  const last = steps.filter((s) => s.type !== 'AMENDED').at(-1)!;
   if (effectiveOn < last.effectiveOn) {
     throw new TransitionError(
       'EVENT_OUT_OF_ORDER',
@@ -130,7 +137,7 @@ export function nextStep(
   return {
     type,
     effectiveOn,
-    statusAfter: rule.to === 'UNCHANGED' ? current.statusAfter : rule.to,
+    statusAfter: rule.to as BaseStatus,
     expiresOnAfter,
   };
 }

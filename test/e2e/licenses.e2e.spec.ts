@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { LICENSE_STATUSES } from '../../src/licenses/lifecycle.js';
 import { startApp, type TestApp } from '../support/app.js';
 import { event, expectStatus, makeCompany, makeLicense, patch } from '../support/factories.js';
@@ -9,6 +9,7 @@ describe('licenses', () => {
     t = await startApp();
   });
   afterAll(() => t?.close());
+  afterEach(() => t?.setToday(undefined));
 
   it('grants with a GRANTED event, the default 10-year term, and a registry number MDM-YYYY-NNNN per year of issue', async () => {
     const company = await makeCompany(t);
@@ -21,6 +22,19 @@ describe('licenses', () => {
     expect(c.licenseNumber).toBe('MDM-2022-0001');
     const d = await makeLicense(t, { issuedOn: '2021-09-01', expiresOn: '2026-08-31' });
     expect(d).toMatchObject({ licenseNumber: 'MDM-2021-0003', expiresOn: '2026-08-31' });
+  });
+
+  it('registry numbers never repeat: past 9999, around odd numbers, and after a number is renamed away', async () => {
+    const company = await makeCompany(t);
+    await makeLicense(t, { companyId: company.id, issuedOn: '2023-02-01', licenseNumber: 'MDM-2023-9999' });
+    expect((await makeLicense(t, { companyId: company.id, issuedOn: '2023-03-01' })).licenseNumber).toBe('MDM-2023-10000');
+    expect((await makeLicense(t, { companyId: company.id, issuedOn: '2023-04-01' })).licenseNumber).toBe('MDM-2023-10001');
+    await makeLicense(t, { companyId: company.id, issuedOn: '2025-02-01', licenseNumber: 'MDM-2025-1E03' });
+    expect((await makeLicense(t, { companyId: company.id, issuedOn: '2025-03-01' })).licenseNumber).toBe('MDM-2025-0002');
+    const first = await makeLicense(t, { companyId: company.id, issuedOn: '2024-01-10' });
+    expect(first.licenseNumber).toBe('MDM-2024-0001');
+    await expectStatus(patch(t, `/api/v1/licenses/${first.id}`, { licenseNumber: 'PTA/MDM/2024/01' }), 200);
+    expect((await makeLicense(t, { companyId: company.id, issuedOn: '2024-05-01' })).licenseNumber).toBe('MDM-2024-0002');
   });
 
   it("keeps the regulator's own number (with /) and refuses it twice, ignoring case and spaces", async () => {
@@ -67,6 +81,7 @@ describe('licenses', () => {
   });
 
   it('suspends, reinstates, renews and revokes through events, with status on every date', async () => {
+    t.setToday('2036-01-01'); // events are recorded on or after the day they take effect
     const l = await makeLicense(t, { issuedOn: '2021-04-09' });
     const s = await event(t, l.id, 'SUSPENDED', '2022-03-01').expect(201);
     expect(s.body.events.map((e: { type: string }) => e.type)).toEqual(['GRANTED', 'SUSPENDED']);
@@ -85,9 +100,35 @@ describe('licenses', () => {
     const events = await t.http.get(`/api/v1/licenses/${l.id}/events`).expect(200);
     expect(events.body.items.map((e: { seq: number; type: string }) => `${e.seq}:${e.type}`)).toEqual(['1:GRANTED', '2:SUSPENDED', '3:REINSTATED', '4:RENEWED', '5:REVOKED']);
     expect(events.body.items[4].reason).toBe('Order 12/2035');
+    t.setToday(undefined);
+  });
+
+  it('refuses an event dated after today (it would block every earlier action until its day)', async () => {
+    const l = await makeLicense(t, { issuedOn: '2021-04-09' });
+    t.setToday('2024-06-30');
+    try {
+      const res = await event(t, l.id, 'SUSPENDED', '2024-07-01').expect(422);
+      expect(res.body).toMatchObject({ code: 'EFFECTIVE_ON_IN_FUTURE', errors: [{ field: 'effectiveOn' }] });
+      await event(t, l.id, 'SUSPENDED', '2024-06-30').expect(201);
+    } finally {
+      t.setToday(undefined);
+    }
+  });
+
+  it('an amendment (dated today) does not block a back-dated lifecycle event, and never changes the status', async () => {
+    const l = await makeLicense(t, { issuedOn: '2021-04-09' });
+    await expectStatus(patch(t, `/api/v1/licenses/${l.id}`, { conditions: 'Typo fixed' }), 200);
+    await event(t, l.id, 'SUSPENDED', '2022-03-01').expect(201);
+    const on = async (d: string) => (await t.http.get(`/api/v1/licenses/${l.id}?on=${d}`).expect(200)).body.status;
+    expect(await on('2022-02-28')).toBe('ACTIVE');
+    expect(await on('2022-03-01')).toBe('SUSPENDED');
+    expect(await on('2026-12-31')).toBe('SUSPENDED');
+    const suspended = await t.http.get(`/api/v1/licenses?status=SUSPENDED&on=2026-12-31&companyId=${l.companyId}`).expect(200);
+    expect(suspended.body.total).toBe(1);
   });
 
   it('refuses a transition the table does not allow with 422 naming the status on that day', async () => {
+    t.setToday('2032-01-01');
     const l = await makeLicense(t, { issuedOn: '2021-04-09' });
     const r1 = await event(t, l.id, 'REINSTATED', '2022-01-01').expect(422);
     expect(r1.body).toMatchObject({ code: 'TRANSITION_NOT_ALLOWED', statusOn: 'ACTIVE', on: '2022-01-01', licenseNumber: l.licenseNumber });
@@ -101,6 +142,7 @@ describe('licenses', () => {
     expect(r4.body).toMatchObject({ statusOn: 'SURRENDERED' });
     const after = await t.http.get(`/api/v1/licenses/${l.id}/events`).expect(200);
     expect(after.body.items).toHaveLength(2); // nothing written by the refused requests
+    t.setToday(undefined);
   });
 
   it('refuses an event dated before the last one, a renewal term that does not extend, and data on other events', async () => {
