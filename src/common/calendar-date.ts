@@ -38,11 +38,14 @@ export function addDays(date: CalendarDate, days: number): CalendarDate {
   return format(t.getUTCFullYear(), t.getUTCMonth() + 1, t.getUTCDate());
 }
 
-/** Adds whole years; 29 February becomes 28 February in a non-leap year. */
+/**
+ * Adds whole years. 29 February becomes 1 March in a non-leap year, so a term from 2024-02-29 runs its full
+ * length: 10 years end on 2034-02-28 (2034-03-01 minus one day), one day after a term from 2024-02-28.
+ */
 export function addYears(date: CalendarDate, years: number): CalendarDate {
   const [y, m, d] = parts(date);
   const ny = y + years;
-  return format(ny, m, Math.min(d, daysInMonth(ny, m)));
+  return d > daysInMonth(ny, m) ? format(ny, m + 1, 1) : format(ny, m, d);
 }
 
 /**

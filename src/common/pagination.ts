@@ -1,12 +1,15 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { Transform } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
+
+/** Query integers are plain digits: `1e2`, `0x10`, `+5` and `1.0` are refused. */
+const digits = () => Transform(({ value }) => (typeof value === 'string' && /^\d{1,10}$/.test(value) ? Number(value) : value));
 
 /** `?limit=` (1..100, default 20) and `?offset=` (0..), DESIGN.md section 5. */
 export class PageQuery {
   @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
   @IsOptional()
-  @Type(() => Number)
+  @digits()
   @IsInt()
   @Min(1)
   @Max(100)
@@ -14,7 +17,7 @@ export class PageQuery {
 
   @ApiPropertyOptional({ minimum: 0, default: 0 })
   @IsOptional()
-  @Type(() => Number)
+  @digits()
   @IsInt()
   @Min(0)
   @Max(1_000_000_000)

@@ -13,6 +13,9 @@ import type { CreateShipmentDto, ListShipmentsQuery, ShipmentDto, VoidShipmentDt
 import { defaultHsCode, hsCodeProblem } from './hs-codes.js';
 import { Shipment } from './shipment.entity.js';
 
+/** The exporting country: the regulator's own (PTA: Pakistan). */
+export const REGISTRY_COUNTRY = 'PK';
+
 @Injectable()
 export class ShipmentsService {
   constructor(
@@ -39,6 +42,11 @@ export class ShipmentsService {
     if (input.shippedOn > today) {
       throw Problem.rule('SHIPPED_ON_IN_FUTURE', `shippedOn ${input.shippedOn} is after today (${today})`, [
         { field: 'shippedOn', message: `must not be after today (${today})` },
+      ]);
+    }
+    if (input.destinationCountry === REGISTRY_COUNTRY) {
+      throw Problem.rule('DESTINATION_IS_ORIGIN', `destinationCountry ${REGISTRY_COUNTRY} is the exporting country itself; an export goes abroad`, [
+        { field: 'destinationCountry', message: `must be another country than ${REGISTRY_COUNTRY}` },
       ]);
     }
     const licenseId = await this.resolveLicenseId(m, input);

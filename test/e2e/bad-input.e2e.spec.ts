@@ -102,6 +102,18 @@ describe('bad input', () => {
     expect((await t.http.get(`/api/v1/shipments?licenseId=${license.id}`).expect(200)).body.total).toBe(0);
   });
 
+  it('normalises upper-case UUIDs in bodies and queries; trims brands; refuses an export to the exporting country', async () => {
+    const company = await makeCompany(t);
+    const upper = company.id.toUpperCase();
+    const granted = await t.http.post('/api/v1/licenses').send({ companyId: upper, issuedOn: '2021-04-09', brands: ['  Spaced  '] }).expect(201);
+    expect(granted.body).toMatchObject({ companyId: company.id, brands: ['Spaced'] });
+    await t.http.post('/api/v1/licenses').send({ companyId: company.id, issuedOn: '2021-04-09', brands: ['   '] }).expect(400);
+    expect((await t.http.get(`/api/v1/licenses?companyId=${upper}`).expect(200)).body.total).toBe(1);
+    await t.http.post('/api/v1/shipments').send(shipmentBody({ id: granted.body.id.toUpperCase() }, { companyId: upper })).expect(201);
+    const home = await t.http.post('/api/v1/shipments').send(shipmentBody(license, { destinationCountry: 'PK' })).expect(422);
+    expect(home.body).toMatchObject({ code: 'DESTINATION_IS_ORIGIN', errors: [{ field: 'destinationCountry' }] });
+  });
+
   it('refuses units outside 1..10,000,000 or not a JSON integer', async () => {
     for (const units of [0, -5, 5.5, '5500', '5,500', 10_000_001, 1e308, null, true, [5500]]) {
       const res = await t.http.post('/api/v1/shipments').send(shipmentBody(license, { units }));
@@ -146,7 +158,7 @@ describe('bad input', () => {
   });
 
   it('refuses bad paging and sort parameters', async () => {
-    for (const q of ['limit=0', 'limit=101', 'limit=abc', 'limit=1.5', 'offset=-1', 'sort=password', 'status=GOOD', 'companyId=1']) {
+    for (const q of ['limit=0', 'limit=101', 'limit=abc', 'limit=1.5', 'limit=1e2', 'limit=0x10', 'limit=+5', 'offset=-1', 'sort=password', 'status=GOOD', 'companyId=1']) {
       const res = await t.http.get(`/api/v1/licenses?${q}`);
       expectProblem(res, 400);
       expect(res.body.errors[0].field).toBe(q.split('=')[0]);

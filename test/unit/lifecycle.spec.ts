@@ -32,7 +32,9 @@ function licenseIn(status: LicenseStatus): { steps: LifecycleStep[]; on: string 
 describe('license lifecycle', () => {
   it('a grant defaults to a 10-year term ending the day before the anniversary (MDM Regulations 2021)', () => {
     expect(grantStep('2021-04-09')).toEqual({ type: 'GRANTED', effectiveOn: '2021-04-09', statusAfter: 'ACTIVE', expiresOnAfter: '2031-04-08' });
-    expect(grantStep('2024-02-29').expiresOnAfter).toBe('2034-02-27'); // 2034-02-28 is the anniversary; the term ends the day before
+    expect(grantStep('2024-02-29').expiresOnAfter).toBe('2034-02-28'); // the full ten years: 2034-03-01 minus a day
+    expect(grantStep('2024-02-28').expiresOnAfter).toBe('2034-02-27');
+    expect(grantStep('2024-03-01').expiresOnAfter).toBe('2034-02-28');
   });
 
   it('is NOT_YET_EFFECTIVE before issuedOn, ACTIVE from issuedOn to expiresOn inclusive, EXPIRED after', () => {

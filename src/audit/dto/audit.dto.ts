@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsNotEmpty, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+import { IsIn, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
 import { PageDto, PageQuery } from '../../common/pagination.js';
-import { IsCalendarDate } from '../../common/validation/decorators.js';
+import { IsCalendarDate, IsUuid } from '../../common/validation/decorators.js';
 
 export const AUDIT_ENTITY_TYPES = ['company', 'license', 'shipment', 'staff', 'import'] as const;
 
@@ -20,7 +20,7 @@ export class ListAuditQuery extends PageQuery {
 
   @ApiPropertyOptional({ format: 'uuid', description: 'Staff id of who acted' })
   @IsOptional()
-  @IsUUID('all', { message: 'must be a UUID' })
+  @IsUuid()
   actorId?: string;
 
   @ApiPropertyOptional({ example: 'license.suspended' })

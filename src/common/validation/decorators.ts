@@ -1,6 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, type ApiPropertyOptions } from '@nestjs/swagger';
-import { ValidateBy, type ValidationOptions } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IsUUID, ValidateBy, type ValidationOptions } from 'class-validator';
 import { isCalendarDate } from '../calendar-date.js';
 import { countryCodeProblem } from '../country.js';
 import { isMoney, MONEY_FORMAT } from '../money.js';
@@ -55,5 +56,13 @@ export function IsMoney(doc: DocOptions = {}, options?: ValidationOptions): Prop
       options,
     ),
     ApiProperty({ type: String, pattern: '^(0|[1-9]\\d{0,12})(\\.\\d{1,2})?$', example: '27500.00', ...doc }),
+  );
+}
+
+/** A UUID in any case, lower-cased (ids are stored lower-case; SQLite compares text case-sensitively). */
+export function IsUuid(options?: ValidationOptions): PropertyDecorator {
+  return applyDecorators(
+    Transform(({ value }) => (typeof value === 'string' ? value.toLowerCase() : value)),
+    IsUUID('all', { message: 'must be a UUID', ...options }),
   );
 }

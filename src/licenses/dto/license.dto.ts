@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayUnique,
@@ -9,13 +9,12 @@ import {
   IsObject,
   IsOptional,
   IsString,
-  IsUUID,
   Matches,
   MaxLength,
   ValidateNested,
 } from 'class-validator';
 import { LinksDto, PageDto, PageQuery } from '../../common/pagination.js';
-import { IsCalendarDate } from '../../common/validation/decorators.js';
+import { IsCalendarDate, IsUuid } from '../../common/validation/decorators.js';
 import { Trim } from '../../common/validation/transforms.js';
 import {
   LICENSE_EVENT_TYPES,
@@ -34,6 +33,7 @@ const LICENSE_NUMBER_MESSAGE = 'must be 1-100 letters, digits, spaces and . / ( 
 class LicenseFields {
   @ApiPropertyOptional({ type: [String], example: ['Samsung'], description: 'Brands the licensee may manufacture (at most 50)' })
   @IsOptional()
+  @Transform(({ value }) => (Array.isArray(value) ? value.map((b) => (typeof b === 'string' ? b.trim() : b)) : value))
   @IsArray()
   @ArrayMaxSize(50)
   @ArrayUnique((b: unknown) => (typeof b === 'string' ? b.trim().toLowerCase() : b), { message: 'must not list a brand twice' })
@@ -61,7 +61,7 @@ class LicenseFields {
 
 export class GrantLicenseDto extends LicenseFields {
   @ApiProperty({ format: 'uuid', description: 'The licensee' })
-  @IsUUID('all', { message: 'must be a UUID' })
+  @IsUuid()
   companyId: string;
 
   @ApiPropertyOptional({ enum: LICENSE_TYPES, default: 'MDM' })
@@ -146,7 +146,7 @@ export class CreateLicenseEventDto {
 export class ListLicensesQuery extends PageQuery {
   @ApiPropertyOptional({ format: 'uuid' })
   @IsOptional()
-  @IsUUID('all', { message: 'must be a UUID' })
+  @IsUuid()
   companyId?: string;
 
   @ApiPropertyOptional({ enum: LICENSE_STATUSES, description: 'Status on the `on` date' })

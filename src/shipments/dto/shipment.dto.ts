@@ -1,14 +1,14 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { LinksDto, PageDto, PageQuery } from '../../common/pagination.js';
-import { IsCalendarDate, IsCountryCode, IsMoney } from '../../common/validation/decorators.js';
+import { IsCalendarDate, IsCountryCode, IsMoney, IsUuid } from '../../common/validation/decorators.js';
 import { Trim } from '../../common/validation/transforms.js';
 import { DEVICE_CATEGORIES, type DeviceCategory, SHIPMENT_STATUSES, type ShipmentStatus, TECHNOLOGIES, type Technology } from '../hs-codes.js';
 
 export class CreateShipmentDto {
   @ApiPropertyOptional({ format: 'uuid', description: 'The license the export is made under (this or licenseNumber)' })
   @IsOptional()
-  @IsUUID('all', { message: 'must be a UUID' })
+  @IsUuid()
   licenseId?: string;
 
   @ApiPropertyOptional({ example: 'MDM-2021-0001', description: 'The license by number, ignoring case (this or licenseId)' })
@@ -20,7 +20,7 @@ export class CreateShipmentDto {
 
   @ApiPropertyOptional({ format: 'uuid', description: "The exporter; must hold the license (default: the license's holder)" })
   @IsOptional()
-  @IsUUID('all', { message: 'must be a UUID' })
+  @IsUuid()
   companyId?: string;
 
   @ApiProperty({ description: "Exporter's goods-declaration or invoice number; unique per company", example: 'GD-KHI-2021-0813', maxLength: 100 })
@@ -96,12 +96,12 @@ export class VoidShipmentDto {
 export class ListShipmentsQuery extends PageQuery {
   @ApiPropertyOptional({ format: 'uuid' })
   @IsOptional()
-  @IsUUID('all', { message: 'must be a UUID' })
+  @IsUuid()
   companyId?: string;
 
   @ApiPropertyOptional({ format: 'uuid' })
   @IsOptional()
-  @IsUUID('all', { message: 'must be a UUID' })
+  @IsUuid()
   licenseId?: string;
 
   @IsOptional()
