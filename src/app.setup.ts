@@ -13,9 +13,15 @@ import type { RegistryConfig } from './config/config.js';
 export function createAdapter(config: Pick<RegistryConfig, 'logLevel'>): FastifyAdapter {
   return new FastifyAdapter({
     logger: config.logLevel === 'silent' ? false : { level: config.logLevel, redact: ['req.headers.authorization'] },
-    requestIdHeader: 'x-request-id',
-    genReqId: () => randomUUID(),
+    // A client's X-Request-Id is kept when it is a sane token; anything else gets a fresh UUID.
+    requestIdHeader: false,
+    genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && /^[A-Za-z0-9._:-]{1,100}$/.test(given) ? given : randomUUID();
+    },
     bodyLimit: 1_048_576,
+    // Long enough for any id or URL-encoded license number, so a bad one reaches the validators (400).
+    maxParamLength: 1000,
   });
 }
 

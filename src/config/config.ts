@@ -10,6 +10,8 @@ export type DatabaseConfig =
 
 export interface RegistryConfig {
   port: number;
+  /** Address to listen on (default 0.0.0.0: every interface). */
+  host: string;
   database: DatabaseConfig;
   /** Load the reference data into an empty database at start. */
   seed: boolean;
@@ -115,7 +117,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RegistryConfig
   const auth = loadAuthConfig(env, nodeEnv, problems);
 
   if (problems.length) throw new ConfigError(problems);
-  return { port, database, seed, timeZone, logLevel, nodeEnv, auth };
+  const host = env.HOST?.trim() || '0.0.0.0';
+  return { port, host, database, seed, timeZone, logLevel, nodeEnv, auth };
 }
 
 /** Nest injection token for the RegistryConfig. */

@@ -173,6 +173,9 @@ describe('bad input', () => {
     expectProblem(await t.http.post('/api/v1/companies'), 400);
     expectProblem(await t.http.post('/api/v1/companies').set('Content-Type', 'application/json').send(JSON.stringify({ legalName: 'x'.repeat(2_000_000) })), 413);
     expectProblem(await t.http.get('/api/v1/nothing-here'), 404);
+    const longId = await t.http.get(`/api/v1/companies/${'a'.repeat(300)}`);
+    expectProblem(longId, 400);
+    expect(longId.body.errors[0].field).toBe('id');
     expectProblem(await t.http.put('/api/v1/companies'), 404);
   });
 
@@ -194,6 +197,13 @@ describe('bad input', () => {
     expectProblem(await t.http.post('/api/v1/companies').set('Content-Type', 'application/x-www-form-urlencoded').send('legalName=Form+Co'), 415);
     // line breaks and tabs are ordinary text
     await t.http.post('/api/v1/licenses').send({ companyId: license.companyId, issuedOn: '2021-04-09', conditions: 'Line one\n\tLine two' }).expect(201);
+  });
+
+  it('echoes a sane X-Request-Id and replaces anything else', async () => {
+    const sane = await t.http.get('/api/v1/companies').set('X-Request-Id', 'trace-42.a:b').expect(200);
+    expect(sane.headers['x-request-id']).toBe('trace-42.a:b');
+    const odd = await t.http.get('/api/v1/companies').set('X-Request-Id', '<script>'.repeat(100)).expect(200);
+    expect(odd.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
   });
 
   it('no hostile value in any field reaches a 500', async () => {

@@ -71,6 +71,7 @@ export async function startApp(options: { seed?: boolean; jwtSecret?: string; sh
   const { database, drop } = shared ? { database: shared.database, drop: async () => {} } : await createDatabase();
   const config: RegistryConfig = {
     port: 0,
+    host: '127.0.0.1',
     database,
     seed: options.seed ?? false,
     timeZone: 'Asia/Karachi',
