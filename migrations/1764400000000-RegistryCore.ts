@@ -18,6 +18,7 @@ export class RegistryCore1764400000000 implements MigrationInterface {
           { name: 'id', type: 'uuid', isPrimary: true },
           text('legal_name', 300, false),
           text('legal_name_key', 300, false),
+          text('search_key', 510, false),
           text('trade_name', 200),
           text('registration_number', 50),
           text('ntn', 20),

@@ -6,7 +6,7 @@ import { historyLink, likeContains, type Page, pageOf } from '../common/paginati
 import { Problem } from '../common/problem.js';
 import { AuditService } from '../audit/audit.service.js';
 import { Transactions } from '../database/transactions.js';
-import { Company, companyNameKey } from './company.entity.js';
+import { Company, companyNameKey, companySearchKey } from './company.entity.js';
 import type { CompanyDto, CreateCompanyDto, ListCompaniesQuery, UpdateCompanyDto } from './dto/company.dto.js';
 
 const OPTIONAL_FIELDS = ['tradeName', 'registrationNumber', 'ntn', 'city', 'province', 'address', 'website', 'contactEmail'] as const;
@@ -31,6 +31,7 @@ export class CompaniesService {
         version: 1,
       });
       for (const f of OPTIONAL_FIELDS) company[f] = input[f] ?? null;
+      company.searchKey = companySearchKey(company.legalName, company.tradeName);
       await this.assertUnique(m, company);
       await m.save(company);
       await this.audit.record(m, { action: 'company.created', entityType: 'company', entityId: company.id, after: toCompanyDto(company) });
@@ -43,7 +44,7 @@ export class CompaniesService {
     const { limit, offset } = pageOf(query);
     const qb = this.companies.createQueryBuilder('c');
     if (query.q?.trim()) {
-      qb.where(`(c.legal_name_key LIKE :pattern ESCAPE '\\' OR LOWER(c.trade_name) LIKE :pattern ESCAPE '\\')`, {
+      qb.where(`c.search_key LIKE :pattern ESCAPE '\\'`, {
         pattern: likeContains(query.q.trim().replace(/\s+/g, ' ')),
       });
     }
@@ -81,6 +82,7 @@ export class CompaniesService {
         company.legalNameKey = companyNameKey(input.legalName);
       }
       for (const f of OPTIONAL_FIELDS) if (input[f] !== undefined) company[f] = input[f] ?? null;
+      company.searchKey = companySearchKey(company.legalName, company.tradeName);
       company.updatedAt = new Date();
       company.version = version;
       await this.assertUnique(m, company);

@@ -11,6 +11,12 @@ export class Company {
   /** legalName lower-cased with spaces collapsed: the case-insensitive unique key and search column. */
   @Column({ name: 'legal_name_key', type: 'varchar', length: 300 }) legalNameKey: string;
 
+  /**
+   * Legal and trade name lower-cased by the application (SQLite's LOWER() knows only ASCII), one per line:
+   * what a name search matches.
+   */
+  @Column({ name: 'search_key', type: 'varchar', length: 510 }) searchKey: string;
+
   @Column({ name: 'trade_name', type: 'varchar', length: 200, nullable: true }) tradeName: string | null;
 
   /** SECP corporate registration number, unique when present. */
@@ -35,4 +41,8 @@ export class Company {
 
 export function companyNameKey(legalName: string): string {
   return legalName.trim().replace(/\s+/g, ' ').toLowerCase();
+}
+
+export function companySearchKey(legalName: string, tradeName: string | null): string {
+  return [companyNameKey(legalName), tradeName?.trim().replace(/\s+/g, ' ').toLowerCase()].filter(Boolean).join('\n');
 }

@@ -54,6 +54,8 @@ describe('companies', () => {
     expect(await names('under_')).toEqual(['Under_Score Devices Limited']);
     expect(await names('airlink')).toEqual(['Airlink Communication Limited']); // the trade name matches too
     expect(await names('\\')).toEqual([]);
+    await makeCompany(t, { legalName: 'Çukurova Ünïtrade Limited', tradeName: 'Ünïtrade Çell' });
+    for (const q of ['ünïtrade', 'ÜNÏTRADE', 'çell', 'ÇUKUROVA']) expect(await names(q), q).toEqual(['Çukurova Ünïtrade Limited']);
   });
 
   it('pages with limit and offset and reports the total', async () => {
