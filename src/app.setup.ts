@@ -21,7 +21,7 @@ export function createAdapter(config: Pick<RegistryConfig, 'logLevel'>): Fastify
     },
     bodyLimit: 1_048_576,
     // Long enough for any id or URL-encoded license number, so a bad one reaches the validators (400).
-    maxParamLength: 1000,
+    routerOptions: { maxParamLength: 1000 },
   });
 }
 
