@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsEmail, IsIn, IsNotEmpty, IsOptional, IsString, Length, MaxLength } from 'class-validator';
 import { PageDto, PageQuery } from '../../common/pagination.js';
+import { IsReason } from '../../common/validation/decorators.js';
 import { Trim } from '../../common/validation/transforms.js';
 import { STAFF_ROLES, type StaffRole } from '../staff-user.entity.js';
 
@@ -75,12 +76,7 @@ export class UpdateStaffDto {
   @Length(PASSWORD_MIN, PASSWORD_MAX)
   password?: string;
 
-  @ApiPropertyOptional({ maxLength: 2000, description: 'Why (recorded in the audit trail)' })
-  @IsOptional()
-  @Trim()
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(2000)
+  @IsReason({ required: false, description: 'Why (recorded in the audit trail)' })
   reason?: string;
 }
 

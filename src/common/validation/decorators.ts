@@ -1,7 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, type ApiPropertyOptions } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsUUID, ValidateBy, type ValidationOptions } from 'class-validator';
+import { IsNotEmpty, IsOptional, IsString, IsUUID, MaxLength, ValidateBy, type ValidationOptions } from 'class-validator';
 import { isCalendarDate } from '../calendar-date.js';
 import { countryCodeProblem } from '../country.js';
 import { isMoney, MONEY_FORMAT } from '../money.js';
@@ -64,5 +64,21 @@ export function IsUuid(options?: ValidationOptions): PropertyDecorator {
   return applyDecorators(
     Transform(({ value }) => (typeof value === 'string' ? value.toLowerCase() : value)),
     IsUUID('all', { message: 'must be a UUID', ...options }),
+  );
+}
+
+/**
+ * The `reason` of a change, kept in the audit trail: 1-2000 characters after trimming. Required for
+ * lifecycle events, voids and deletions (issue 3), optional elsewhere.
+ */
+export function IsReason(doc: { required: boolean; description: string; example?: string }): PropertyDecorator {
+  const messages = { message: 'is required' };
+  return applyDecorators(
+    ...(doc.required ? [] : [IsOptional()]),
+    Transform(({ value }) => (typeof value === 'string' ? value.trim() : value)),
+    IsString(),
+    IsNotEmpty(messages),
+    MaxLength(2000),
+    ApiProperty({ required: doc.required, maxLength: 2000, description: doc.description, example: doc.example }),
   );
 }

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { IsEmail, IsIn, IsNotEmpty, IsOptional, IsString, IsUrl, Length, Matches, MaxLength } from 'class-validator';
 import { LinksDto, PageDto, PageQuery } from '../../common/pagination.js';
+import { IsReason } from '../../common/validation/decorators.js';
 import { Trim } from '../../common/validation/transforms.js';
 
 export class CreateCompanyDto {
@@ -74,21 +75,12 @@ export class CreateCompanyDto {
 
 /** Every field optional; `null` clears an optional field. legalName cannot be cleared. */
 export class UpdateCompanyDto extends PartialType(CreateCompanyDto) {
-  @ApiPropertyOptional({ maxLength: 2000, description: 'Why (recorded in the audit trail)' })
-  @IsOptional()
-  @Trim()
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(2000)
+  @IsReason({ required: false, description: 'Why (recorded in the audit trail)' })
   reason?: string;
 }
 
 export class DeleteCompanyQuery {
-  @ApiProperty({ maxLength: 2000, description: 'Why the company is deleted (required; recorded in the audit trail)', example: 'Registered twice by mistake' })
-  @Trim()
-  @IsString()
-  @IsNotEmpty({ message: 'is required' })
-  @MaxLength(2000)
+  @IsReason({ required: true, description: 'Why the company is deleted (required; recorded in the audit trail)', example: 'Registered twice by mistake' })
   reason: string;
 }
 

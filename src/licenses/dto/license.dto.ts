@@ -14,7 +14,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { LinksDto, PageDto, PageQuery } from '../../common/pagination.js';
-import { IsCalendarDate, IsUuid } from '../../common/validation/decorators.js';
+import { IsCalendarDate, IsUuid, IsReason } from '../../common/validation/decorators.js';
 import { Trim } from '../../common/validation/transforms.js';
 import {
   LICENSE_EVENT_TYPES,
@@ -87,12 +87,7 @@ export class GrantLicenseDto extends LicenseFields {
   @IsCalendarDate({ required: false, description: 'Last day of the term (inclusive); default issuedOn + 10 years - 1 day (MDM Regulations 2021)', example: '2031-04-08' })
   expiresOn?: string;
 
-  @ApiPropertyOptional({ description: 'Why it was granted (recorded on the GRANTED event)', maxLength: 2000 })
-  @IsOptional()
-  @Trim()
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(2000)
+  @IsReason({ required: false, description: 'Why it was granted (recorded on the GRANTED event)' })
   reason?: string;
 }
 
@@ -105,12 +100,7 @@ export class AmendLicenseDto extends LicenseFields {
   @Matches(LICENSE_NUMBER_RE, { message: LICENSE_NUMBER_MESSAGE })
   licenseNumber?: string;
 
-  @ApiPropertyOptional({ description: 'Why it was amended', maxLength: 2000 })
-  @IsOptional()
-  @Trim()
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(2000)
+  @IsReason({ required: false, description: 'Why it was amended' })
   reason?: string;
 }
 
@@ -128,11 +118,7 @@ export class CreateLicenseEventDto {
   @IsCalendarDate({ description: 'Day the action takes effect; not before the last event', example: '2022-03-01' })
   effectiveOn: string;
 
-  @ApiProperty({ description: 'Why (e.g. the order or letter number)', maxLength: 2000, example: 'Show-cause notice 12/2022 unanswered' })
-  @Trim()
-  @IsString()
-  @IsNotEmpty({ message: 'is required' })
-  @MaxLength(2000)
+  @IsReason({ required: true, description: 'Why (e.g. the order or letter number)', example: 'Show-cause notice 12/2022 unanswered' })
   reason: string;
 
   @ApiPropertyOptional({ type: RenewalDataDto, description: 'Only for RENEWED' })

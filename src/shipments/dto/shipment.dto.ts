@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { LinksDto, PageDto, PageQuery } from '../../common/pagination.js';
-import { IsCalendarDate, IsCountryCode, IsMoney, IsUuid } from '../../common/validation/decorators.js';
+import { IsCalendarDate, IsCountryCode, IsMoney, IsUuid, IsReason } from '../../common/validation/decorators.js';
 import { Trim } from '../../common/validation/transforms.js';
 import { DEVICE_CATEGORIES, type DeviceCategory, SHIPMENT_STATUSES, type ShipmentStatus, TECHNOLOGIES, type Technology } from '../hs-codes.js';
 
@@ -85,11 +85,7 @@ export class CreateShipmentDto {
 }
 
 export class VoidShipmentDto {
-  @ApiProperty({ description: 'Why the shipment is voided', maxLength: 2000, example: 'Recorded twice; duplicate of GD-KHI-2021-0813' })
-  @Trim()
-  @IsString()
-  @IsNotEmpty({ message: 'is required' })
-  @MaxLength(2000)
+  @IsReason({ required: true, description: 'Why the shipment is voided', example: 'Recorded twice; duplicate of GD-KHI-2021-0813' })
   reason: string;
 }
 
