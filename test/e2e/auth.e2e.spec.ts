@@ -181,3 +181,18 @@ describe('staff access', () => {
     expect(audit.body.items[0]).toMatchObject({ actorId: t.staff.ADMIN.id, reason: 'promotion', before: { role: 'ANALYST' }, after: { role: 'OFFICER' } });
   });
 });
+
+describe('the first admin', () => {
+  it('comes from BOOTSTRAP_ADMIN_EMAIL + BOOTSTRAP_ADMIN_PASSWORD when there is no staff, and can log in', async () => {
+    const t = await startApp({ bootstrapAdmin: { email: 'Chief@Registry.Test', password: 'the very first passphrase' } });
+    try {
+      const login = await t.anon.post('/api/v1/auth/login').send({ email: 'chief@registry.test', password: 'the very first passphrase' }).expect(200);
+      const me = await t.anon.get('/api/v1/auth/me').set('Authorization', `Bearer ${login.body.accessToken}`).expect(200);
+      expect(me.body).toMatchObject({ email: 'chief@registry.test', role: 'ADMIN', active: true });
+      const audit = await t.anon.get(`/api/v1/audit?entityType=staff&entityId=${me.body.id}`).set('Authorization', `Bearer ${login.body.accessToken}`).expect(200);
+      expect(audit.body.items).toEqual([expect.objectContaining({ seq: 1, action: 'staff.created', actorId: null })]);
+    } finally {
+      await t.close();
+    }
+  });
+});

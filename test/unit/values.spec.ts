@@ -99,6 +99,14 @@ describe('configuration', () => {
     for (const name of ['DATABASE_URL', 'PORT', 'SEED', 'REGISTRY_TIME_ZONE', 'LOG_LEVEL']) expect(problems).toContain(name);
     expect(problems).not.toContain('mysql://x/y'); // a URL may hold a password: never echoed whole
   });
+  it('needs JWT_SECRET (32+ characters) in production, and both bootstrap variables or neither', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET is required/);
+    expect(() => loadConfig({ JWT_SECRET: 'short' })).toThrow(/at least 32/);
+    expect(() => loadConfig({ BOOTSTRAP_ADMIN_EMAIL: 'a@b.c' })).toThrow(/go together/);
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) }).auth).toMatchObject({ jwtSecretGenerated: false, tokenTtlSeconds: 900 });
+    expect(loadConfig({}).auth.jwtSecretGenerated).toBe(true);
+  });
+
   it('refuses a postgres URL without a database name', () => {
     expect(() => parseDatabaseUrl('postgres://127.0.0.1:5432')).toThrow(/names no database/);
   });
