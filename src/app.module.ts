@@ -1,5 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { THROTTLE } from './common/throttling.js';
 import { AuditModule } from './audit/audit.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { CompaniesModule } from './companies/companies.module.js';
@@ -8,6 +10,7 @@ import { CoreModule } from './core.module.js';
 import { buildDataSourceOptions } from './database/data-source.options.js';
 import { HealthModule } from './health/health.module.js';
 import { LicensesModule } from './licenses/licenses.module.js';
+import { PublicModule } from './public/public.module.js';
 import { SeedModule } from './seed/seed.module.js';
 import { ShipmentsModule } from './shipments/shipments.module.js';
 
@@ -20,11 +23,20 @@ export class AppModule {
       imports: [
         CoreModule.forRoot(config),
         TypeOrmModule.forRoot({ ...buildDataSourceOptions(config.database), migrationsRun: true, retryAttempts: 0 }),
+        ThrottlerModule.forRoot({
+          throttlers: [
+            // Staff login: 5 attempts a minute per account and address, then blocked for 5 minutes.
+            { name: THROTTLE.LOGIN, ttl: 60_000, limit: 5, blockDuration: 300_000 },
+            // The public register: PUBLIC_RATE_LIMIT requests a minute per client address.
+            { name: THROTTLE.PUBLIC, ttl: 60_000, limit: config.publicRateLimit },
+          ],
+        }),
         AuditModule,
         AuthModule,
         CompaniesModule,
         LicensesModule,
         ShipmentsModule,
+        PublicModule,
         SeedModule,
         HealthModule,
       ],

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import etag from '@fastify/etag';
+import helmet from '@fastify/helmet';
 import { inputProblem } from './common/input-guard.js';
 import { ProblemDto } from './common/openapi.js';
 import { Problem } from './common/problem.js';
@@ -32,7 +34,7 @@ export function createAdapter(config: Pick<RegistryConfig, 'logLevel'>): Fastify
 export const NEST_APP_OPTIONS = { bodyParser: false } as const;
 
 /** Global setup shared by main.ts and the tests, so both run the same pipes, filters and docs. */
-export function configureApp(app: NestFastifyApplication): void {
+export async function configureApp(app: NestFastifyApplication): Promise<void> {
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalInterceptors(new RequestContextInterceptor());
   // Also sees Fastify's own errors (bad JSON, wrong content type, body too large): Nest routes them here.
@@ -48,8 +50,15 @@ export function configureApp(app: NestFastifyApplication): void {
   });
   fastify.addHook('onSend', async (request, reply, payload) => {
     reply.header('X-Request-Id', request.id);
+    // Staff data is never kept by shared caches; public routes say how long they may be cached.
+    if (!reply.hasHeader('Cache-Control')) reply.header('Cache-Control', request.url.startsWith('/api/') ? 'no-store' : 'no-cache');
     return payload;
   });
+  // Security headers (helmet); the pages set their own Content-Security-Policy (no script at all), while the
+  // OpenAPI viewer at /docs keeps its own scripts. Open data may be fetched from any site.
+  await app.register(helmet, { contentSecurityPolicy: false, crossOriginResourcePolicy: { policy: 'cross-origin' } });
+  // ETag on every response that has none yet (a version ETag stays), and 304 for a matching If-None-Match.
+  await app.register(etag);
   app.enableShutdownHooks();
 
   const document = SwaggerModule.createDocument(

@@ -14,7 +14,7 @@ export async function createApp(config: RegistryConfig): Promise<NestFastifyAppl
     // JSON lines, like Fastify's request logs, so one log pipeline reads both.
     logger: config.logLevel === 'silent' ? false : new ConsoleLogger({ json: true, logLevels: nestLogLevels(config.logLevel) }),
   });
-  configureApp(app);
+  await configureApp(app);
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   return app;

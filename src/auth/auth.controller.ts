@@ -1,11 +1,12 @@
 import { Body, Controller, Get, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
+import { SkipThrottle } from '@nestjs/throttler';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ApiProblems } from '../common/openapi.js';
+import { LoginThrottlerGuard, THROTTLE } from '../common/throttling.js';
 import type { AuthenticatedRequest } from '../common/request-context.js';
 import { Public, Roles } from './auth.decorators.js';
 import { AuthService } from './auth.service.js';
 import { LoginDto, StaffDto, TokenDto } from './dto/staff.dto.js';
-import { LoginThrottlerGuard } from './login-throttler.guard.js';
 import { StaffService } from './staff.service.js';
 
 @ApiTags('auth')
@@ -18,6 +19,7 @@ export class AuthController {
 
   @Public()
   @UseGuards(LoginThrottlerGuard)
+  @SkipThrottle({ [THROTTLE.PUBLIC]: true })
   @Post('login')
   @HttpCode(200)
   @ApiOperation({ summary: 'Staff sign-in: a bearer token valid for 15 minutes (then sign in again)' })

@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
-import { ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { REGISTRY_CONFIG, type RegistryConfig } from '../config/config.js';
 import { AuthController } from './auth.controller.js';
@@ -18,8 +17,6 @@ import { StaffService } from './staff.service.js';
       inject: [REGISTRY_CONFIG],
       useFactory: (config: RegistryConfig) => ({ secret: config.auth.jwtSecret, signOptions: { algorithm: 'HS256' } }),
     }),
-    // Login attempts: 5 a minute per account and address (LoginThrottlerGuard); blocked for 5 minutes after.
-    ThrottlerModule.forRoot({ throttlers: [{ name: 'default', ttl: 60_000, limit: 5, blockDuration: 300_000 }] }),
   ],
   controllers: [AuthController, StaffController],
   providers: [AuthService, StaffService, { provide: APP_GUARD, useClass: AuthGuard }],

@@ -20,6 +20,8 @@ export interface RegistryConfig {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   nodeEnv: string;
   auth: AuthConfig;
+  /** Public requests a minute per client address (PUBLIC_RATE_LIMIT, default 300). */
+  publicRateLimit: number;
 }
 
 export interface AuthConfig {
@@ -116,9 +118,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RegistryConfig
   const nodeEnv = env.NODE_ENV ?? 'development';
   const auth = loadAuthConfig(env, nodeEnv, problems);
 
+  let publicRateLimit = 300;
+  if (env.PUBLIC_RATE_LIMIT?.trim()) {
+    publicRateLimit = Number(env.PUBLIC_RATE_LIMIT);
+    if (!Number.isInteger(publicRateLimit) || publicRateLimit < 1) problems.push(`PUBLIC_RATE_LIMIT must be a positive integer (requests a minute); got "${env.PUBLIC_RATE_LIMIT}"`);
+  }
   if (problems.length) throw new ConfigError(problems);
   const host = env.HOST?.trim() || '0.0.0.0';
-  return { port, host, database, seed, timeZone, logLevel, nodeEnv, auth };
+  return { port, host, database, seed, timeZone, logLevel, nodeEnv, auth, publicRateLimit };
 }
 
 /** Nest injection token for the RegistryConfig. */

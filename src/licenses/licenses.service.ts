@@ -29,7 +29,7 @@ const STATUS_ON_SQL = `COALESCE((SELECT CASE
     WHERE e2.license_id = l.id AND e2.type <> 'AMENDED' AND e2.effective_on <= :on ORDER BY e2.seq DESC LIMIT 1)
   ), 'NOT_YET_EFFECTIVE')`;
 
-interface LicenseWithSteps {
+export interface LicenseWithSteps {
   license: License;
   licensee: string;
   events: LicenseEvent[];
@@ -206,6 +206,16 @@ export class LicensesService {
   async statusOn(id: string, date: CalendarDate, manager?: EntityManager, field?: string): Promise<{ license: License; status: LicenseStatus }> {
     const { license, events } = await this.load(id, manager, field);
     return { license, status: statusOn(events, date) };
+  }
+
+  /**
+   * Every license with its holder and its events, ordered by license number: the public register's source
+   * (a national register holds hundreds of licenses, so the public module filters them in memory).
+   */
+  async registerEntries(): Promise<LicenseWithSteps[]> {
+    const licenses = await this.licenses.find({ relations: { company: true }, order: { licenseNumberKey: 'ASC' } });
+    const events = await this.eventsOf(licenses.map((l) => l.id));
+    return licenses.map((license) => ({ license, licensee: license.company!.legalName, events: events.get(license.id) ?? [] }));
   }
 
   /** Finds a license by its number, ignoring case and surrounding spaces. */

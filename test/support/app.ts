@@ -65,7 +65,7 @@ async function createDatabase(): Promise<{ database: DatabaseConfig; drop: () =>
   };
 }
 
-export async function startApp(options: { seed?: boolean; jwtSecret?: string; shareDatabaseWith?: TestApp; bootstrapAdmin?: { email: string; password: string } } = {}): Promise<TestApp> {
+export async function startApp(options: { seed?: boolean; jwtSecret?: string; shareDatabaseWith?: TestApp; bootstrapAdmin?: { email: string; password: string }; publicRateLimit?: number } = {}): Promise<TestApp> {
   // A second instance on the same database (PostgreSQL): same database, same staff, same token key.
   const shared = options.shareDatabaseWith;
   const { database, drop } = shared ? { database: shared.database, drop: async () => {} } : await createDatabase();
@@ -77,6 +77,7 @@ export async function startApp(options: { seed?: boolean; jwtSecret?: string; sh
     timeZone: 'Asia/Karachi',
     logLevel: 'silent',
     nodeEnv: 'test',
+    publicRateLimit: options.publicRateLimit ?? 100_000,
     auth: { jwtSecret: options.jwtSecret ?? 'test-secret-0123456789abcdef0123456789', jwtSecretGenerated: false, tokenTtlSeconds: 900, bootstrapAdmin: options.bootstrapAdmin ?? null },
   };
   let today: string | undefined;
@@ -90,7 +91,7 @@ export async function startApp(options: { seed?: boolean; jwtSecret?: string; sh
     for (const method of [route.method].flat()) routes.push({ method, url: route.url });
   });
   const app = moduleRef.createNestApplication<NestFastifyApplication>(adapter, { ...NEST_APP_OPTIONS, logger: false });
-  configureApp(app);
+  await configureApp(app);
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   const server = app.getHttpServer();
@@ -118,7 +119,10 @@ export async function startApp(options: { seed?: boolean; jwtSecret?: string; sh
     database,
     as,
     staff,
-    etag: async (path: string) => (await as('OFFICER').get(path)).headers.etag ?? '"1"',
+    etag: async (path: string) => {
+      const res = await as('OFFICER').get(path);
+      return res.status === 200 && res.headers.etag ? res.headers.etag : '"1"';
+    },
     engine: database.engine,
     setToday: (d) => {
       today = d;

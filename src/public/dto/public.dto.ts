@@ -1,0 +1,137 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+import { PageDto, PageQuery } from '../../common/pagination.js';
+import { IsCalendarDate } from '../../common/validation/decorators.js';
+import { LICENSE_STATUSES, type LicenseStatus } from '../../licenses/lifecycle.js';
+
+const trim = () => Transform(({ value }) => (typeof value === 'string' ? value.trim() : value));
+
+export class ManufacturersQuery extends PageQuery {
+  @ApiPropertyOptional({ description: 'Part of the company name, trade name, a brand or a license number; case-insensitive, % and _ literal; empty lists all' })
+  @IsOptional()
+  @trim()
+  @IsString()
+  @MaxLength(200)
+  q?: string;
+
+  @ApiPropertyOptional({ enum: LICENSE_STATUSES, description: 'Manufacturers holding a license with this status today' })
+  @IsOptional()
+  @IsIn(LICENSE_STATUSES)
+  status?: LicenseStatus;
+
+  @ApiPropertyOptional({ example: 'Lahore' })
+  @IsOptional()
+  @trim()
+  @IsString()
+  @MaxLength(100)
+  city?: string;
+
+  @ApiPropertyOptional({ example: 'Samsung' })
+  @IsOptional()
+  @trim()
+  @IsString()
+  @MaxLength(100)
+  brand?: string;
+}
+
+export class VerifyQuery {
+  @IsOptional()
+  @IsCalendarDate({ required: false, description: "The day to verify for (default: today in the registry's time zone)" })
+  on?: string;
+}
+
+export class PublicEventDto {
+  @ApiProperty({ enum: ['GRANTED', 'SUSPENDED', 'REINSTATED', 'RENEWED', 'REVOKED', 'SURRENDERED'] }) type: string;
+  @ApiProperty({ format: 'date' }) effectiveOn: string;
+  @ApiProperty({ format: 'date', description: 'Last day of the term after this event' }) expiresOn: string;
+}
+
+export class PublicLicenseDto {
+  @ApiProperty({ example: 'MDM-2021-0001' }) licenseNumber: string;
+  @ApiProperty({ example: 'MDM' }) type: string;
+  @ApiProperty({ enum: LICENSE_STATUSES, description: 'Status on asOf' }) status: LicenseStatus;
+  @ApiProperty({ format: 'date' }) asOf: string;
+  @ApiProperty({ format: 'date' }) issuedOn: string;
+  @ApiProperty({ format: 'date', description: 'Last day of the term in force on asOf (inclusive)' }) expiresOn: string;
+  @ApiProperty({ type: [String], example: ['Inovi'] }) brands: string[];
+  @ApiPropertyOptional({ type: [PublicEventDto], description: 'Public lifecycle history, oldest first (profiles only)' }) history?: PublicEventDto[];
+}
+
+export class ManufacturerDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ example: 'Inovi Telecom (Private) Limited' }) legalName: string;
+  @ApiProperty({ nullable: true, type: String, example: 'Inovi' }) tradeName: string | null;
+  @ApiProperty({ nullable: true, type: String }) city: string | null;
+  @ApiProperty({ nullable: true, type: String }) province: string | null;
+  @ApiProperty({ nullable: true, type: String }) website: string | null;
+  @ApiProperty({ type: [PublicLicenseDto] }) licenses: PublicLicenseDto[];
+}
+
+export class ManufacturerPageDto extends PageDto {
+  @ApiProperty({ type: [ManufacturerDto] }) items: ManufacturerDto[];
+}
+
+export class HolderDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty() legalName: string;
+  @ApiProperty({ nullable: true, type: String }) tradeName: string | null;
+  @ApiProperty({ nullable: true, type: String }) city: string | null;
+}
+
+export class VerificationDto {
+  @ApiProperty({ example: true }) found: boolean;
+  @ApiProperty({ example: 'MDM-2021-0001' }) licenseNumber: string;
+  @ApiProperty({ example: 'MDM' }) type: string;
+  @ApiProperty({ enum: LICENSE_STATUSES, description: 'Status on the day asked' }) status: LicenseStatus;
+  @ApiProperty({ description: 'true only when ACTIVE on that day' }) valid: boolean;
+  @ApiProperty({ format: 'date' }) on: string;
+  @ApiProperty({ type: HolderDto }) holder: HolderDto;
+  @ApiProperty({ format: 'date' }) issuedOn: string;
+  @ApiProperty({ format: 'date', description: 'Last day of the term in force that day' }) expiresOn: string;
+  @ApiProperty({ type: [String] }) brands: string[];
+  @ApiProperty({ type: PublicEventDto, nullable: true, description: 'The last change of status on or before that day (null before issue)' })
+  lastStatusChange: PublicEventDto | null;
+}
+
+/** One row per license in the open-data downloads; the CSV has these columns in this order. */
+export const REGISTER_COLUMNS = [
+  'licenseNumber',
+  'type',
+  'status',
+  'statusAsOf',
+  'issuedOn',
+  'expiresOn',
+  'licensee',
+  'tradeName',
+  'city',
+  'province',
+  'brands',
+  'lastStatusChange',
+  'lastStatusChangeOn',
+  'manufacturerId',
+] as const;
+
+export class RegisterRowDto {
+  @ApiProperty() licenseNumber: string;
+  @ApiProperty() type: string;
+  @ApiProperty({ enum: LICENSE_STATUSES }) status: LicenseStatus;
+  @ApiProperty({ format: 'date' }) statusAsOf: string;
+  @ApiProperty({ format: 'date' }) issuedOn: string;
+  @ApiProperty({ format: 'date' }) expiresOn: string;
+  @ApiProperty({ description: 'Legal name of the holder' }) licensee: string;
+  @ApiProperty({ nullable: true, type: String }) tradeName: string | null;
+  @ApiProperty({ nullable: true, type: String }) city: string | null;
+  @ApiProperty({ nullable: true, type: String }) province: string | null;
+  @ApiProperty({ description: 'Brands separated by "; "' }) brands: string;
+  @ApiProperty({ description: 'GRANTED, SUSPENDED, REINSTATED, RENEWED, REVOKED or SURRENDERED' }) lastStatusChange: string;
+  @ApiProperty({ format: 'date' }) lastStatusChangeOn: string;
+  @ApiProperty({ format: 'uuid' }) manufacturerId: string;
+}
+
+export class RegisterDto {
+  @ApiProperty({ description: 'What the columns mean and where the data comes from' }) about: string;
+  @ApiProperty({ format: 'date' }) asOf: string;
+  @ApiProperty({ type: [String], example: REGISTER_COLUMNS }) columns: string[];
+  @ApiProperty({ type: [RegisterRowDto] }) licenses: RegisterRowDto[];
+}

@@ -1,0 +1,183 @@
+import { Injectable } from '@nestjs/common';
+import { stringify } from 'csv-stringify/sync';
+import type { CalendarDate } from '../common/calendar-date.js';
+import { Clock } from '../common/clock.js';
+import { type Page, pageOf } from '../common/pagination.js';
+import { Problem, ProblemException } from '../common/problem.js';
+import type { LicenseEvent } from '../licenses/license-event.entity.js';
+import { licenseNumberKey } from '../licenses/license.entity.js';
+import { type LicenseWithSteps, LicensesService } from '../licenses/licenses.service.js';
+import { statusOn, stepOn } from '../licenses/lifecycle.js';
+import {
+  type ManufacturerDto,
+  type ManufacturersQuery,
+  type PublicEventDto,
+  type PublicLicenseDto,
+  REGISTER_COLUMNS,
+  type RegisterDto,
+  type RegisterRowDto,
+  type VerificationDto,
+} from './dto/public.dto.js';
+
+/** What a license number may look like (the same characters staff may enter). */
+const LICENSE_NUMBER_RE = /^[A-Za-z0-9][A-Za-z0-9 ./()-]{0,99}$/;
+
+/**
+ * The public register: only public fields, mapped here field by field (never contact e-mails, staff notes or
+ * ids, reasons, IMEIs, or figures of single shipments).
+ */
+@Injectable()
+export class PublicService {
+  constructor(
+    private readonly licenses: LicensesService,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Licensed manufacturers (companies holding at least one license), with their licenses' status today. */
+  async manufacturers(query: ManufacturersQuery): Promise<Page<ManufacturerDto>> {
+    const { limit, offset } = pageOf(query);
+    const today = this.clock.today();
+    const lower = (v: string | null | undefined) => (v ?? '').toLowerCase();
+    const q = lower(query.q);
+    const all = this.group(await this.licenses.registerEntries(), today).filter((m) => {
+      const licenses = m.licenses;
+      if (q) {
+        const haystack = [m.legalName, m.tradeName, ...licenses.flatMap((l) => [l.licenseNumber, ...l.brands])].map(lower);
+        if (!haystack.some((h) => h.includes(q))) return false;
+      }
+      if (query.status && !licenses.some((l) => l.status === query.status)) return false;
+      if (query.city && lower(m.city) !== lower(query.city)) return false;
+      if (query.brand && !licenses.some((l) => l.brands.some((b) => lower(b) === lower(query.brand)))) return false;
+      return true;
+    });
+    return { items: all.slice(offset, offset + limit), total: all.length, limit, offset };
+  }
+
+  /** One manufacturer with every license and its public lifecycle history; 404 when unknown or unlicensed. */
+  async manufacturer(id: string): Promise<ManufacturerDto> {
+    const entries = (await this.licenses.registerEntries()).filter((e) => e.license.companyId === id);
+    const [found] = this.group(entries, this.clock.today(), true);
+    if (!found) throw new ProblemException(404, 'MANUFACTURER_NOT_FOUND', `No licensed manufacturer with id ${id}`);
+    return found;
+  }
+
+  /**
+   * Verifies a license number on a day (default today): found or not, status, holder, term, last status change.
+   * The number matches ignoring case and surrounding spaces. 400 for a malformed number, 404 when unknown.
+   */
+  async verify(licenseNumber: string, on?: CalendarDate): Promise<VerificationDto> {
+    const number = licenseNumber.trim();
+    if (!LICENSE_NUMBER_RE.test(number)) {
+      throw Problem.validation([{ field: 'licenseNumber', message: 'must be 1-100 letters, digits, spaces and . / ( ) -, starting with a letter or digit' }]);
+    }
+    const day = on ?? this.clock.today();
+    const key = licenseNumberKey(number);
+    const entry = (await this.licenses.registerEntries()).find((e) => e.license.licenseNumberKey === key);
+    if (!entry) {
+      throw new ProblemException(404, 'LICENSE_NOT_FOUND', `No license numbered ${number} is on the register`, undefined, { found: false, licenseNumber: number });
+    }
+    const { license: l, events } = entry;
+    const status = statusOn(events, day);
+    const last = stepOn(events, day) as LicenseEvent | undefined;
+    return {
+      found: true,
+      licenseNumber: l.licenseNumber,
+      type: l.type,
+      status,
+      valid: status === 'ACTIVE',
+      on: day,
+      holder: { id: l.company!.id, legalName: l.company!.legalName, tradeName: l.company!.tradeName, city: l.company!.city },
+      issuedOn: l.issuedOn,
+      expiresOn: (last ?? events[0]).expiresOnAfter,
+      brands: l.brands,
+      lastStatusChange: last ? toPublicEvent(last) : null,
+    };
+  }
+
+  /** The whole public register, one row per license, status today. */
+  async register(): Promise<RegisterDto> {
+    const asOf = this.clock.today();
+    const rows = (await this.licenses.registerEntries()).map((e) => toRegisterRow(e, asOf));
+    return {
+      about:
+        'Licenses to manufacture mobile devices (MDM) on the public register, one row per license, status as of asOf. ' +
+        'Columns: ' + REGISTER_COLUMNS.join(', ') + '. Dates are YYYY-MM-DD; expiresOn is the last day of the term (inclusive).',
+      asOf,
+      columns: [...REGISTER_COLUMNS],
+      licenses: rows,
+    };
+  }
+
+  /** The register as RFC 4180 CSV (UTF-8, CRLF), text cells made safe for spreadsheets. */
+  async registerCsv(): Promise<string> {
+    const { licenses } = await this.register();
+    return stringify(
+      licenses.map((row) => REGISTER_COLUMNS.map((c) => spreadsheetSafe(row[c]))),
+      { header: true, columns: [...REGISTER_COLUMNS], record_delimiter: '\r\n', quoted_match: /[",\r\n]/ },
+    );
+  }
+
+  private group(entries: LicenseWithSteps[], today: CalendarDate, withHistory = false): ManufacturerDto[] {
+    const byCompany = new Map<string, ManufacturerDto>();
+    for (const e of entries) {
+      const c = e.license.company!;
+      let m = byCompany.get(c.id);
+      if (!m) {
+        m = { id: c.id, legalName: c.legalName, tradeName: c.tradeName, city: c.city, province: c.province, website: c.website, licenses: [] };
+        byCompany.set(c.id, m);
+      }
+      m.licenses.push(toPublicLicense(e, today, withHistory));
+    }
+    return [...byCompany.values()].sort((a, b) => a.legalName.localeCompare(b.legalName, 'en'));
+  }
+}
+
+function toPublicEvent(e: LicenseEvent): PublicEventDto {
+  return { type: e.type, effectiveOn: e.effectiveOn, expiresOn: e.expiresOnAfter };
+}
+
+function toPublicLicense({ license: l, events }: LicenseWithSteps, asOf: CalendarDate, withHistory: boolean): PublicLicenseDto {
+  const step = (stepOn(events, asOf) ?? events[0]) as LicenseEvent | undefined;
+  return {
+    licenseNumber: l.licenseNumber,
+    type: l.type,
+    status: statusOn(events, asOf),
+    asOf,
+    issuedOn: l.issuedOn,
+    expiresOn: step?.expiresOnAfter ?? l.expiresOn,
+    brands: l.brands,
+    // AMENDED events are staff corrections, not lifecycle: the public history shows status changes only.
+    ...(withHistory ? { history: events.filter((e) => e.type !== 'AMENDED').map(toPublicEvent) } : {}),
+  };
+}
+
+function toRegisterRow(e: LicenseWithSteps, asOf: CalendarDate): RegisterRowDto {
+  const pub = toPublicLicense(e, asOf, false);
+  const last = (stepOn(e.events, asOf) ?? e.events[0]) as LicenseEvent;
+  const c = e.license.company!;
+  return {
+    licenseNumber: pub.licenseNumber,
+    type: pub.type,
+    status: pub.status,
+    statusAsOf: asOf,
+    issuedOn: pub.issuedOn,
+    expiresOn: pub.expiresOn,
+    licensee: c.legalName,
+    tradeName: c.tradeName,
+    city: c.city,
+    province: c.province,
+    brands: pub.brands.join('; '),
+    lastStatusChange: last.type,
+    lastStatusChangeOn: last.effectiveOn,
+    manufacturerId: c.id,
+  };
+}
+
+/**
+ * Formula injection (CWE-1236): a text cell starting with = + - @ (or tab / carriage return) would run as a
+ * formula in a spreadsheet; it is prefixed with an apostrophe, which spreadsheets show as text.
+ */
+export function spreadsheetSafe(value: string | null): string {
+  if (value === null) return '';
+  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+}
