@@ -31,9 +31,13 @@ export class LoginThrottlerGuard extends ProblemThrottlerGuard {
   }
 }
 
-/** Public requests per client address. */
+/** Public requests per client address, counted across every public route and page together. */
 @Injectable()
 export class PublicThrottlerGuard extends ProblemThrottlerGuard {
   protected readonly code = 'TOO_MANY_REQUESTS';
   protected readonly detail = 'Too many requests from this address; wait for the time in Retry-After';
+
+  protected override generateKey(_context: ExecutionContext, tracker: string, name: string): string {
+    return `${name}:${tracker}`;
+  }
 }

@@ -1,0 +1,247 @@
+import { parse } from 'csv-parse/sync';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startApp, type TestApp } from '../support/app.js';
+import { event, expectStatus, makeCompany, makeLicense, patch } from '../support/factories.js';
+
+describe('public register (JSON API)', () => {
+  let t: TestApp;
+  let inovi: { id: string; licenseNumber: string; companyId: string };
+  let lucky: { id: string; licenseNumber: string; companyId: string };
+  beforeAll(async () => {
+    t = await startApp({ seed: true });
+    const licenses = (await t.http.get('/api/v1/licenses').expect(200)).body.items;
+    inovi = licenses.find((l: { licensee: string }) => l.licensee.startsWith('Inovi'));
+    lucky = licenses.find((l: { licensee: string }) => l.licensee.startsWith('Lucky'));
+  });
+  afterAll(() => t?.close());
+  afterEach(() => t?.setToday(undefined));
+
+  it('finds Inovi by "inovi", "INOVI", its license number, and a brand; an empty q lists all', async () => {
+    for (const q of ['inovi', 'INOVI', ' Inovi Telecom ', inovi.licenseNumber.toLowerCase()]) {
+      const res = await t.anon.get('/public/v1/manufacturers').query({ q }).expect(200);
+      expect(res.body.items.map((m: { legalName: string }) => m.legalName), q).toEqual(['Inovi Telecom (Private) Limited']);
+      expect(res.body.items[0].licenses[0]).toMatchObject({ licenseNumber: inovi.licenseNumber, type: 'MDM', status: 'ACTIVE', issuedOn: '2021-04-09', expiresOn: '2031-04-08', brands: ['Inovi'] });
+    }
+    expect((await t.anon.get('/public/v1/manufacturers?q=samsung').expect(200)).body.items[0].legalName).toBe('Lucky Motor Corporation Limited');
+    expect((await t.anon.get('/public/v1/manufacturers?q=').expect(200)).body.total).toBe(2);
+    expect((await t.anon.get('/public/v1/manufacturers?q=%25').expect(200)).body.total).toBe(0);
+    expect((await t.anon.get('/public/v1/manufacturers?q=_').expect(200)).body.total).toBe(0);
+    expect((await t.anon.get('/public/v1/manufacturers?brand=SAMSUNG').expect(200)).body.total).toBe(1);
+    expect((await t.anon.get('/public/v1/manufacturers?status=SUSPENDED').expect(200)).body.total).toBe(0);
+  });
+
+  it('shows only public fields: no e-mails, staff ids, reasons, notes or FOB values', async () => {
+    const company = await makeCompany(t, { legalName: 'Private Parts Ltd', contactEmail: 'secret@example.pk', ntn: '9999999-9' });
+    const l = await makeLicense(t, { companyId: company.id, conditions: 'Staff note: inspect plant', reason: 'internal memo 7' });
+    await event(t, l.id, 'SUSPENDED', '2022-01-01', { reason: 'confidential investigation' }).expect(201);
+    const bodies = [
+      (await t.anon.get('/public/v1/manufacturers?limit=100').expect(200)).text,
+      (await t.anon.get(`/public/v1/manufacturers/${company.id}`).expect(200)).text,
+      (await t.anon.get(`/public/v1/licenses/${encodeURIComponent(l.licenseNumber)}`).expect(200)).text,
+      (await t.anon.get('/public/v1/register.json').expect(200)).text,
+      (await t.anon.get('/public/v1/register.csv').expect(200)).text,
+    ];
+    for (const text of bodies) {
+      expect(text).not.toMatch(/secret@example|9999999-9|inspect plant|internal memo|confidential|recordedBy|contactEmail|fobValue|version|staff/i);
+      expect(text).not.toContain(t.staff.OFFICER.id);
+    }
+  });
+
+  it('a profile has every license with its public lifecycle history; unknown or unlicensed is 404', async () => {
+    const res = await t.anon.get(`/public/v1/manufacturers/${inovi.companyId}`).expect(200);
+    expect(res.body.licenses[0].history).toEqual([{ type: 'GRANTED', effectiveOn: '2021-04-09', expiresOn: '2031-04-08' }]);
+    const unlicensed = await makeCompany(t);
+    await t.anon.get(`/public/v1/manufacturers/${unlicensed.id}`).expect(404);
+    await t.anon.get('/public/v1/manufacturers/6f1c2d3e-0000-4000-8000-000000000000').expect(404);
+    await t.anon.get('/public/v1/manufacturers/nope').expect(400);
+  });
+
+  describe('verification answers for every status, before, inside and after the term', () => {
+    const verify = async (number: string, on?: string) => (await t.anon.get(`/public/v1/licenses/${encodeURIComponent(number)}`).query(on ? { on } : {}).expect(200)).body;
+
+    it('Lucky Motor on 2021-08-09 is NOT_YET_EFFECTIVE; on 2021-08-10 ACTIVE; the last term day ACTIVE; the day after EXPIRED', async () => {
+      expect(await verify(lucky.licenseNumber, '2021-08-09')).toMatchObject({ found: true, status: 'NOT_YET_EFFECTIVE', valid: false, on: '2021-08-09', lastStatusChange: null });
+      const on10 = await verify(lucky.licenseNumber, '2021-08-10');
+      expect(on10).toMatchObject({ status: 'ACTIVE', valid: true, issuedOn: '2021-08-10', expiresOn: '2031-08-09', brands: ['Samsung'] });
+      expect(on10.holder).toMatchObject({ legalName: 'Lucky Motor Corporation Limited', tradeName: 'Lucky Motor' });
+      expect(on10.lastStatusChange).toEqual({ type: 'GRANTED', effectiveOn: '2021-08-10', expiresOn: '2031-08-09' });
+      expect(await verify(lucky.licenseNumber, '2031-08-09')).toMatchObject({ status: 'ACTIVE', valid: true });
+      expect(await verify(lucky.licenseNumber, '2031-08-10')).toMatchObject({ status: 'EXPIRED', valid: false });
+    });
+
+    it('defaults to today in the registry time zone', async () => {
+      t.setToday('2031-04-09');
+      expect(await verify(inovi.licenseNumber)).toMatchObject({ status: 'EXPIRED', on: '2031-04-09' });
+    });
+
+    it('a suspended and a revoked license, with the dates', async () => {
+      const l = await makeLicense(t, { issuedOn: '2021-05-01', licenseNumber: 'PTA/MDM/2021/05' });
+      await event(t, l.id, 'SUSPENDED', '2022-03-01').expect(201);
+      await event(t, l.id, 'REINSTATED', '2022-04-15').expect(201);
+      await event(t, l.id, 'REVOKED', '2023-06-30').expect(201);
+      expect(await verify('PTA/MDM/2021/05', '2021-04-30')).toMatchObject({ status: 'NOT_YET_EFFECTIVE', valid: false });
+      expect(await verify('PTA/MDM/2021/05', '2022-02-28')).toMatchObject({ status: 'ACTIVE', valid: true });
+      expect(await verify('PTA/MDM/2021/05', '2022-03-01')).toMatchObject({ status: 'SUSPENDED', valid: false, lastStatusChange: { type: 'SUSPENDED', effectiveOn: '2022-03-01' } });
+      expect(await verify('PTA/MDM/2021/05', '2022-04-15')).toMatchObject({ status: 'ACTIVE', lastStatusChange: { type: 'REINSTATED', effectiveOn: '2022-04-15' } });
+      expect(await verify('PTA/MDM/2021/05', '2023-06-30')).toMatchObject({ status: 'REVOKED', valid: false, lastStatusChange: { type: 'REVOKED', effectiveOn: '2023-06-30' } });
+      expect(await verify('PTA/MDM/2021/05', '2035-01-01')).toMatchObject({ status: 'REVOKED' });
+    });
+
+    it('a surrendered and a renewed license', async () => {
+      const s = await makeLicense(t, { issuedOn: '2021-06-01', licenseNumber: 'SURR-1' });
+      await event(t, s.id, 'SURRENDERED', '2024-01-31').expect(201);
+      expect(await verify('surr-1', '2024-01-31')).toMatchObject({ status: 'SURRENDERED', valid: false });
+      const r = await makeLicense(t, { issuedOn: '2021-06-01', expiresOn: '2023-05-31', licenseNumber: 'RENEW-1' });
+      expect(await verify('RENEW-1', '2023-06-01')).toMatchObject({ status: 'EXPIRED' });
+      await event(t, r.id, 'RENEWED', '2023-07-01').expect(201);
+      expect(await verify('RENEW-1', '2023-06-15')).toMatchObject({ status: 'EXPIRED' });
+      expect(await verify('RENEW-1', '2023-07-01')).toMatchObject({ status: 'ACTIVE', valid: true, expiresOn: '2033-06-30' });
+    });
+
+    it('matches ignoring case and surrounding spaces; a / works URL-encoded', async () => {
+      await makeLicense(t, { issuedOn: '2021-05-01', licenseNumber: 'PTA/MDM/2022/09' });
+      for (const n of ['pta/mdm/2022/09', '  PTA/MDM/2022/09  ']) {
+        expect((await t.anon.get(`/public/v1/licenses/${encodeURIComponent(n)}`).expect(200)).body.licenseNumber).toBe('PTA/MDM/2022/09');
+      }
+    });
+
+    it('unknown number: 404 with a clear problem; malformed number or date: 400', async () => {
+      const unknown = await t.anon.get('/public/v1/licenses/MDM-1999-0001').expect(404);
+      expect(unknown.headers['content-type']).toMatch(/problem\+json/);
+      expect(unknown.body).toMatchObject({ code: 'LICENSE_NOT_FOUND', found: false, licenseNumber: 'MDM-1999-0001' });
+      expect(unknown.body.detail).toContain('MDM-1999-0001');
+      const bad = await t.anon.get(`/public/v1/licenses/${encodeURIComponent('<script>')}`).expect(400);
+      expect(bad.body.errors[0].field).toBe('licenseNumber');
+      const badDate = await t.anon.get(`/public/v1/licenses/${inovi.licenseNumber}?on=2021-02-30`).expect(400);
+      expect(badDate.body.errors[0].field).toBe('on');
+    });
+  });
+
+  it('open data: the CSV parses back (RFC 4180) to the JSON rows; text cells cannot run as formulas', async () => {
+    await makeLicense(t, { companyId: (await makeCompany(t, { legalName: '=HYPERLINK("http://evil")', tradeName: '+cmd|calc', city: 'Lahore, "Punjab"' })).id, brands: ['@SUM(1)', 'Plain'] });
+    await makeLicense(t, { companyId: (await makeCompany(t, { legalName: '-2+3 Devices', tradeName: 'Multi\nLine' })).id });
+    const json = (await t.anon.get('/public/v1/register.json').expect(200)).body;
+    const csv = await t.anon.get('/public/v1/register.csv').buffer(true).parse((res, cb) => {
+      let data = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (data += c));
+      res.on('end', () => cb(null, data));
+    }).expect(200);
+    expect(csv.headers['content-type']).toMatch(/^text\/csv; charset=utf-8/);
+    expect(csv.headers['content-disposition']).toMatch(/^attachment; filename="license-register-\d{4}-\d{2}-\d{2}\.csv"$/);
+    const text = csv.body as string;
+    expect(text.split('\r\n')[0]).toBe(json.columns.join(','));
+    const rows = parse(text, { columns: true, skip_empty_lines: true }) as Record<string, string>[];
+    expect(rows).toHaveLength(json.licenses.length);
+    const unformula = (v: string) => (/^'[=+\-@\t\r]/.test(v) ? v.slice(1) : v);
+    json.licenses.forEach((row: Record<string, string | null>, i: number) => {
+      for (const c of json.columns) expect(unformula(rows[i][c]), `${i}.${c}`).toBe(row[c] ?? '');
+    });
+    const evil = rows.find((r) => r.licensee.includes('HYPERLINK'))!;
+    expect(evil.licensee).toBe(`'=HYPERLINK("http://evil")`);
+    expect(evil.tradeName).toBe(`'+cmd|calc`);
+    expect(evil.city).toBe('Lahore, "Punjab"');
+    expect(evil.brands).toBe(`'@SUM(1); Plain`);
+    expect(rows.find((r) => r.licensee.includes('Devices'))!.licensee).toBe(`'-2+3 Devices`);
+    expect(rows.find((r) => r.licensee.includes('Devices'))!.tradeName).toBe('Multi\nLine');
+    for (const r of rows) expect(Object.values(r).every((v) => !/^[=+\-@]/.test(v))).toBe(true);
+  });
+
+  it('carries ETag and Cache-Control; If-None-Match gives 304', async () => {
+    for (const path of ['/public/v1/manufacturers', '/public/v1/register.json', '/public/v1/register.csv', `/public/v1/licenses/${inovi.licenseNumber}`]) {
+      const first = await t.anon.get(path).expect(200);
+      expect(first.headers['cache-control']).toBe('public, max-age=60');
+      expect(first.headers.etag).toBeTruthy();
+      const again = await t.anon.get(path).set('If-None-Match', first.headers.etag).expect(304);
+      expect(again.text ?? '').toBe('');
+    }
+    expect((await t.http.get('/api/v1/companies').expect(200)).headers['cache-control']).toBe('no-store');
+  });
+
+  it('answers with problem+json for bad queries', async () => {
+    await t.anon.get('/public/v1/manufacturers?status=GOOD').expect(400);
+    await t.anon.get('/public/v1/manufacturers?limit=1000').expect(400);
+    await t.anon.get('/public/v1/manufacturers?email=x').expect(400);
+  });
+});
+
+describe('public rate limit', () => {
+  it('answers 429 with Retry-After past the limit per client address', async () => {
+    const t = await startApp({ publicRateLimit: 5 });
+    try {
+      const statuses = [];
+      for (let i = 0; i < 6; i++) statuses.push((await t.anon.get('/public/v1/manufacturers')).status);
+      expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
+      const limited = await t.anon.get('/public/v1/register.json').expect(429);
+      expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+      expect(limited.body).toMatchObject({ status: 429, code: 'TOO_MANY_REQUESTS' });
+      await t.anon.get('/').expect(429);
+      await t.http.get('/api/v1/companies').expect(200); // staff routes are not limited by it
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe('public pages (HTML, without JavaScript)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startApp({ seed: true });
+  });
+  afterAll(() => t?.close());
+
+  it('the home page searches and lists manufacturers with status badges, with security headers', async () => {
+    const res = await t.anon.get('/?q=inovi').expect(200);
+    expect(res.headers['content-type']).toMatch(/^text\/html/);
+    expect(res.headers['content-security-policy']).toContain("default-src 'none'");
+    expect(res.headers['content-security-policy']).not.toMatch(/unsafe-inline|script-src/);
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.text).toContain('<html lang="en" dir="ltr">');
+    expect(res.text).toContain('Inovi Telecom (Private) Limited');
+    expect(res.text).toMatch(/badge-active">ACTIVE</);
+    expect(res.text).not.toContain('Lucky Motor');
+    expect(res.text).not.toMatch(/<script/i);
+    for (const link of ['/public/v1/register.csv', '/public/v1/register.json', '/docs']) expect(res.text).toContain(`href="${link}"`);
+  });
+
+  it('in Urdu, right to left, with a language switch that is a link', async () => {
+    const res = await t.anon.get('/?lang=ur').expect(200);
+    expect(res.text).toContain('<html lang="ur" dir="rtl">');
+    expect(res.text).toContain('href="/" hreflang="en"');
+    expect(res.text).toContain('لائسنس یافتہ');
+    const en = await t.anon.get('/').expect(200);
+    expect(en.text).toContain('href="/?lang=ur" hreflang="ur"');
+  });
+
+  it('verify: VALID, NOT YET EFFECTIVE, NOT FOUND, and a clear error for a bad date', async () => {
+    const lucky = (await t.anon.get('/public/v1/manufacturers?q=lucky').expect(200)).body.items[0].licenses[0].licenseNumber;
+    const valid = await t.anon.get('/verify').query({ licenseNumber: lucky, on: '2021-08-10' }).expect(200);
+    expect(valid.text).toMatch(/badge-valid">VALID</);
+    const early = await t.anon.get('/verify').query({ licenseNumber: lucky.toLowerCase(), on: '2021-08-09' }).expect(200);
+    expect(early.text).toMatch(/badge-not-yet-effective">NOT YET EFFECTIVE</);
+    const missing = await t.anon.get('/verify').query({ licenseNumber: 'MDM-1999-0001' }).expect(200);
+    expect(missing.text).toMatch(/badge-not-found">NOT FOUND</);
+    const bad = await t.anon.get('/verify').query({ licenseNumber: lucky, on: '2021-02-30' }).expect(400);
+    expect(bad.text).toContain('aria-invalid="true"');
+  });
+
+  it('a manufacturer page shows the timeline; an unknown one is a 404 page', async () => {
+    const id = (await t.anon.get('/public/v1/manufacturers?q=inovi').expect(200)).body.items[0].id;
+    const res = await t.anon.get(`/manufacturers/${id}`).expect(200);
+    expect(res.text).toContain('<ol class="timeline">');
+    expect(res.text).toContain('Granted');
+    await t.anon.get('/manufacturers/6f1c2d3e-0000-4000-8000-000000000000').expect(404);
+    await t.anon.get('/manufacturers/<x>').expect(404);
+  });
+
+  it('escapes every value from the register', async () => {
+    const company = await makeCompany(t, { legalName: '<img src=x onerror=alert(1)> Ltd' });
+    await makeLicense(t, { companyId: company.id });
+    const res = await t.anon.get('/?q=onerror').expect(200);
+    expect(res.text).toContain('&lt;img src=x onerror=alert(1)&gt; Ltd');
+    expect(res.text).not.toContain('<img src=x');
+    await expectStatus(patch(t, `/api/v1/companies/${company.id}`, { website: 'https://example.pk/?a="b"' }), 200);
+    const profile = await t.anon.get(`/manufacturers/${company.id}`).expect(200);
+    expect(profile.text).toContain('href="https://example.pk/?a=&quot;b&quot;"');
+  });
+});
