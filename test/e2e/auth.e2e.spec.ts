@@ -47,6 +47,7 @@ const ROUTE_TABLE: Record<string, StaffRole[] | 'public'> = {
   'GET /manufacturers/:id': 'public',
   'GET /verify': 'public',
   'GET /assets/site.css': 'public',
+  'GET /assets/fonts/:file': 'public',
 };
 
 describe('every route is guarded', () => {

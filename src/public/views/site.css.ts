@@ -1,20 +1,23 @@
 /** The pages' one stylesheet, served at /assets/site.css (no inline styles: the CSP forbids them). */
 export const SITE_CSS = `
+@font-face { font-family: "Noto Nastaliq Urdu"; font-style: normal; font-weight: 400; font-display: swap; src: url(/assets/fonts/noto-nastaliq-urdu-arabic-400-normal.woff2) format("woff2"); unicode-range: U+0600-06FF, U+0750-077F, U+0870-088E, U+0890-0891, U+0897-08E1, U+08E3-08FF, U+200C-200E, U+2010-2011, U+204F, U+2E41, U+FB50-FDFF, U+FE70-FE74, U+FE76-FEFC; }
+@font-face { font-family: "Noto Nastaliq Urdu"; font-style: normal; font-weight: 700; font-display: swap; src: url(/assets/fonts/noto-nastaliq-urdu-arabic-700-normal.woff2) format("woff2"); unicode-range: U+0600-06FF, U+0750-077F, U+0870-088E, U+0890-0891, U+0897-08E1, U+08E3-08FF, U+200C-200E, U+2010-2011, U+204F, U+2E41, U+FB50-FDFF, U+FE70-FE74, U+FE76-FEFC; }
+html[lang="ur"] body { font-family: "Noto Nastaliq Urdu", system-ui, sans-serif; line-height: 2.1; }
 :root { --ink: #1b1f24; --muted: #4a5560; --line: #c9d1d9; --bg: #ffffff; --accent: #0b5394; --focus: #ffbf47; }
 * { box-sizing: border-box; }
 body { margin: 0; font: 1.0625rem/1.55 system-ui, -apple-system, "Segoe UI", "Noto Sans", "Noto Nastaliq Urdu", sans-serif; color: var(--ink); background: var(--bg); }
 .wrap { max-width: 60rem; margin: 0 auto; padding: 0 1rem; }
 a { color: var(--accent); }
 a:focus, button:focus, input:focus, select:focus { outline: 3px solid var(--focus); outline-offset: 2px; }
-.skip { position: absolute; left: -999px; top: 0; background: var(--ink); color: #fff; padding: .5rem 1rem; }
-.skip:focus { left: 0; }
+.skip { position: absolute; top: 0; inset-inline-start: 0; transform: translateY(-120%); background: var(--ink); color: #fff; padding: .5rem 1rem; }
+.skip:focus { transform: none; }
 header.site { background: #0b3d6b; color: #fff; padding: .75rem 0; }
 header.site a { color: #fff; }
 header.site .wrap { display: flex; flex-wrap: wrap; justify-content: space-between; align-items: center; gap: .5rem; }
 .brand { margin: 0; font-weight: 700; }
 .brand span { font-weight: 400; opacity: .9; margin-inline-start: .5rem; }
 nav ul, footer ul { list-style: none; margin: 0; padding: 0; display: flex; flex-wrap: wrap; gap: 1rem; }
-main { padding: 1.5rem 1rem 2rem; }
+main { padding: 1.5rem 1rem 3rem; }
 h1 { font-size: 1.75rem; line-height: 1.25; margin: .5rem 0 1rem; }
 h2 { font-size: 1.3rem; margin: 1.5rem 0 .5rem; }
 form.search { display: flex; flex-wrap: wrap; gap: 1rem; align-items: flex-end; padding: 1rem; border: 1px solid var(--line); border-radius: 6px; }
