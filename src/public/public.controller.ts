@@ -66,10 +66,10 @@ export class PublicController {
   @ApiOkResponse({ description: 'CSV with a header row', content: { 'text/csv': { schema: { type: 'string' } } } })
   @ApiProblems(429)
   async registerCsv(@Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
-    const csv = await this.register.registerCsv();
+    const { asOf, csv } = await this.register.registerCsv();
     void reply
       .header('Content-Type', 'text/csv; charset=utf-8; header=present')
-      .header('Content-Disposition', `attachment; filename="license-register-${new Date().toISOString().slice(0, 10)}.csv"`);
+      .header('Content-Disposition', `attachment; filename="license-register-${asOf}.csv"`);
     return csv;
   }
 }

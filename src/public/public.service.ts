@@ -108,13 +108,14 @@ export class PublicService {
     };
   }
 
-  /** The register as RFC 4180 CSV (UTF-8, CRLF), text cells made safe for spreadsheets. */
-  async registerCsv(): Promise<string> {
-    const { licenses } = await this.register();
-    return stringify(
+  /** The register as RFC 4180 CSV (UTF-8, CRLF), text cells made safe for spreadsheets, with its day. */
+  async registerCsv(): Promise<{ asOf: CalendarDate; csv: string }> {
+    const { licenses, asOf } = await this.register();
+    const csv = stringify(
       licenses.map((row) => REGISTER_COLUMNS.map((c) => spreadsheetSafe(row[c]))),
       { header: true, columns: [...REGISTER_COLUMNS], record_delimiter: '\r\n', quoted_match: /[",\r\n]/ },
     );
+    return { asOf, csv };
   }
 
   private group(entries: LicenseWithSteps[], today: CalendarDate, withHistory = false): ManufacturerDto[] {
