@@ -202,6 +202,11 @@ describe('public pages (HTML, without JavaScript)', () => {
     expect(res.text).not.toContain('Lucky Motor');
     expect(res.text).not.toMatch(/<script/i);
     for (const link of ['/public/v1/register.csv', '/public/v1/register.json', '/docs']) expect(res.text).toContain(`href="${link}"`);
+    for (const q of ['INOVI', 'mdm-2021-0001']) {
+      const page = await t.anon.get('/').query({ q }).expect(200);
+      expect(page.text, q).toContain('Inovi Telecom (Private) Limited');
+      expect(page.text, q).not.toContain('Lucky Motor Corporation');
+    }
   });
 
   it('in Urdu, right to left, with a language switch that is a link', async () => {
