@@ -11,6 +11,7 @@ import { buildDataSourceOptions } from './database/data-source.options.js';
 import { HealthModule } from './health/health.module.js';
 import { LicensesModule } from './licenses/licenses.module.js';
 import { PublicModule } from './public/public.module.js';
+import { ReportsModule } from './reports/reports.module.js';
 import { SeedModule } from './seed/seed.module.js';
 import { ShipmentsModule } from './shipments/shipments.module.js';
 
@@ -36,6 +37,7 @@ export class AppModule {
         CompaniesModule,
         LicensesModule,
         ShipmentsModule,
+        ReportsModule,
         PublicModule,
         SeedModule,
         HealthModule,

@@ -18,16 +18,21 @@ import { grantStep, type LicenseStatus, type LifecycleStep, nextStep, statusOn, 
 export const MDM_REGULATIONS_IN_FORCE_ON = '2021-01-25';
 
 /**
- * The status on :on of license `l`, in SQL, for filtering: the mirror of lifecycle.statusFromStep applied to
- * the last event with effective_on <= :on (a test checks the two agree).
+ * The status of license `licenseId` on day `day` (SQL expressions), in SQL, for filtering and reports: the
+ * mirror of lifecycle.statusFromStep applied to the last status-bearing event with effective_on <= day
+ * (a test checks the two agree).
  */
-const STATUS_ON_SQL = `COALESCE((SELECT CASE
-    WHEN e.status_after IN ('ACTIVE', 'SUSPENDED') AND e.expires_on_after < :on THEN 'EXPIRED'
+export function statusOnSql(licenseId: string, day: string): string {
+  return `COALESCE((SELECT CASE
+    WHEN e.status_after IN ('ACTIVE', 'SUSPENDED') AND e.expires_on_after < ${day} THEN 'EXPIRED'
     ELSE e.status_after END
   FROM license_events e WHERE e.id = (
     SELECT e2.id FROM license_events e2
-    WHERE e2.license_id = l.id AND e2.type <> 'AMENDED' AND e2.effective_on <= :on ORDER BY e2.seq DESC LIMIT 1)
+    WHERE e2.license_id = ${licenseId} AND e2.type <> 'AMENDED' AND e2.effective_on <= ${day} ORDER BY e2.seq DESC LIMIT 1)
   ), 'NOT_YET_EFFECTIVE')`;
+}
+
+const STATUS_ON_SQL = statusOnSql('l.id', ':on');
 
 export interface LicenseWithSteps {
   license: License;

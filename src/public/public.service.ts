@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { stringify } from 'csv-stringify/sync';
 import type { CalendarDate } from '../common/calendar-date.js';
 import { Clock } from '../common/clock.js';
+import { csvString } from '../common/csv.js';
 import { type Page, pageOf } from '../common/pagination.js';
 import { Problem, ProblemException } from '../common/problem.js';
 import type { LicenseEvent } from '../licenses/license-event.entity.js';
@@ -111,11 +111,7 @@ export class PublicService {
   /** The register as RFC 4180 CSV (UTF-8, CRLF), text cells made safe for spreadsheets, with its day. */
   async registerCsv(): Promise<{ asOf: CalendarDate; csv: string }> {
     const { licenses, asOf } = await this.register();
-    const csv = stringify(
-      licenses.map((row) => REGISTER_COLUMNS.map((c) => spreadsheetSafe(row[c]))),
-      { header: true, columns: [...REGISTER_COLUMNS], record_delimiter: '\r\n', quoted_match: /[",\r\n]/ },
-    );
-    return { asOf, csv };
+    return { asOf, csv: csvString(REGISTER_COLUMNS, licenses as unknown as Record<string, unknown>[]) };
   }
 
   private group(entries: LicenseWithSteps[], today: CalendarDate, withHistory = false): ManufacturerDto[] {
@@ -172,13 +168,4 @@ function toRegisterRow(e: LicenseWithSteps, asOf: CalendarDate): RegisterRowDto 
     lastStatusChangeOn: last.effectiveOn,
     manufacturerId: c.id,
   };
-}
-
-/**
- * Formula injection (CWE-1236): a text cell starting with = + - @ (or tab / carriage return) would run as a
- * formula in a spreadsheet; it is prefixed with an apostrophe, which spreadsheets show as text.
- */
-export function spreadsheetSafe(value: string | null): string {
-  if (value === null) return '';
-  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
 }

@@ -65,10 +65,14 @@ async function createDatabase(): Promise<{ database: DatabaseConfig; drop: () =>
   };
 }
 
-export async function startApp(options: { seed?: boolean; jwtSecret?: string; shareDatabaseWith?: TestApp; bootstrapAdmin?: { email: string; password: string }; publicRateLimit?: number } = {}): Promise<TestApp> {
+export async function startApp(options: { seed?: boolean; jwtSecret?: string; shareDatabaseWith?: TestApp; bootstrapAdmin?: { email: string; password: string }; publicRateLimit?: number; engine?: 'sqlite' } = {}): Promise<TestApp> {
   // A second instance on the same database (PostgreSQL): same database, same staff, same token key.
   const shared = options.shareDatabaseWith;
-  const { database, drop } = shared ? { database: shared.database, drop: async () => {} } : await createDatabase();
+  const { database, drop } = shared
+    ? { database: shared.database, drop: async () => {} }
+    : options.engine === 'sqlite'
+      ? { database: { engine: 'sqlite' as const, path: ':memory:' }, drop: async () => {} }
+      : await createDatabase();
   const config: RegistryConfig = {
     port: 0,
     host: '127.0.0.1',

@@ -1,6 +1,6 @@
 import type { LicenseStatus } from '../../licenses/lifecycle.js';
 import type { ManufacturerDto, PublicLicenseDto, VerificationDto } from '../dto/public.dto.js';
-import { html, query, type SafeHtml } from './html.js';
+import { html, query, type SafeHtml } from '../../common/html.js';
 import { type Lang, MESSAGES, type Messages } from './i18n.js';
 
 export interface PageContext {

@@ -1,0 +1,153 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsBoolean, IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsCalendarDate, IsCountryCode, IsUuid } from '../../common/validation/decorators.js';
+import { DEVICE_CATEGORIES, type DeviceCategory } from '../../shipments/hs-codes.js';
+
+/** Time dimensions: calendar month, quarter and year, and Pakistan's fiscal year (1 July - 30 June). */
+export const TIME_DIMENSIONS = ['month', 'quarter', 'year', 'fiscalYear'] as const;
+export const DIMENSIONS = [...TIME_DIMENSIONS, 'destination', 'company', 'license', 'deviceCategory', 'technology', 'hsCode'] as const;
+export type Dimension = (typeof DIMENSIONS)[number];
+/** What the public may group by: no company or license, so no single firm's figures. */
+export const PUBLIC_DIMENSIONS = [...TIME_DIMENSIONS, 'destination', 'deviceCategory', 'technology', 'hsCode'] as const;
+
+const list = () =>
+  Transform(({ value }) =>
+    value === undefined ? undefined : [value].flat().flatMap((v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : [v])),
+  );
+const bool = () => Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value));
+
+class ExportsFilters {
+  @IsOptional()
+  @IsCalendarDate({ required: false, description: 'Shipped on or after (inclusive)' })
+  from?: string;
+
+  @IsOptional()
+  @IsCalendarDate({ required: false, description: 'Shipped on or before (inclusive)' })
+  to?: string;
+
+  @IsOptional()
+  @IsCountryCode({ required: false, description: 'Only this destination (ISO 3166-1 alpha-2)' })
+  destination?: string;
+
+  @ApiPropertyOptional({ enum: DEVICE_CATEGORIES })
+  @IsOptional()
+  @IsIn(DEVICE_CATEGORIES)
+  deviceCategory?: DeviceCategory;
+}
+
+export class ExportsReportQuery extends ExportsFilters {
+  @ApiPropertyOptional({
+    description: `Comma-separated, any of: ${DIMENSIONS.join(', ')} (default month). fiscalYear is Pakistan's, July-June, labelled FY2021-22`,
+    example: 'fiscalYear,destination',
+    type: String,
+  })
+  @IsOptional()
+  @list()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(5)
+  @ArrayUnique()
+  @IsIn(DIMENSIONS, { each: true, message: `each must be one of ${DIMENSIONS.join(', ')}` })
+  groupBy?: Dimension[];
+
+  @ApiPropertyOptional({ format: 'uuid' })
+  @IsOptional()
+  @IsUuid()
+  companyId?: string;
+
+  @ApiPropertyOptional({ enum: ['json', 'csv'], default: 'json' })
+  @IsOptional()
+  @IsIn(['json', 'csv'])
+  format?: 'json' | 'csv';
+
+  @ApiPropertyOptional({ type: Boolean, default: false, description: 'CSV only: start with a UTF-8 byte-order mark, for Excel' })
+  @IsOptional()
+  @bool()
+  @IsBoolean()
+  bom?: boolean;
+}
+
+export class PublicExportsQuery extends ExportsFilters {
+  @ApiPropertyOptional({ description: `Comma-separated, any of: ${PUBLIC_DIMENSIONS.join(', ')} (default fiscalYear)`, example: 'fiscalYear,destination', type: String })
+  @IsOptional()
+  @list()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(4)
+  @ArrayUnique()
+  @IsIn(PUBLIC_DIMENSIONS, { each: true, message: `each must be one of ${PUBLIC_DIMENSIONS.join(', ')}` })
+  groupBy?: Dimension[];
+
+  @ApiPropertyOptional({ enum: ['json', 'csv'], default: 'json' })
+  @IsOptional()
+  @IsIn(['json', 'csv'])
+  format?: 'json' | 'csv';
+}
+
+export class ChartQuery extends ExportsFilters {
+  @ApiPropertyOptional({ enum: TIME_DIMENSIONS, default: 'month', description: 'The period of each bar' })
+  @IsOptional()
+  @IsIn(TIME_DIMENSIONS)
+  groupBy?: (typeof TIME_DIMENSIONS)[number];
+
+  @ApiPropertyOptional({ enum: ['destination', 'deviceCategory'], default: 'destination', description: 'What each bar is stacked by' })
+  @IsOptional()
+  @IsIn(['destination', 'deviceCategory'])
+  stack?: 'destination' | 'deviceCategory';
+}
+
+export class LicensesReportQuery {
+  @IsOptional()
+  @IsCalendarDate({ required: false, description: "Status as of this day (default today in the registry's time zone)" })
+  on?: string;
+
+  @ApiPropertyOptional({ default: 180, minimum: 1, maximum: 3660, description: 'Licenses whose term ends within this many days of `on`' })
+  @IsOptional()
+  @Transform(({ value }) => (typeof value === 'string' && /^\d{1,5}$/.test(value) ? Number(value) : value))
+  @IsInt()
+  @Min(1)
+  @Max(3660)
+  withinDays?: number;
+
+  @ApiPropertyOptional({ enum: ['json', 'csv'], default: 'json' })
+  @IsOptional()
+  @IsIn(['json', 'csv'])
+  format?: 'json' | 'csv';
+}
+
+export class ExportsRowDto {
+  @ApiPropertyOptional({ example: '2021-08' }) month?: string;
+  @ApiPropertyOptional({ example: '2021-Q3' }) quarter?: string;
+  @ApiPropertyOptional({ example: '2021' }) year?: string;
+  @ApiPropertyOptional({ example: 'FY2021-22' }) fiscalYear?: string;
+  @ApiPropertyOptional({ example: 'AE', description: 'ISO 3166-1 alpha-2, or OTHER in public aggregates' }) destination?: string;
+  @ApiPropertyOptional({ example: 'United Arab Emirates' }) destinationName?: string;
+  @ApiPropertyOptional({ format: 'uuid' }) companyId?: string;
+  @ApiPropertyOptional() company?: string;
+  @ApiPropertyOptional({ format: 'uuid' }) licenseId?: string;
+  @ApiPropertyOptional() licenseNumber?: string;
+  @ApiPropertyOptional() deviceCategory?: string;
+  @ApiPropertyOptional({ nullable: true, type: String }) technology?: string | null;
+  @ApiPropertyOptional() hsCode?: string;
+  @ApiProperty({ description: 'Number of shipments (null when suppressed)', nullable: true, type: Number }) shipments: number | null;
+  @ApiProperty({ description: 'Devices exported (null when suppressed)', nullable: true, type: Number }) units: number | null;
+  @ApiProperty({ nullable: true, type: String, description: 'Sum of known FOB values, USD decimal string; null when none is known or suppressed' }) fobValue: string | null;
+  @ApiProperty({ nullable: true, type: Number, description: 'Shipments whose FOB value is known' }) shipmentsWithFob: number | null;
+  @ApiProperty({ nullable: true, type: Number, example: 0.4231, description: "This row's share of all units (0..1, 4 decimals)" }) shareOfUnits: number | null;
+  @ApiPropertyOptional({ description: 'Public aggregates: true when the cell has fewer than 3 shipments and its figures are withheld' }) suppressed?: boolean;
+}
+
+export class ExportsTotalsDto {
+  @ApiProperty() shipments: number;
+  @ApiProperty() units: number;
+  @ApiProperty({ nullable: true, type: String }) fobValue: string | null;
+  @ApiProperty() shipmentsWithFob: number;
+}
+
+export class ExportsReportDto {
+  @ApiProperty({ type: [String], example: ["fiscalYear", "destination"] }) groupBy: Dimension[];
+  @ApiProperty({ description: 'The filters applied (from/to: the range the periods cover)' }) filters: Record<string, string>;
+  @ApiProperty({ type: [ExportsRowDto] }) rows: ExportsRowDto[];
+  @ApiProperty({ type: ExportsTotalsDto }) totals: ExportsTotalsDto;
+}

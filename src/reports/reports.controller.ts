@@ -1,0 +1,134 @@
+import { Controller, Get, Header, Query, Res, StreamableFile, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { SkipThrottle } from '@nestjs/throttler';
+import type { FastifyReply } from 'fastify';
+import { Public } from '../auth/auth.decorators.js';
+import { csvStream, fileName } from '../common/csv.js';
+import { ApiProblems } from '../common/openapi.js';
+import { PublicThrottlerGuard, THROTTLE } from '../common/throttling.js';
+import { ChartQuery, DIMENSIONS, type Dimension, ExportsReportDto, ExportsReportQuery, LicensesReportQuery, PublicExportsQuery } from './dto/reports.dto.js';
+import { type LicensesReport, ReportsService } from './reports.service.js';
+
+const MEASURES = ['shipments', 'units', 'fobValue', 'shipmentsWithFob', 'shareOfUnits'] as const;
+
+/** The CSV columns of an exports report: the group columns (with their labels), then the measures. */
+export function exportColumns(groupBy: Dimension[], suppressible = false): string[] {
+  const expand: Partial<Record<Dimension, string[]>> = {
+    destination: ['destination', 'destinationName'],
+    company: ['companyId', 'company'],
+    license: ['licenseId', 'licenseNumber'],
+  };
+  return [...groupBy.flatMap((d) => expand[d] ?? [d]), ...MEASURES, ...(suppressible ? ['suppressed'] : [])];
+}
+
+/** The report as a CSV download: the rows, then a TOTAL row. */
+export function exportsCsv(report: ExportsReportDto, name: string, options: { bom?: boolean; suppressible?: boolean } = {}): StreamableFile {
+  const columns = exportColumns(report.groupBy, options.suppressible);
+  const total = { [columns[0]]: 'TOTAL', ...report.totals, shareOfUnits: 1 };
+  const stream = csvStream(columns, [...(report.rows as unknown as Record<string, unknown>[]), total], { bom: options.bom });
+  const range = report.filters.from || report.filters.to ? `${report.filters.from ?? 'start'}-to-${report.filters.to ?? 'end'}` : undefined;
+  return new StreamableFile(stream, {
+    type: 'text/csv; charset=utf-8; header=present',
+    disposition: `attachment; filename="${fileName(name, 'by', report.groupBy.join('-'), range)}.csv"`,
+  });
+}
+
+@ApiTags('reports')
+@ApiBearerAuth()
+@Controller('api/v1/reports')
+export class ReportsController {
+  constructor(private readonly reports: ReportsService) {}
+
+  @Get('exports')
+  @ApiOperation({
+    summary: 'Exports by period, destination, company, license, device category, technology or HS code',
+    description:
+      `groupBy: any of ${DIMENSIONS.join(', ')}. Measures: shipments, units, FOB value (USD, exact), share of units. ` +
+      'Voided shipments are excluded. Grouped by time only, every period of the range appears (zeros included). ' +
+      'format=csv streams RFC 4180 CSV (bom=true for Excel) ending with a TOTAL row.',
+  })
+  @ApiProduces('application/json', 'text/csv')
+  @ApiOkResponse({ type: ExportsReportDto })
+  @ApiProblems(400, 401)
+  async exports(@Query() q: ExportsReportQuery): Promise<ExportsReportDto | StreamableFile> {
+    const report = await this.reports.exports({ ...q, groupBy: q.groupBy ?? ['month'] });
+    return q.format === 'csv' ? exportsCsv(report, 'exports', { bom: q.bom }) : report;
+  }
+
+  @Get('exports/chart.svg')
+  @Header('Content-Type', 'image/svg+xml; charset=utf-8')
+  @ApiOperation({ summary: 'Units by period, stacked by destination or device category, as an SVG chart' })
+  @ApiProduces('image/svg+xml')
+  @ApiOkResponse({ description: 'SVG', content: { 'image/svg+xml': { schema: { type: 'string' } } } })
+  @ApiProblems(400, 401)
+  chart(@Query() q: ChartQuery): Promise<string> {
+    return this.reports.chart({ ...q, period: q.groupBy ?? 'month', stack: q.stack ?? 'destination', audience: 'staff' });
+  }
+
+  @Get('firsts')
+  @ApiOperation({ summary: 'Milestones: the first export to each destination, and each company’s first export' })
+  @ApiOkResponse({ description: '{ byDestination: [...], byCompany: [...] } with date, units, license and licensee' })
+  @ApiProblems(401)
+  firsts(): ReturnType<ReportsService['firsts']> {
+    return this.reports.firsts();
+  }
+
+  @Get('licenses')
+  @ApiOperation({
+    summary: 'The license register on a day: counts by status, terms ending soon, shipments recorded while not ACTIVE',
+    description: 'format=csv gives one row per license.',
+  })
+  @ApiProduces('application/json', 'text/csv')
+  @ApiOkResponse({ description: '{ on, withinDays, countsByStatus, expiring, shipmentsWhileNotActive, licenses }' })
+  @ApiProblems(400, 401)
+  async licenses(@Query() q: LicensesReportQuery): Promise<LicensesReport | StreamableFile> {
+    const report = await this.reports.licensesReport(q.on, q.withinDays);
+    if (q.format !== 'csv') return report;
+    const columns = ['licenseNumber', 'licensee', 'type', 'status', 'issuedOn', 'expiresOn', 'expiresWithinDays', 'daysLeft', 'shipmentsWhileNotActive', 'licenseId'];
+    return new StreamableFile(csvStream(columns, report.licenses as unknown as Record<string, unknown>[]), {
+      type: 'text/csv; charset=utf-8; header=present',
+      disposition: `attachment; filename="${fileName('licenses', report.on)}.csv"`,
+    });
+  }
+}
+
+/** Public aggregates and chart: no account; small cells merged so no single company's figures show. */
+@ApiTags('public register')
+@Public()
+@UseGuards(PublicThrottlerGuard)
+@SkipThrottle({ [THROTTLE.LOGIN]: true })
+@Controller('public/v1/exports')
+export class PublicExportsController {
+  constructor(private readonly reports: ReportsService) {}
+
+  @Get()
+  @Header('Cache-Control', 'public, max-age=300')
+  @ApiOperation({
+    summary: 'Export statistics for the public (aggregates of at least 3 shipments a cell)',
+    description: 'Cells of fewer than 3 shipments are merged, per period, into OTHER; a period too small as a whole is shown without figures (suppressed).',
+  })
+  @ApiProduces('application/json', 'text/csv')
+  @ApiOkResponse({ type: ExportsReportDto })
+  @ApiProblems(400, 429)
+  async exports(@Query() q: PublicExportsQuery, @Res({ passthrough: true }) reply: FastifyReply): Promise<ExportsReportDto | string> {
+    const report = await this.reports.publicExports({ ...q, groupBy: q.groupBy ?? ['fiscalYear'] });
+    if (q.format !== 'csv') return report;
+    // As one string (the aggregates are small), so that it carries an ETag like every public response.
+    const file = exportsCsv(report, 'exports', { suppressible: true });
+    void reply.header('Content-Type', 'text/csv; charset=utf-8; header=present').header('Content-Disposition', file.getHeaders().disposition!);
+    const chunks: Buffer[] = [];
+    for await (const chunk of file.getStream()) chunks.push(Buffer.from(chunk));
+    return Buffer.concat(chunks).toString('utf8');
+  }
+
+  @Get('chart.svg')
+  @Header('Content-Type', 'image/svg+xml; charset=utf-8')
+  @Header('Cache-Control', 'public, max-age=300')
+  @ApiOperation({ summary: 'Units exported by period, stacked by destination or device category (public aggregates), as SVG' })
+  @ApiProduces('image/svg+xml')
+  @ApiOkResponse({ description: 'SVG', content: { 'image/svg+xml': { schema: { type: 'string' } } } })
+  @ApiProblems(400, 429)
+  chart(@Query() q: ChartQuery): Promise<string> {
+    return this.reports.chart({ ...q, period: q.groupBy ?? 'month', stack: q.stack ?? 'destination', audience: 'public' });
+  }
+}

@@ -1,0 +1,497 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository, type SelectQueryBuilder } from 'typeorm';
+import { addDays, type CalendarDate } from '../common/calendar-date.js';
+import { Clock } from '../common/clock.js';
+import { countryName } from '../common/country.js';
+import { centsToMoney, moneyToCents } from '../common/money.js';
+import { Problem } from '../common/problem.js';
+import { Transactions } from '../database/transactions.js';
+import { LicensesService, statusOnSql } from '../licenses/licenses.service.js';
+import { LICENSE_STATUSES, type LicenseStatus, statusOn, stepOn } from '../licenses/lifecycle.js';
+import { Shipment } from '../shipments/shipment.entity.js';
+import { stackedBarChart } from './chart.js';
+import { type Dimension, type ExportsReportDto, type ExportsRowDto, TIME_DIMENSIONS } from './dto/reports.dto.js';
+
+export interface ExportsRequest {
+  groupBy: Dimension[];
+  from?: CalendarDate;
+  to?: CalendarDate;
+  companyId?: string;
+  destination?: string;
+  deviceCategory?: string;
+}
+
+interface RawCell {
+  [key: string]: string | number | null;
+  shipments: string | number;
+  units: string | number | null;
+  fob: string | number | null;
+  withFob: string | number;
+}
+
+const isTime = (d: Dimension) => (TIME_DIMENSIONS as readonly string[]).includes(d);
+
+/** `FY2021-22` for the fiscal year starting 1 July 2021 (Pakistan's fiscal year runs 1 July - 30 June). */
+export function fiscalYearLabel(startYear: number): string {
+  return `FY${startYear}-${String((startYear + 1) % 100).padStart(2, '0')}`;
+}
+
+/** The period keys of a day, as the SQL computes them. */
+export function periodsOf(date: CalendarDate): Record<(typeof TIME_DIMENSIONS)[number], string> {
+  const year = Number(date.slice(0, 4));
+  const month = Number(date.slice(5, 7));
+  return {
+    month: date.slice(0, 7),
+    quarter: `${year}-Q${Math.floor((month + 2) / 3)}`,
+    year: String(year),
+    fiscalYear: fiscalYearLabel(month >= 7 ? year : year - 1),
+  };
+}
+
+/**
+ * Export statistics, aggregated in the database (GROUP BY over the shipments' indexes; shipments are never
+ * loaded into memory). Voided shipments count nowhere. The same SQL runs on SQLite and PostgreSQL: dates are
+ * handled as `YYYY-MM-DD` text, so periods come out identical on both.
+ */
+@Injectable()
+export class ReportsService {
+  constructor(
+    @InjectRepository(Shipment) private readonly shipments: Repository<Shipment>,
+    private readonly licenses: LicensesService,
+    private readonly tx: Transactions,
+    private readonly clock: Clock,
+  ) {}
+
+  /** The day as `YYYY-MM-DD` text on either engine (PostgreSQL's own text form follows DateStyle). */
+  private get day(): string {
+    return this.tx.engine === 'postgres' ? "to_char(s.shipped_on, 'YYYY-MM-DD')" : 's.shipped_on';
+  }
+
+  private dimensionSql(d: Dimension): { select: [string, string][]; group: string[] } {
+    const day = this.day;
+    const year = `CAST(substr(${day}, 1, 4) AS INTEGER)`;
+    const month = `CAST(substr(${day}, 6, 2) AS INTEGER)`;
+    switch (d) {
+      case 'month':
+        return { select: [[`substr(${day}, 1, 7)`, 'month']], group: [`substr(${day}, 1, 7)`] };
+      case 'year':
+        return { select: [[`substr(${day}, 1, 4)`, 'year']], group: [`substr(${day}, 1, 4)`] };
+      case 'quarter': {
+        const q = `substr(${day}, 1, 4) || '-Q' || CAST((${month} + 2) / 3 AS VARCHAR(1))`;
+        return { select: [[q, 'quarter']], group: [q] };
+      }
+      case 'fiscalYear': {
+        const fy = `(${year} - CASE WHEN ${month} < 7 THEN 1 ELSE 0 END)`;
+        return { select: [[fy, 'fiscalYear']], group: [fy] };
+      }
+      case 'destination':
+        return { select: [['s.destination_country', 'destination']], group: ['s.destination_country'] };
+      case 'company':
+        return { select: [['s.company_id', 'companyId'], ['MAX(c.legal_name)', 'company']], group: ['s.company_id'] };
+      case 'license':
+        return { select: [['s.license_id', 'licenseId'], ['MAX(l.license_number)', 'licenseNumber']], group: ['s.license_id'] };
+      case 'deviceCategory':
+        return { select: [['s.device_category', 'deviceCategory']], group: ['s.device_category'] };
+      case 'technology':
+        return { select: [['s.technology', 'technology']], group: ['s.technology'] };
+      case 'hsCode':
+        return { select: [['s.hs_code', 'hsCode']], group: ['s.hs_code'] };
+    }
+  }
+
+  private filtered(request: ExportsRequest): SelectQueryBuilder<Shipment> {
+    const qb = this.shipments.createQueryBuilder('s').where("s.status = 'RECORDED'");
+    if (request.from) qb.andWhere('s.shipped_on >= :from', { from: request.from });
+    if (request.to) qb.andWhere('s.shipped_on <= :to', { to: request.to });
+    if (request.companyId) qb.andWhere('s.company_id = :companyId', { companyId: request.companyId });
+    if (request.destination) qb.andWhere('s.destination_country = :destination', { destination: request.destination });
+    if (request.deviceCategory) qb.andWhere('s.device_category = :category', { category: request.deviceCategory });
+    return qb;
+  }
+
+  /**
+   * Shipments, units, FOB value and share of units per group. When grouping by time only, every period in the
+   * range appears, with zeros where nothing was exported (the range is from..to, or the data's own span).
+   * Sorted by period, then by units descending.
+   */
+  async exports(request: ExportsRequest): Promise<ExportsReportDto> {
+    if (request.from && request.to && request.from > request.to) {
+      throw Problem.validation([{ field: 'to', message: `must be on or after from (${request.from})` }]);
+    }
+    const groupBy = request.groupBy.length ? request.groupBy : (['month'] as Dimension[]);
+    const qb = this.filtered(request);
+    if (groupBy.includes('company')) qb.innerJoin('s.company', 'c');
+    if (groupBy.includes('license')) qb.innerJoin('s.license', 'l');
+    qb.select('COUNT(*)', 'shipments')
+      .addSelect('SUM(s.units)', 'units')
+      .addSelect('SUM(s.fob_value_cents)', 'fob')
+      .addSelect('COUNT(s.fob_value_cents)', 'withFob');
+    for (const d of groupBy) {
+      const sql = this.dimensionSql(d);
+      for (const [expr, alias] of sql.select) qb.addSelect(expr, alias);
+      for (const g of sql.group) qb.addGroupBy(g);
+    }
+    const raw = await qb.getRawMany<RawCell>();
+    let rows: ExportsRowDto[] = raw.map((r) => this.toRow(r, groupBy));
+
+    let { from, to } = request;
+    if (groupBy.every(isTime)) {
+      if (!from || !to) {
+        const span = await this.filtered(request).select('MIN(s.shipped_on)', 'min').addSelect('MAX(s.shipped_on)', 'max').getRawOne<{ min: string | null; max: string | null }>();
+        from ??= dayText(span?.min);
+        to ??= dayText(span?.max);
+      }
+      if (from && to) rows = zeroFill(rows, groupBy, from, to);
+    }
+
+    const totalUnits = rows.reduce((sum, r) => sum + (r.units ?? 0), 0);
+    for (const r of rows) r.shareOfUnits = totalUnits ? Math.round(((r.units ?? 0) / totalUnits) * 10_000) / 10_000 : 0;
+    rows.sort(compareRows(groupBy));
+    const totals = {
+      shipments: rows.reduce((s, r) => s + (r.shipments ?? 0), 0),
+      units: totalUnits,
+      fobValue: sumMoney(rows.map((r) => r.fobValue)),
+      shipmentsWithFob: rows.reduce((s, r) => s + (r.shipmentsWithFob ?? 0), 0),
+    };
+    const filters: Record<string, string> = {};
+    for (const [k, v] of Object.entries({ from, to, companyId: request.companyId, destination: request.destination, deviceCategory: request.deviceCategory })) {
+      if (v) filters[k] = v;
+    }
+    return { groupBy, filters, rows, totals };
+  }
+
+  private toRow(r: RawCell, groupBy: Dimension[]): ExportsRowDto {
+    const row: ExportsRowDto = {
+      shipments: Number(r.shipments),
+      units: Number(r.units ?? 0),
+      fobValue: r.fob === null ? null : centsToMoney(Number(r.fob)),
+      shipmentsWithFob: Number(r.withFob),
+      shareOfUnits: 0,
+    };
+    for (const d of groupBy) {
+      if (d === 'fiscalYear') row.fiscalYear = fiscalYearLabel(Number(r.fiscalYear));
+      else if (d === 'destination') {
+        row.destination = String(r.destination);
+        row.destinationName = countryName(String(r.destination)) ?? String(r.destination);
+      } else if (d === 'company') {
+        row.companyId = String(r.companyId);
+        row.company = String(r.company);
+      } else if (d === 'license') {
+        row.licenseId = String(r.licenseId);
+        row.licenseNumber = String(r.licenseNumber);
+      } else if (d === 'technology') row.technology = r.technology === null ? null : String(r.technology);
+      else set(row, d, String(r[d]));
+    }
+    return row;
+  }
+
+  /** The first export to each destination, and each company's first export (voided shipments excluded). */
+  async firsts(): Promise<{ byDestination: FirstExport[]; byCompany: FirstExport[] }> {
+    const first = async (partition: string): Promise<FirstExport[]> => {
+      const inner = this.shipments
+        .createQueryBuilder('s')
+        .innerJoin('s.company', 'c')
+        .innerJoin('s.license', 'l')
+        .select('s.id', 'shipmentId')
+        .addSelect(`${this.day}`, 'shippedOn')
+        .addSelect('s.destination_country', 'destination')
+        .addSelect('s.units', 'units')
+        .addSelect('s.company_id', 'companyId')
+        .addSelect('c.legal_name', 'licensee')
+        .addSelect('s.license_id', 'licenseId')
+        .addSelect('l.license_number', 'licenseNumber')
+        .addSelect(`ROW_NUMBER() OVER (PARTITION BY ${partition} ORDER BY s.shipped_on, s.created_at, s.id)`, 'rn')
+        .where("s.status = 'RECORDED'");
+      const rows = await this.shipments.manager
+        .createQueryBuilder()
+        .select('*')
+        .from(`(${inner.getQuery()})`, 'x')
+        .setParameters(inner.getParameters())
+        .where('x.rn = 1')
+        .orderBy('x."shippedOn"', 'ASC')
+        .getRawMany<Record<string, string | number>>();
+      return rows.map((r) => ({
+        shippedOn: String(r.shippedOn),
+        destination: String(r.destination),
+        destinationName: countryName(String(r.destination)) ?? String(r.destination),
+        units: Number(r.units),
+        companyId: String(r.companyId),
+        licensee: String(r.licensee),
+        licenseId: String(r.licenseId),
+        licenseNumber: String(r.licenseNumber),
+        shipmentId: String(r.shipmentId),
+      }));
+    };
+    return { byDestination: await first('s.destination_country'), byCompany: await first('s.company_id') };
+  }
+
+  /**
+   * The same report for the public: cells of fewer than MIN_PUBLIC_SHIPMENTS shipments are merged, per period,
+   * into "OTHER" (and, while "OTHER" is still too small, the next smallest cells with it), so that no single
+   * company's commercial figures show; a period too small as a whole is published without figures
+   * (`suppressed`). Totals and shares cover the published figures only.
+   */
+  async publicExports(request: ExportsRequest): Promise<ExportsReportDto> {
+    const report = await this.exports(request);
+    const time = report.groupBy.filter(isTime) as Dimension[];
+    const other = report.groupBy.filter((d) => !isTime(d)) as Dimension[];
+    const publish: ExportsRowDto[] = [];
+    const byPeriod = new Map<string, ExportsRowDto[]>();
+    for (const row of report.rows) {
+      const key = time.map((d) => get(row, d)).join('|');
+      byPeriod.set(key, [...(byPeriod.get(key) ?? []), row]);
+    }
+    for (const rows of byPeriod.values()) {
+      if (!other.length) {
+        for (const r of rows) publish.push(r.shipments !== null && r.shipments > 0 && r.shipments < MIN_PUBLIC_SHIPMENTS ? suppress(r) : r);
+        continue;
+      }
+      const visible = rows.filter((r) => (r.shipments ?? 0) >= MIN_PUBLIC_SHIPMENTS).sort((a, b) => (a.units ?? 0) - (b.units ?? 0));
+      const merged = rows.filter((r) => (r.shipments ?? 0) < MIN_PUBLIC_SHIPMENTS);
+      const count = () => merged.reduce((n, r) => n + (r.shipments ?? 0), 0);
+      while (merged.length && count() < MIN_PUBLIC_SHIPMENTS && visible.length) merged.push(visible.shift()!);
+      publish.push(...visible);
+      if (!merged.length || count() === 0) continue;
+      const cell: ExportsRowDto = {
+        shipments: count(),
+        units: merged.reduce((n, r) => n + (r.units ?? 0), 0),
+        fobValue: sumMoney(merged.map((r) => r.fobValue)),
+        shipmentsWithFob: merged.reduce((n, r) => n + (r.shipmentsWithFob ?? 0), 0),
+        shareOfUnits: 0,
+      };
+      for (const d of time) set(cell, d, get(rows[0], d));
+      for (const d of other) set(cell, d, 'OTHER');
+      if (other.includes('destination')) cell.destinationName = 'Other destinations';
+      publish.push(cell.shipments! < MIN_PUBLIC_SHIPMENTS ? suppress(cell) : cell);
+    }
+    const units = publish.reduce((n, r) => n + (r.units ?? 0), 0);
+    for (const r of publish) r.shareOfUnits = r.units === null ? null : units ? Math.round((r.units / units) * 10_000) / 10_000 : 0;
+    publish.sort(compareRows(report.groupBy as Dimension[]));
+    return {
+      ...report,
+      rows: publish,
+      totals: {
+        shipments: publish.reduce((n, r) => n + (r.shipments ?? 0), 0),
+        units,
+        fobValue: sumMoney(publish.map((r) => r.fobValue)),
+        shipmentsWithFob: publish.reduce((n, r) => n + (r.shipmentsWithFob ?? 0), 0),
+      },
+    };
+  }
+
+  /** Units by period, stacked by destination or device category (the 8 largest; the rest as "Other"), as SVG. */
+  async chart(request: Omit<ExportsRequest, 'groupBy'> & { period: Dimension; stack: 'destination' | 'deviceCategory'; audience: 'public' | 'staff' }): Promise<string> {
+    const run = (groupBy: Dimension[]) => (request.audience === 'public' ? this.publicExports({ ...request, groupBy }) : this.exports({ ...request, groupBy }));
+    const [byPeriod, byStack] = await Promise.all([run([request.period]), run([request.period, request.stack])]);
+    const periods = byPeriod.rows.map((r) => String(get(r, request.period)));
+    const totalsByKey = new Map<string, number>();
+    for (const r of byStack.rows) totalsByKey.set(String(get(r, request.stack)), (totalsByKey.get(String(get(r, request.stack))) ?? 0) + (r.units ?? 0));
+    const ranked = [...totalsByKey.entries()].filter(([k]) => k !== 'OTHER').sort((a, b) => b[1] - a[1]).map(([k]) => k);
+    const shown = new Set(ranked.slice(0, 8));
+    const label = (key: string) =>
+      key === 'OTHER' ? 'Other' : request.stack === 'destination' ? `${countryName(key) ?? key} (${key})` : key.replace(/_/g, ' ').toLowerCase().replace(/^./, (c) => c.toUpperCase());
+    const series = [...ranked.slice(0, 8).map((key) => ({ key, label: label(key) }))];
+    if (ranked.length > 8 || totalsByKey.has('OTHER')) series.push({ key: 'OTHER', label: 'Other' });
+    const units = new Map<string, Map<string, number>>();
+    for (const r of byStack.rows) {
+      const period = String(get(r, request.period));
+      const key = shown.has(String(get(r, request.stack))) ? String(get(r, request.stack)) : 'OTHER';
+      const cell = units.get(period) ?? new Map<string, number>();
+      cell.set(key, (cell.get(key) ?? 0) + (r.units ?? 0));
+      units.set(period, cell);
+    }
+    const periodName = { month: 'month', quarter: 'quarter', year: 'calendar year', fiscalYear: 'fiscal year (July-June)' }[request.period as 'month'];
+    const by = request.stack === 'destination' ? 'destination' : 'device category';
+    const range = periods.length ? `${periods[0]} to ${periods[periods.length - 1]}` : 'no exports';
+    return stackedBarChart({
+      title: `Mobile devices exported by ${periodName}, by ${by}`,
+      description:
+        `Stacked bars: units exported per ${periodName}, ${range}, split by ${by}. Total ${byPeriod.totals.units.toLocaleString('en-US')} units in ` +
+        `${byPeriod.totals.shipments.toLocaleString('en-US')} shipments. ` +
+        series.map((s) => `${s.label}: ${(s.key === 'OTHER' ? [...totalsByKey.entries()].filter(([k]) => !shown.has(k)).reduce((n, [, v]) => n + v, 0) : totalsByKey.get(s.key) ?? 0).toLocaleString('en-US')} units`).join('; ') +
+        '.',
+      xLabel: `Period (${periodName})`,
+      yLabel: 'Units (devices)',
+      periods,
+      series,
+      units,
+    });
+  }
+
+  /**
+   * The license register on a day: counts by status, licenses whose term ends within `withinDays`, and
+   * shipments recorded on a day their license was not ACTIVE (e.g. after a back-dated suspension).
+   */
+  async licensesReport(on: CalendarDate = this.clock.today(), withinDays = 180): Promise<LicensesReport> {
+    const entries = await this.licenses.registerEntries();
+    const until = addDays(on, withinDays);
+    const notActive = await this.shipments
+      .createQueryBuilder('s')
+      .innerJoin('s.license', 'l')
+      .innerJoin('s.company', 'c')
+      .select('s.id', 'shipmentId')
+      .addSelect('s.reference', 'reference')
+      .addSelect(this.day, 'shippedOn')
+      .addSelect('s.units', 'units')
+      .addSelect('s.license_id', 'licenseId')
+      .addSelect('l.license_number', 'licenseNumber')
+      .addSelect('c.legal_name', 'licensee')
+      .addSelect(statusOnSql('s.license_id', 's.shipped_on'), 'statusOnShippedOn')
+      .where("s.status = 'RECORDED'")
+      .andWhere(`${statusOnSql('s.license_id', 's.shipped_on')} <> 'ACTIVE'`)
+      .orderBy('s.shipped_on', 'ASC')
+      .getRawMany<Record<string, string | number>>();
+    const counts = Object.fromEntries(LICENSE_STATUSES.map((st) => [st, 0])) as Record<LicenseStatus, number>;
+    const rows: LicenseReportRow[] = entries.map(({ license: l, licensee, events }) => {
+      const status = statusOn(events, on);
+      counts[status]++;
+      const expiresOn = (stepOn(events, on) ?? events[0]).expiresOnAfter;
+      const live = status === 'ACTIVE' || status === 'SUSPENDED';
+      return {
+        licenseId: l.id,
+        licenseNumber: l.licenseNumber,
+        licensee,
+        type: l.type,
+        status,
+        issuedOn: l.issuedOn,
+        expiresOn,
+        expiresWithinDays: live && expiresOn >= on && expiresOn <= until,
+        daysLeft: live ? daysBetween(on, expiresOn) : null,
+        shipmentsWhileNotActive: notActive.filter((x) => x.licenseId === l.id).length,
+      };
+    });
+    return {
+      on,
+      withinDays,
+      countsByStatus: counts,
+      expiring: rows.filter((r) => r.expiresWithinDays).sort((a, b) => a.expiresOn.localeCompare(b.expiresOn)),
+      shipmentsWhileNotActive: notActive.map((x) => ({
+        shipmentId: String(x.shipmentId),
+        reference: String(x.reference),
+        shippedOn: String(x.shippedOn),
+        units: Number(x.units),
+        licenseId: String(x.licenseId),
+        licenseNumber: String(x.licenseNumber),
+        licensee: String(x.licensee),
+        statusOnShippedOn: String(x.statusOnShippedOn) as LicenseStatus,
+      })),
+      licenses: rows,
+    };
+  }
+
+  get today(): CalendarDate {
+    return this.clock.today();
+  }
+}
+
+export interface LicenseReportRow {
+  licenseId: string;
+  licenseNumber: string;
+  licensee: string;
+  type: string;
+  status: LicenseStatus;
+  issuedOn: string;
+  expiresOn: string;
+  expiresWithinDays: boolean;
+  daysLeft: number | null;
+  shipmentsWhileNotActive: number;
+}
+
+export interface LicensesReport {
+  on: CalendarDate;
+  withinDays: number;
+  countsByStatus: Record<LicenseStatus, number>;
+  expiring: LicenseReportRow[];
+  shipmentsWhileNotActive: {
+    shipmentId: string;
+    reference: string;
+    shippedOn: string;
+    units: number;
+    licenseId: string;
+    licenseNumber: string;
+    licensee: string;
+    statusOnShippedOn: LicenseStatus;
+  }[];
+  licenses: LicenseReportRow[];
+}
+
+function daysBetween(a: CalendarDate, b: CalendarDate): number {
+  return Math.round((Date.parse(`${b}T00:00:00Z`) - Date.parse(`${a}T00:00:00Z`)) / 86_400_000);
+}
+
+/** Public aggregates show no cell with fewer shipments than this (no single company's figures). */
+export const MIN_PUBLIC_SHIPMENTS = 3;
+
+function suppress(row: ExportsRowDto): ExportsRowDto {
+  return { ...row, shipments: null, units: null, fobValue: null, shipmentsWithFob: null, shareOfUnits: null, suppressed: true };
+}
+
+export interface FirstExport {
+  shippedOn: string;
+  destination: string;
+  destinationName: string;
+  units: number;
+  companyId: string;
+  licensee: string;
+  licenseId: string;
+  licenseNumber: string;
+  shipmentId: string;
+}
+
+function dayText(value: unknown): CalendarDate | undefined {
+  if (value === null || value === undefined) return undefined;
+  return value instanceof Date ? value.toISOString().slice(0, 10) : String(value).slice(0, 10);
+}
+
+/** Adds every period of the range that has no row yet, with zeros (time-only groupings). */
+function zeroFill(rows: ExportsRowDto[], groupBy: Dimension[], from: CalendarDate, to: CalendarDate): ExportsRowDto[] {
+  const key = (r: ExportsRowDto) => groupBy.map((d) => get(r, d)).join('|');
+  const seen = new Set(rows.map(key));
+  const out = [...rows];
+  for (let day = `${from.slice(0, 7)}-01`; day <= to; day = addDays(`${day.slice(0, 7)}-28`, 5).slice(0, 7) + '-01') {
+    const periods = periodsOf(day);
+    const cell: ExportsRowDto = { shipments: 0, units: 0, fobValue: null, shipmentsWithFob: 0, shareOfUnits: 0 };
+    for (const d of groupBy) set(cell, d, periods[d as keyof typeof periods]);
+    if (!seen.has(key(cell))) {
+      seen.add(key(cell));
+      out.push(cell);
+    }
+  }
+  return out;
+}
+
+function compareRows(groupBy: Dimension[]) {
+  const time = groupBy.filter(isTime);
+  const other = groupBy.filter((d) => !isTime(d));
+  return (a: ExportsRowDto, b: ExportsRowDto): number => {
+    for (const d of time) {
+      const x = String(get(a, d));
+      const y = String(get(b, d));
+      if (x !== y) return x < y ? -1 : 1;
+    }
+    if ((b.units ?? -1) !== (a.units ?? -1)) return (b.units ?? -1) - (a.units ?? -1);
+    for (const d of other) {
+      const x = String(get(a, d) ?? '');
+      const y = String(get(b, d) ?? '');
+      if (x !== y) return x < y ? -1 : 1;
+    }
+    return 0;
+  };
+}
+
+function sumMoney(values: (string | null)[]): string | null {
+  const known = values.filter((v): v is string => v !== null);
+  if (!known.length) return null;
+  const cents = known.reduce((sum, v) => sum + moneyToCents(v), 0);
+  return centsToMoney(cents);
+}
+
+/** A row's value for a dimension (rows are flat: one property per dimension). */
+export function get(row: ExportsRowDto, d: string): unknown {
+  return (row as unknown as Record<string, unknown>)[d];
+}
+
+function set(row: ExportsRowDto, d: string, value: unknown): void {
+  (row as unknown as Record<string, unknown>)[d] = value;
+}
