@@ -10,10 +10,12 @@ import { ProblemException } from '../common/problem.js';
 import { PublicThrottlerGuard, THROTTLE } from '../common/throttling.js';
 import { isUuid } from '../common/validation/validation.js';
 import { LICENSE_STATUSES, type LicenseStatus } from '../licenses/lifecycle.js';
+import { TIME_DIMENSIONS } from '../reports/dto/reports.dto.js';
+import { ReportsService } from '../reports/reports.service.js';
 import { PUBLIC_CACHE } from './public.controller.js';
 import { PublicService } from './public.service.js';
 import { langOf, MESSAGES } from './views/i18n.js';
-import { homePage, manufacturerPage, notFoundPage, type PageContext, type Verdict, verifyPage } from './views/pages.js';
+import { exportsPage, homePage, manufacturerPage, notFoundPage, type PageContext, type Verdict, verifyPage } from './views/pages.js';
 import { SITE_CSS } from './views/site.css.js';
 
 const requireFrom = createRequire(import.meta.url);
@@ -41,7 +43,10 @@ const one = (v: string | string[] | undefined): string | undefined => (Array.isA
 @SkipThrottle({ [THROTTLE.LOGIN]: true })
 @Controller()
 export class PagesController {
-  constructor(private readonly register: PublicService) {}
+  constructor(
+    private readonly register: PublicService,
+    private readonly reports: ReportsService,
+  ) {}
 
   @Get()
   @Header('Content-Type', 'text/html; charset=utf-8')
@@ -94,6 +99,20 @@ export class PagesController {
     }
     if (verdict.kind === 'invalid') void reply.status(400);
     return verifyPage(ctx, verdict);
+  }
+
+  @Get('exports')
+  @Header('Content-Type', 'text/html; charset=utf-8')
+  @Header('Content-Security-Policy', PAGE_CSP)
+  @Header('Cache-Control', PUBLIC_CACHE)
+  async exports(@Query() q: PageQuery): Promise<string> {
+    const periods = TIME_DIMENSIONS;
+    const stacks = ['destination', 'deviceCategory'] as const;
+    const period = periods.find((p) => p === one(q.groupBy)) ?? 'fiscalYear';
+    const stack = stacks.find((s) => s === one(q.stack)) ?? 'destination';
+    const ctx = this.context('/exports', q, { groupBy: period, stack });
+    const report = await this.reports.publicExports({ groupBy: [period, stack] });
+    return exportsPage(ctx, { period, stack }, report, { periods, stacks });
   }
 
   @Get('assets/site.css')

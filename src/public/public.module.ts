@@ -1,11 +1,12 @@
 import { Module } from '@nestjs/common';
 import { LicensesModule } from '../licenses/licenses.module.js';
+import { ReportsModule } from '../reports/reports.module.js';
 import { PagesController } from './pages.controller.js';
 import { PublicController } from './public.controller.js';
 import { PublicService } from './public.service.js';
 
 @Module({
-  imports: [LicensesModule],
+  imports: [LicensesModule, ReportsModule],
   controllers: [PublicController, PagesController],
   providers: [PublicService],
 })

@@ -52,6 +52,7 @@ const ROUTE_TABLE: Record<string, StaffRole[] | 'public'> = {
   'GET /': 'public',
   'GET /manufacturers/:id': 'public',
   'GET /verify': 'public',
+  'GET /exports': 'public',
   'GET /assets/site.css': 'public',
   'GET /assets/fonts/:file': 'public',
 };

@@ -1,4 +1,5 @@
 import type { LicenseStatus } from '../../licenses/lifecycle.js';
+import type { ExportsReportDto, ExportsRowDto } from '../../reports/dto/reports.dto.js';
 import type { ManufacturerDto, PublicLicenseDto, VerificationDto } from '../dto/public.dto.js';
 import { html, query, type SafeHtml } from '../../common/html.js';
 import { type Lang, MESSAGES, type Messages } from './i18n.js';
@@ -31,6 +32,7 @@ function layout(ctx: PageContext, title: string, body: SafeHtml): string {
       <ul>
         <li><a href="${link('/')}">${t.navHome}</a></li>
         <li><a href="${link('/verify')}">${t.navVerify}</a></li>
+        <li><a href="${link('/exports')}">${t.navExports}</a></li>
         <li><a href="${here(other)}" hreflang="${other}" lang="${other}">${t.otherLang}</a></li>
       </ul>
     </nav>
@@ -45,6 +47,7 @@ ${body}
     <ul>
       <li><a href="/public/v1/register.csv" download>${t.downloadCsv}</a></li>
       <li><a href="/public/v1/register.json">${t.downloadJson}</a></li>
+      <li><a href="/public/v1/exports?groupBy=fiscalYear,destination&amp;format=csv" download>${t.downloadExports}</a></li>
       <li><a href="/docs">${t.apiDocs}</a></li>
     </ul>
     <p>${t.footer}</p>
@@ -187,4 +190,53 @@ ${outcome}`;
 export function notFoundPage(ctx: PageContext): string {
   const t = MESSAGES[ctx.lang];
   return layout(ctx, t.notFoundPage, html`<h1>${t.notFoundPage}</h1><p>${t.notFoundPageText}</p>`);
+}
+
+export function exportsPage(
+  ctx: PageContext,
+  choice: { period: string; stack: string },
+  report: ExportsReportDto,
+  options: { periods: readonly string[]; stacks: readonly string[] },
+): string {
+  const t = MESSAGES[ctx.lang];
+  const lang = ctx.lang === 'en' ? undefined : ctx.lang;
+  const chart = `/public/v1/exports/chart.svg${query({ groupBy: choice.period, stack: choice.stack })}`;
+  const fmt = (n: number | null) => (n === null ? t.withheld : n.toLocaleString('en-US'));
+  const label = (row: ExportsRowDto) => {
+    const key = String((row as unknown as Record<string, unknown>)[choice.stack] ?? '');
+    if (key === 'OTHER') return t.statuses && (ctx.lang === 'ur' ? 'دیگر' : 'Other');
+    return choice.stack === 'destination' ? `${row.destinationName} (${key})` : key.replace(/_/g, ' ');
+  };
+  const body = html`<h1>${t.exportsTitle}</h1>
+<p>${t.exportsIntro}</p>
+<form class="search" method="get" action="/exports">
+  ${lang ? html`<input type="hidden" name="lang" value="${lang}">` : ''}
+  <div class="field">
+    <label for="groupBy">${t.periodLabel}</label>
+    <select id="groupBy" name="groupBy">
+      ${options.periods.map((p) => html`<option value="${p}"${p === choice.period ? html` selected` : ''}>${t.periods[p] ?? p}</option>`)}
+    </select>
+  </div>
+  <div class="field">
+    <label for="stack">${t.stackLabel}</label>
+    <select id="stack" name="stack">
+      ${options.stacks.map((s) => html`<option value="${s}"${s === choice.stack ? html` selected` : ''}>${t.stacks[s] ?? s}</option>`)}
+    </select>
+  </div>
+  <button type="submit">${t.show}</button>
+</form>
+<figure class="chart">
+  <img src="${chart}" alt="${t.chartAlt}" width="960" height="480">
+</figure>
+<table class="data">
+  <caption>${t.tableCaption}</caption>
+  <thead><tr><th scope="col">${t.periods[choice.period] ?? choice.period}</th><th scope="col">${t.stacks[choice.stack] ?? choice.stack}</th><th scope="col" class="num">${t.shipments}</th><th scope="col" class="num">${t.units}</th></tr></thead>
+  <tbody>
+  ${report.rows.map(
+    (r) => html`<tr><th scope="row">${String((r as unknown as Record<string, unknown>)[choice.period])}</th><td>${label(r)}</td><td class="num">${fmt(r.shipments)}</td><td class="num">${fmt(r.units)}</td></tr>`,
+  )}
+  </tbody>
+  <tfoot><tr><th scope="row" colspan="2">${t.total}</th><td class="num">${fmt(report.totals.shipments)}</td><td class="num">${fmt(report.totals.units)}</td></tr></tfoot>
+</table>`;
+  return layout(ctx, t.exportsTitle, body);
 }

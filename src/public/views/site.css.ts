@@ -45,6 +45,12 @@ button { background: var(--accent); border-color: var(--accent); color: #fff; fo
 .timeline { padding-inline-start: 1.25rem; }
 .timeline li { margin: .25rem 0; }
 .pager { display: flex; gap: 1rem; margin-top: 1rem; }
+figure.chart { margin: 1.5rem 0; overflow-x: auto; }
+figure.chart img { max-width: 100%; height: auto; border: 1px solid var(--line); border-radius: 6px; }
+table.data { border-collapse: collapse; width: 100%; margin: 1rem 0; }
+table.data caption { text-align: start; font-weight: 700; padding: .5rem 0; }
+table.data th, table.data td { border-bottom: 1px solid var(--line); padding: .4rem .6rem; text-align: start; }
+table.data .num { text-align: end; font-variant-numeric: tabular-nums; }
 footer.site { border-top: 1px solid var(--line); padding: 1rem 0 2rem; color: var(--muted); }
 footer.site h2 { font-size: 1.1rem; color: var(--ink); }
 @media (max-width: 40rem) { h1 { font-size: 1.4rem; } form.search { flex-direction: column; align-items: stretch; } }
