@@ -1,12 +1,15 @@
 import { randomUUID } from 'node:crypto';
+import type { Socket } from 'node:net';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import etag from '@fastify/etag';
 import helmet from '@fastify/helmet';
+import { conditionalGet } from './common/conditional.js';
 import { inputProblem } from './common/input-guard.js';
 import { ProblemDto } from './common/openapi.js';
 import { Problem } from './common/problem.js';
-import { ProblemFilter } from './common/problem.filter.js';
+import { ProblemFilter, sendProblem } from './common/problem.filter.js';
+import { problemType, titleFor } from './common/problem.js';
 import { RequestContextInterceptor } from './common/request-context.js';
 import { createValidationPipe } from './common/validation/validation.js';
 import type { RegistryConfig } from './config/config.js';
@@ -22,8 +25,17 @@ export function createAdapter(config: Pick<RegistryConfig, 'logLevel'>): Fastify
       return typeof given === 'string' && /^[A-Za-z0-9._:-]{1,100}$/.test(given) ? given : randomUUID();
     },
     bodyLimit: 1_048_576,
-    // Long enough for any id or URL-encoded license number, so a bad one reaches the validators (400).
-    routerOptions: { maxParamLength: 1000 },
+    // Any path parameter reaches the validators (a 400 naming it); Node bounds the request line itself.
+    routerOptions: { maxParamLength: 65_536 },
+    // Malformed URLs (bad percent-encoding) and broken requests get problem+json like everything else.
+    frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => sendProblem(reply, new ProblemFilter().toProblem(error, request.url)),
+    clientErrorHandler: (error: Error, socket: Socket) => {
+      const status = (error as { code?: string }).code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+      const body = JSON.stringify({ type: problemType('BAD_REQUEST'), title: titleFor(status), status, detail: 'The request could not be read', code: 'BAD_REQUEST' });
+      if (socket.writable) {
+        socket.end(`HTTP/1.1 ${status} ${titleFor(status)}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+      }
+    },
   });
 }
 
@@ -52,13 +64,11 @@ export async function configureApp(app: NestFastifyApplication): Promise<void> {
     reply.header('X-Request-Id', request.id);
     // Staff data is never kept by shared caches; public routes say how long they may be cached.
     if (!reply.hasHeader('Cache-Control')) reply.header('Cache-Control', request.url.startsWith('/api/') ? 'no-store' : 'no-cache');
-    return payload;
+    return conditionalGet(request, reply, payload);
   });
   // Security headers (helmet); the pages set their own Content-Security-Policy (no script at all), while the
   // OpenAPI viewer at /docs keeps its own scripts. Open data may be fetched from any site.
   await app.register(helmet, { contentSecurityPolicy: false, crossOriginResourcePolicy: { policy: 'cross-origin' } });
-  // ETag on every response that has none yet (a version ETag stays), and 304 for a matching If-None-Match.
-  await app.register(etag);
   app.enableShutdownHooks();
 
   const document = SwaggerModule.createDocument(

@@ -2,9 +2,11 @@ import type { FieldError } from './problem.js';
 
 /** Deeper JSON than this is refused: no registry input nests more than a few levels. */
 export const MAX_DEPTH = 16;
-// C0 control characters other than tab, line feed and carriage return (PostgreSQL cannot store NUL at all).
+// C0 control characters other than tab, line feed and carriage return (PostgreSQL cannot store NUL at all),
+// and the bidirectional embedding, override and isolate controls, which can make a stored name display as
+// something else ("Genuine \u202eDETCOVER" reads "Genuine REVOCTED"). Marks LRM/RLM stay allowed.
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
-const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u202a-\u202e\u2066-\u2069]/;
 
 /**
  * Checks a parsed request body or query without recursion: nesting depth, and control characters in strings
@@ -15,7 +17,7 @@ export function inputProblem(input: unknown): FieldError | undefined {
   while (stack.length) {
     const { value, path, depth } = stack.pop()!;
     if (typeof value === 'string') {
-      if (CONTROL.test(value)) return { field: path || 'body', message: 'must not contain control characters (such as NUL)' };
+      if (CONTROL.test(value)) return { field: path || 'body', message: 'must not contain control characters (such as NUL or text-direction overrides)' };
       continue;
     }
     if (value === null || typeof value !== 'object') continue;

@@ -1,6 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { QueryFailedError } from 'typeorm';
+import { errorPage, wantsErrorPage } from './error-page.js';
 import { type FieldError, type ProblemBody, ProblemException, problemType, titleFor } from './problem.js';
 
 /**
@@ -81,6 +82,15 @@ export class ProblemFilter implements ExceptionFilter {
     const body = this.toProblem(exception, request?.url);
     if (body.status >= 500) {
       this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
+    }
+    if (request && wantsErrorPage(request.method, request.url, request.headers.accept)) {
+      const lang = /[?&]lang=ur(&|$)/.test(request.url) ? 'ur' : 'en';
+      void reply
+        .status(body.status)
+        .header('Content-Type', 'text/html; charset=utf-8')
+        .header('Content-Security-Policy', "default-src 'none'; style-src 'self'; font-src 'self'; base-uri 'none'; frame-ancestors 'none'")
+        .send(errorPage(body, lang));
+      return;
     }
     sendProblem(reply, body);
   }

@@ -116,6 +116,7 @@ export class PagesController {
   }
 
   @Get('assets/site.css')
+  @SkipThrottle({ [THROTTLE.PUBLIC]: true })
   @Header('Content-Type', 'text/css; charset=utf-8')
   @Header('Cache-Control', 'public, max-age=3600')
   css(): string {
@@ -124,6 +125,7 @@ export class PagesController {
 
   /** The Urdu typeface (Noto Nastaliq Urdu, SIL Open Font License, from @fontsource), for readers without one. */
   @Get('assets/fonts/:file')
+  @SkipThrottle({ [THROTTLE.PUBLIC]: true })
   @Header('Cache-Control', 'public, max-age=86400')
   font(@Param('file') file: string, @Res({ passthrough: true }) reply: FastifyReply): Buffer | string {
     const data = FONTS.get(file);

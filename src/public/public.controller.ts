@@ -6,7 +6,7 @@ import { Public } from '../auth/auth.decorators.js';
 import { ApiProblems } from '../common/openapi.js';
 import { PublicThrottlerGuard, THROTTLE } from '../common/throttling.js';
 import { UuidPipe } from '../common/validation/validation.js';
-import { ManufacturerDto, ManufacturerPageDto, ManufacturersQuery, RegisterDto, VerificationDto, VerifyQuery } from './dto/public.dto.js';
+import { ManufacturerDto, ManufacturerPageDto, ManufacturersQuery, RegisterCsvQuery, RegisterDto, VerificationDto, VerifyQuery } from './dto/public.dto.js';
 import { PublicService } from './public.service.js';
 
 /** Public responses may be cached for a minute; every one carries an ETag (If-None-Match gives 304). */
@@ -65,8 +65,8 @@ export class PublicController {
   @ApiProduces('text/csv')
   @ApiOkResponse({ description: 'CSV with a header row', content: { 'text/csv': { schema: { type: 'string' } } } })
   @ApiProblems(429)
-  async registerCsv(@Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
-    const { asOf, csv } = await this.register.registerCsv();
+  async registerCsv(@Query() query: RegisterCsvQuery, @Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
+    const { asOf, csv } = await this.register.registerCsv({ bom: query.bom });
     void reply
       .header('Content-Type', 'text/csv; charset=utf-8; header=present')
       .header('Content-Disposition', `attachment; filename="license-register-${asOf}.csv"`);

@@ -109,9 +109,9 @@ export class PublicService {
   }
 
   /** The register as RFC 4180 CSV (UTF-8, CRLF), text cells made safe for spreadsheets, with its day. */
-  async registerCsv(): Promise<{ asOf: CalendarDate; csv: string }> {
+  async registerCsv(options: { bom?: boolean } = {}): Promise<{ asOf: CalendarDate; csv: string }> {
     const { licenses, asOf } = await this.register();
-    return { asOf, csv: csvString(REGISTER_COLUMNS, licenses as unknown as Record<string, unknown>[]) };
+    return { asOf, csv: csvString(REGISTER_COLUMNS, licenses as unknown as Record<string, unknown>[], options) };
   }
 
   private group(entries: LicenseWithSteps[], today: CalendarDate, withHistory = false): ManufacturerDto[] {
@@ -150,7 +150,7 @@ function toPublicLicense({ license: l, events }: LicenseWithSteps, asOf: Calenda
 
 function toRegisterRow(e: LicenseWithSteps, asOf: CalendarDate): RegisterRowDto {
   const pub = toPublicLicense(e, asOf, false);
-  const last = (stepOn(e.events, asOf) ?? e.events[0]) as LicenseEvent;
+  const last = stepOn(e.events, asOf) as LicenseEvent | undefined; // none before the license takes effect
   const c = e.license.company!;
   return {
     licenseNumber: pub.licenseNumber,
@@ -164,8 +164,8 @@ function toRegisterRow(e: LicenseWithSteps, asOf: CalendarDate): RegisterRowDto 
     city: c.city,
     province: c.province,
     brands: pub.brands.join('; '),
-    lastStatusChange: last.type,
-    lastStatusChangeOn: last.effectiveOn,
+    lastStatusChange: last?.type ?? null,
+    lastStatusChangeOn: last?.effectiveOn ?? null,
     manufacturerId: c.id,
   };
 }

@@ -188,7 +188,10 @@ describe('bad input', () => {
     }
     const nul = await t.http.post('/api/v1/companies').send({ legalName: 'NUL\u0000 Co' });
     expectProblem(nul, 400);
-    expect(nul.body.errors).toEqual([{ field: 'legalName', message: 'must not contain control characters (such as NUL)' }]);
+    expect(nul.body.errors).toEqual([{ field: 'legalName', message: 'must not contain control characters (such as NUL or text-direction overrides)' }]);
+    const bidi = await t.http.post('/api/v1/companies').send({ legalName: 'Genuine Phones \u202eDETCOVER\u202c Ltd' });
+    expectProblem(bidi, 400);
+    expect(bidi.body.errors[0].field).toBe('legalName');
     const nested = await t.http.post('/api/v1/licenses').send({ companyId: license.companyId, issuedOn: '2021-04-09', brands: ['ok', 'bad\u0001'] });
     expect(nested.body.errors[0].field).toBe('brands[1]');
     const query = await t.http.get('/api/v1/companies').query({ q: 'a\u0000b' });

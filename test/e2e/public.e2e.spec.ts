@@ -158,6 +158,40 @@ describe('public register (JSON API)', () => {
     expect((await t.http.get('/api/v1/companies').expect(200)).headers['cache-control']).toBe('no-store');
   });
 
+  it('follows RFC 9110 for If-None-Match: lists, *, weak tags; never a 304 for an error', async () => {
+    const first = await t.anon.get('/public/v1/manufacturers').expect(200);
+    const tag = first.headers.etag;
+    const listed = await t.anon.get('/public/v1/manufacturers').set('If-None-Match', `"other", ${tag}`).expect(304);
+    expect(listed.headers['content-length']).toBeUndefined();
+    await t.anon.get('/public/v1/manufacturers').set('If-None-Match', '*').expect(304);
+    await t.anon.get('/public/v1/manufacturers').set('If-None-Match', `W/${tag}`).expect(304);
+    await t.anon.get('/public/v1/manufacturers').set('If-None-Match', '"nope"').expect(200);
+    const missing = await t.anon.get('/public/v1/licenses/NOPE').expect(404);
+    await t.anon.get('/public/v1/licenses/NOPE').set('If-None-Match', missing.headers.etag ?? '*').expect(404);
+  });
+
+  it('malformed URLs and over-long parameters get problem+json too', async () => {
+    for (const path of ['/public/v1/licenses/%E0%A4', '/public/v1/manufacturers/%E0%A4', `/public/v1/licenses/${'A'.repeat(2000)}`]) {
+      const res = await t.anon.get(path).expect(400);
+      expect(res.headers['content-type'], path).toMatch(/^application\/problem\+json/);
+    }
+  });
+
+  it('the open-data row of a license not yet in force has no status change yet; the CSV can start with a BOM', async () => {
+    await makeLicense(t, { issuedOn: '2099-01-01', licenseNumber: 'FUT/2099/1' });
+    const row = (await t.anon.get('/public/v1/register.json').expect(200)).body.licenses.find((r: { licenseNumber: string }) => r.licenseNumber === 'FUT/2099/1');
+    expect(row).toMatchObject({ status: 'NOT_YET_EFFECTIVE', lastStatusChange: null, lastStatusChangeOn: null });
+    const bom = await t.anon.get('/public/v1/register.csv?bom=true').buffer(true).parse((r, cb) => {
+      const chunks: Buffer[] = [];
+      r.on('data', (c: Buffer) => chunks.push(c));
+      r.on('end', () => cb(null, Buffer.concat(chunks)));
+    }).expect(200);
+    expect([...(bom.body as Buffer).subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    await t.anon.get('/public/v1/register.csv?x=1').expect(400);
+    const semi = await t.http.post('/api/v1/licenses').send({ companyId: inovi.companyId, issuedOn: '2022-01-01', brands: ['x; y'] }).expect(400);
+    expect(semi.body.errors[0].field).toBe('brands');
+  });
+
   it('answers with problem+json for bad queries', async () => {
     await t.anon.get('/public/v1/manufacturers?status=GOOD').expect(400);
     await t.anon.get('/public/v1/manufacturers?limit=1000').expect(400);
@@ -237,6 +271,38 @@ describe('public pages (HTML, without JavaScript)', () => {
     expect(res.text).toContain('Granted');
     await t.anon.get('/manufacturers/6f1c2d3e-0000-4000-8000-000000000000').expect(404);
     await t.anon.get('/manufacturers/<x>').expect(404);
+  });
+
+  it('shows errors to browsers as HTML pages, in the page language', async () => {
+    const bad = await t.anon.get('/?q=%00').set('Accept', 'text/html').expect(400);
+    expect(bad.headers['content-type']).toMatch(/^text\/html/);
+    expect(bad.text).toContain('<h1>400 Bad Request</h1>');
+    const missing = await t.anon.get('/index.html?lang=ur').set('Accept', 'text/html,application/xhtml+xml').expect(404);
+    expect(missing.text).toContain('dir="rtl"');
+    const api = await t.anon.get('/public/v1/nothing').set('Accept', 'text/html').expect(404);
+    expect(api.headers['content-type']).toMatch(/problem\+json/);
+  });
+
+  it('a revoked license shows no "Valid until"; an expired one says when its term ended; ids are unique', async () => {
+    const company = await makeCompany(t, { legalName: 'Dup Numbers Ltd' });
+    const a = await makeLicense(t, { companyId: company.id, licenseNumber: 'DUP/1', issuedOn: '2021-04-09' });
+    await makeLicense(t, { companyId: company.id, licenseNumber: 'DUP-1', issuedOn: '2021-04-09', expiresOn: '2022-04-08' });
+    await event(t, a.id, 'REVOKED', '2023-01-01').expect(201);
+    const revoked = await t.anon.get('/verify').query({ licenseNumber: 'DUP/1' }).expect(200);
+    expect(revoked.text).toMatch(/badge-revoked/);
+    expect(revoked.text).not.toContain('Valid until');
+    const expired = await t.anon.get('/verify').query({ licenseNumber: 'DUP-1' }).expect(200);
+    expect(expired.text).toContain('Term ended on');
+    const profile = await t.anon.get(`/manufacturers/${company.id}`).expect(200);
+    const ids = [...profile.text.matchAll(/ id="([^"]+)"/g)].map((m) => m[1]);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('the stylesheet and fonts do not count against the rate limit', async () => {
+    for (let i = 0; i < 3; i++) await t.anon.get('/assets/site.css').expect(200);
+    const font = await t.anon.get('/assets/fonts/noto-nastaliq-urdu-arabic-400-normal.woff2').expect(200);
+    expect(font.headers['content-type']).toBe('font/woff2');
+    await t.anon.get('/assets/fonts/..%2F..%2Fpackage.json').expect(404);
   });
 
   it('escapes every value from the register', async () => {

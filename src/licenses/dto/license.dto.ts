@@ -40,6 +40,7 @@ class LicenseFields {
   @IsString({ each: true })
   @IsNotEmpty({ each: true })
   @MaxLength(100, { each: true })
+  @Matches(/^[^;]*$/, { each: true, message: 'a brand must not contain ";" (the open-data files list brands separated by "; ")' })
   brands?: string[];
 
   @ApiPropertyOptional({ example: 'Sundar Industrial Estate, Lahore', maxLength: 300, nullable: true, type: String })

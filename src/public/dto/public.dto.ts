@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsBoolean, IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import { PageDto, PageQuery } from '../../common/pagination.js';
 import { IsCalendarDate } from '../../common/validation/decorators.js';
 import { LICENSE_STATUSES, type LicenseStatus } from '../../licenses/lifecycle.js';
@@ -33,6 +33,14 @@ export class ManufacturersQuery extends PageQuery {
   @IsString()
   @MaxLength(100)
   brand?: string;
+}
+
+export class RegisterCsvQuery {
+  @ApiPropertyOptional({ type: Boolean, default: false, description: 'Start with a UTF-8 byte-order mark, so that Excel reads Urdu and other non-Latin names' })
+  @IsOptional()
+  @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @IsBoolean()
+  bom?: boolean;
 }
 
 export class VerifyQuery {
@@ -124,8 +132,9 @@ export class RegisterRowDto {
   @ApiProperty({ nullable: true, type: String }) city: string | null;
   @ApiProperty({ nullable: true, type: String }) province: string | null;
   @ApiProperty({ description: 'Brands separated by "; "' }) brands: string;
-  @ApiProperty({ description: 'GRANTED, SUSPENDED, REINSTATED, RENEWED, REVOKED or SURRENDERED' }) lastStatusChange: string;
-  @ApiProperty({ format: 'date' }) lastStatusChangeOn: string;
+  @ApiProperty({ nullable: true, type: String, description: 'GRANTED, SUSPENDED, REINSTATED, RENEWED, REVOKED or SURRENDERED; null before the license takes effect' })
+  lastStatusChange: string | null;
+  @ApiProperty({ nullable: true, type: String, format: 'date' }) lastStatusChangeOn: string | null;
   @ApiProperty({ format: 'uuid' }) manufacturerId: string;
 }
 

@@ -62,12 +62,19 @@ function badge(t: Messages, status: LicenseStatus | 'VALID' | 'NOT_FOUND'): Safe
   return html`<span class="badge badge-${status.toLowerCase().replace(/_/g, '-')}">${text}</span>`;
 }
 
+/** The term line: "Valid until" while the license can be valid, "Term ended" once expired, nothing once revoked or surrendered. */
+function termFact(t: Messages, status: LicenseStatus, expiresOn: string): SafeHtml | '' {
+  if (status === 'REVOKED' || status === 'SURRENDERED') return '';
+  const label = status === 'EXPIRED' ? t.termEnded : t.expiresOn;
+  return html`<div><dt>${label}</dt><dd><time datetime="${expiresOn}">${expiresOn}</time></dd></div>`;
+}
+
 function licenseFacts(t: Messages, l: PublicLicenseDto): SafeHtml {
   return html`<dl class="facts">
     <div><dt>${t.licenseNumber}</dt><dd><bdi>${l.licenseNumber}</bdi></dd></div>
     <div><dt>${t.status}</dt><dd>${badge(t, l.status)}</dd></div>
     <div><dt>${t.issuedOn}</dt><dd><time datetime="${l.issuedOn}">${l.issuedOn}</time></dd></div>
-    <div><dt>${t.expiresOn}</dt><dd><time datetime="${l.expiresOn}">${l.expiresOn}</time></dd></div>
+    ${termFact(t, l.status, l.expiresOn)}
     ${l.brands.length ? html`<div><dt>${t.brands}</dt><dd>${l.brands.join(', ')}</dd></div>` : ''}
   </dl>`;
 }
@@ -99,8 +106,8 @@ ${result.items.length === 0 ? html`<p>${t.none}</p>` : ''}
 <ul class="cards">
 ${result.items.map(
   (m) => html`<li class="card">
-  <h2><a href="/manufacturers/${m.id}${query({ lang })}">${m.legalName}</a></h2>
-  ${m.tradeName || m.city ? html`<p class="meta">${[m.tradeName, m.city].filter(Boolean).join(' · ')}</p>` : ''}
+  <h2><a href="/manufacturers/${m.id}${query({ lang })}"><bdi>${m.legalName}</bdi></a></h2>
+  ${m.tradeName || m.city ? html`<p class="meta">${[m.tradeName, m.city].filter(Boolean).map((v, i) => html`${i ? ' · ' : ''}<bdi>${v}</bdi>`)}</p>` : ''}
   ${m.licenses.map((l) => licenseFacts(t, l))}
 </li>`,
 )}
@@ -114,16 +121,16 @@ ${result.items.map(
 
 export function manufacturerPage(ctx: PageContext, m: ManufacturerDto): string {
   const t = MESSAGES[ctx.lang];
-  const body = html`<h1>${m.legalName}</h1>
+  const body = html`<h1><bdi>${m.legalName}</bdi></h1>
 <dl class="facts">
-  ${m.tradeName ? html`<div><dt>${t.tradeName}</dt><dd>${m.tradeName}</dd></div>` : ''}
-  ${m.city ? html`<div><dt>${t.city}</dt><dd>${[m.city, m.province].filter(Boolean).join(', ')}</dd></div>` : ''}
+  ${m.tradeName ? html`<div><dt>${t.tradeName}</dt><dd><bdi>${m.tradeName}</bdi></dd></div>` : ''}
+  ${m.city ? html`<div><dt>${t.city}</dt><dd><bdi>${[m.city, m.province].filter(Boolean).join(', ')}</bdi></dd></div>` : ''}
   ${m.website ? html`<div><dt>${t.website}</dt><dd><a href="${m.website}" rel="nofollow noopener">${m.website}</a></dd></div>` : ''}
 </dl>
 <h2>${t.licenses}</h2>
 ${m.licenses.map(
-  (l) => html`<section class="card" aria-labelledby="l-${l.licenseNumber.replace(/[^A-Za-z0-9]/g, '-')}">
-  <h3 id="l-${l.licenseNumber.replace(/[^A-Za-z0-9]/g, '-')}">${t.license} <bdi>${l.licenseNumber}</bdi> (${l.type})</h3>
+  (l, i) => html`<section class="card" aria-labelledby="license-${i + 1}">
+  <h3 id="license-${i + 1}">${t.license} <bdi>${l.licenseNumber}</bdi> (${l.type})</h3>
   ${licenseFacts(t, l)}
   <h4>${t.history}</h4>
   <ol class="timeline">
@@ -153,9 +160,9 @@ export function verifyPage(ctx: PageContext, verdict: Verdict): string {
   <dl class="facts">
     <div><dt>${t.onDate}</dt><dd><time datetime="${r.on}">${r.on}</time></dd></div>
     <div><dt>${t.status}</dt><dd>${t.statuses[r.status]}</dd></div>
-    <div><dt>${t.holder}</dt><dd><a href="/manufacturers/${r.holder.id}${query({ lang })}">${r.holder.legalName}</a></dd></div>
+    <div><dt>${t.holder}</dt><dd><a href="/manufacturers/${r.holder.id}${query({ lang })}"><bdi>${r.holder.legalName}</bdi></a></dd></div>
     <div><dt>${t.issuedOn}</dt><dd><time datetime="${r.issuedOn}">${r.issuedOn}</time></dd></div>
-    <div><dt>${t.expiresOn}</dt><dd><time datetime="${r.expiresOn}">${r.expiresOn}</time></dd></div>
+    ${termFact(t, r.status, r.expiresOn)}
     ${r.lastStatusChange ? html`<div><dt>${t.lastChange}</dt><dd>${t.events[r.lastStatusChange.type] ?? r.lastStatusChange.type}, <time datetime="${r.lastStatusChange.effectiveOn}">${r.lastStatusChange.effectiveOn}</time></dd></div>` : ''}
   </dl>
 </section>`;

@@ -8,6 +8,9 @@ html[lang="ur"] body { font-family: "Noto Nastaliq Urdu", system-ui, sans-serif;
 body { margin: 0; font: 1.0625rem/1.55 system-ui, -apple-system, "Segoe UI", "Noto Sans", "Noto Nastaliq Urdu", sans-serif; color: var(--ink); background: var(--bg); }
 .wrap { max-width: 60rem; margin: 0 auto; padding: 0 1rem; }
 a { color: var(--accent); }
+/* Dates and codes read left to right, also inside Urdu text. */
+time { direction: ltr; unicode-bidi: isolate; }
+bdi { unicode-bidi: isolate; }
 a:focus, button:focus, input:focus, select:focus { outline: 3px solid var(--focus); outline-offset: 2px; }
 .skip { position: absolute; top: 0; inset-inline-start: 0; transform: translateY(-120%); background: var(--ink); color: #fff; padding: .5rem 1rem; }
 .skip:focus { transform: none; }
