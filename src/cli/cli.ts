@@ -25,6 +25,7 @@ async function readSecret(prompt: string): Promise<string> {
 try {
   const code = await runCli(process.argv.slice(2), loadConfig(), {
     out: (line) => console.log(line),
+    write: (text) => process.stdout.write(text),
     err: (line) => console.error(line),
     readSecret,
   });

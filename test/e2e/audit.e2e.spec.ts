@@ -115,7 +115,7 @@ describe('npm run cli -- audit:verify and create-admin', () => {
     const path = `/tmp/registry-cli-test-${process.pid}-${Date.now()}.sqlite`;
     const config = { ...loadConfig({ DATABASE_URL: `sqlite:${path}`, SEED: 'false', LOG_LEVEL: 'silent' }) };
     const out: string[] = [];
-    const io = { out: (l: string) => out.push(l), err: (l: string) => out.push(l), readSecret: async () => 'an admin passphrase 2026' };
+    const io = { out: (l: string) => out.push(l), write: (l: string) => out.push(l), err: (l: string) => out.push(l), readSecret: async () => 'an admin passphrase 2026' };
     expect(await runCli(['migration:run'], config, io)).toBe(0);
     expect(await runCli(['create-admin', '--email', 'chief@registry.test', '--name', 'Chief'], config, io)).toBe(0);
     expect(await runCli(['seed'], config, io)).toBe(0);
@@ -129,5 +129,20 @@ describe('npm run cli -- audit:verify and create-admin', () => {
     expect(await runCli(['audit:verify'], config, io)).toBe(1);
     expect(out.join('\n')).toContain('Audit chain broken at event 6');
     expect(await runCli(['create-admin', '--email', 'not-an-email'], config, io)).toBe(2);
+    // npm run cli -- report exports: the same report as the API, to stdout or a file
+    out.length = 0;
+    expect(await runCli(['report', 'exports', '--group-by', 'fiscalYear,destination', '--from', '2021-07-01', '--to', '2022-06-30', '--format', 'csv'], config, io)).toBe(0);
+    expect(out.join('').split('\r\n').slice(0, 3)).toEqual([
+      'fiscalYear,destination,destinationName,shipments,units,fobValue,shipmentsWithFob,shareOfUnits',
+      'FY2021-22,AE,United Arab Emirates,1,5500,,0,1',
+      'TOTAL,,,1,5500,,0,1',
+    ]);
+    const file = `${path}.report.json`;
+    expect(await runCli(['report', 'exports', '--group-by', 'month', '--output', file], config, io)).toBe(0);
+    const { readFileSync } = await import('node:fs');
+    expect(JSON.parse(readFileSync(file, 'utf8')).rows).toEqual([expect.objectContaining({ month: '2021-08', units: 5500 })]);
+    out.length = 0;
+    expect(await runCli(['report', 'exports', '--group-by', 'planet', '--from', '2021-02-30'], config, io)).toBe(2);
+    expect(out.join('\n')).toMatch(/groupBy: .*\n.*from: /s);
   });
 });

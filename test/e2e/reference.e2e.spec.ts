@@ -61,6 +61,15 @@ describe('reference data (seeded at first start)', () => {
     expect(res.body.detail).toContain('NOT_YET_EFFECTIVE');
   });
 
+  it("the UAE's first export is Inovi's 5,500 smartphones on 2021-08-13", async () => {
+    const firsts = (await t.http.get('/api/v1/reports/firsts').expect(200)).body;
+    expect(firsts.byDestination).toEqual([
+      expect.objectContaining({ destination: 'AE', destinationName: 'United Arab Emirates', shippedOn: '2021-08-13', units: 5500, licensee: 'Inovi Telecom (Private) Limited', licenseNumber: 'MDM-2021-0001' }),
+    ]);
+    const fy = (await t.http.get('/api/v1/reports/exports?groupBy=fiscalYear,destination').expect(200)).body;
+    expect(fy.rows).toEqual([expect.objectContaining({ fiscalYear: 'FY2021-22', destination: 'AE', shipments: 1, units: 5500, shareOfUnits: 1 })]);
+  });
+
   it('seeding again creates nothing (idempotent)', async () => {
     const { SeedService } = await import('../../src/seed/seed.service.js');
     const result = await t.app.get(SeedService).seed();
