@@ -5,6 +5,7 @@ import { AxeBuilder } from '@axe-core/playwright';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type TestApp } from '../support/app.js';
+import { loadChartFixture } from '../support/fixtures.js';
 
 /**
  * The public pages in headless Chromium (Debian's package; .ci/run installs it when missing). Skipped, with a
@@ -25,6 +26,7 @@ describe.skipIf(!haveChromium)('public pages in a browser', () => {
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
     t = await startApp({ seed: true });
+    await loadChartFixture(t);
     await t.app.listen({ port: 0, host: '127.0.0.1' });
     base = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
     const manufacturers = (await t.anon.get('/public/v1/manufacturers').expect(200)).body.items;
@@ -119,6 +121,7 @@ describe.skipIf(!haveChromium)('public pages in a browser', () => {
       '/verify?licenseNumber=x&on=2021-02-30',
       `/manufacturers/${inoviId}`,
       '/manufacturers/6f1c2d3e-0000-4000-8000-000000000000',
+      '/exports',
     ];
     for (const path of paths) {
       for (const lang of ['en', 'ur']) {
@@ -129,6 +132,20 @@ describe.skipIf(!haveChromium)('public pages in a browser', () => {
         await page.close();
       }
     }
+  });
+
+  it('the exports page shows the chart (an SVG image) with the table beneath', async () => {
+    const page = await open('/exports?groupBy=month&stack=destination');
+    const img = page.locator('figure.chart img');
+    await expect.poll(() => img.evaluate((el) => (el as HTMLImageElement).complete && (el as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
+    expect(await page.locator('table.data tbody tr').count()).toBeGreaterThan(20);
+    await page.screenshot({ path: `${SHOTS}/exports-by-month.png`, fullPage: true });
+    await expectAccessible(page, 'exports page');
+    const chart = await (await browser.newContext({ viewport: { width: 960, height: 480 } })).newPage();
+    await chart.goto(`${base}/public/v1/exports/chart.svg?groupBy=fiscalYear&stack=deviceCategory`);
+    await chart.screenshot({ path: `${SHOTS}/chart-fiscal-year-by-category.png` });
+    await chart.close();
+    await page.close();
   });
 
   it('is usable on a phone-sized screen', async () => {

@@ -2,34 +2,7 @@ import { parse } from 'csv-parse/sync';
 import { XMLParser } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { engine, startApp, type TestApp } from '../support/app.js';
-import { event, makeCompany, makeLicense, voidShipment } from '../support/factories.js';
-
-/**
- * A fixture of shipments across months, fiscal years (2021-06-30 is FY2020-21, 2021-07-01 FY2021-22),
- * destinations and categories, with one voided shipment that must count nowhere.
- */
-async function loadFixture(t: TestApp) {
-  const a = await makeCompany(t, { legalName: 'Alpha Devices Ltd' });
-  const b = await makeCompany(t, { legalName: 'Beta Mobile Ltd' });
-  const la = await makeLicense(t, { companyId: a.id, issuedOn: '2021-04-09', licenseNumber: 'LIC-A' });
-  const lb = await makeLicense(t, { companyId: b.id, issuedOn: '2021-04-09', licenseNumber: 'LIC-B' });
-  const ship = async (license: { id: string }, n: number, shippedOn: string, destinationCountry: string, units: number, deviceCategory: string, extra: Record<string, unknown> = {}) =>
-    (await t.http.post('/api/v1/shipments').send({ licenseId: license.id, reference: `FX-${n}`, shippedOn, destinationCountry, units, deviceCategory, ...extra }).expect(201)).body;
-  await ship(la, 1, '2021-06-30', 'AE', 100, 'SMARTPHONE', { technology: '4G', fobValue: '1000.00' });
-  await ship(la, 2, '2021-07-01', 'AE', 200, 'SMARTPHONE', { technology: '4G', fobValue: '2000.50' });
-  await ship(lb, 3, '2021-07-15', 'GB', 300, 'FEATURE_PHONE', { technology: '2G' });
-  await ship(la, 4, '2021-09-10', 'AE', 400, 'SMARTPHONE', { technology: '4G' });
-  const s5 = await ship(lb, 5, '2021-09-20', 'US', 50, 'SMARTPHONE');
-  await ship(la, 6, '2022-01-05', 'AE', 500, 'SMARTPHONE', { technology: '5G' });
-  await ship(lb, 7, '2022-06-30', 'GB', 600, 'FEATURE_PHONE', { technology: '2G' });
-  await ship(la, 8, '2022-07-01', 'AE', 700, 'SMARTPHONE', { technology: '5G', fobValue: '0.25' });
-  const voided = await ship(la, 9, '2021-08-01', 'AE', 999, 'SMARTPHONE');
-  await voidShipment(t, voided.id, { reason: 'entered twice' });
-  // A back-dated suspension of B's license: shipment 5 (2021-09-20) was then made while SUSPENDED.
-  await event(t, lb.id, 'SUSPENDED', '2021-09-15').expect(201);
-  await event(t, lb.id, 'REINSTATED', '2022-01-01').expect(201);
-  return { a, b, la, lb, s5 };
-}
+import { loadFixture } from '../support/fixtures.js';
 
 /** SVG arrives as a buffer (an image type). */
 const svgText = (res: { text?: string; body: unknown }) => res.text ?? Buffer.from(res.body as Buffer).toString('utf8');
