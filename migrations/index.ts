@@ -1,5 +1,6 @@
 // Every migration, in order. An explicit list (no glob) works the same from src, dist and the tests.
 import { RegistryCore1764400000000 } from './1764400000000-RegistryCore.js';
 import { StaffAuditIdempotency1764500000000 } from './1764500000000-StaffAuditIdempotency.js';
+import { DevicesImports1764600000000 } from './1764600000000-DevicesImports.js';
 
-export const migrations = [RegistryCore1764400000000, StaffAuditIdempotency1764500000000];
+export const migrations = [RegistryCore1764400000000, StaffAuditIdempotency1764500000000, DevicesImports1764600000000];

@@ -223,6 +223,19 @@ export class LicensesService {
     return licenses.map((license) => ({ license, licensee: license.company!.legalName, events: events.get(license.id) ?? [] }));
   }
 
+  /**
+   * A license and its events, by id or by number (ignoring case and spaces), for rules in other modules.
+   * Unknown: 422 LICENSE_NOT_FOUND on the request field that named it.
+   */
+  async lifecycle(ref: { licenseId?: string; licenseNumber?: string }, manager?: EntityManager): Promise<LicenseWithSteps> {
+    if (ref.licenseId) return this.load(ref.licenseId.toLowerCase(), manager, 'licenseId');
+    const license = ref.licenseNumber ? await this.findByNumber(ref.licenseNumber, manager) : null;
+    if (!license) {
+      throw Problem.rule('LICENSE_NOT_FOUND', `licenseNumber: no license numbered ${ref.licenseNumber}`, [{ field: 'licenseNumber', message: 'no such license' }]);
+    }
+    return this.load(license.id, manager, 'licenseNumber');
+  }
+
   /** Finds a license by its number, ignoring case and surrounding spaces. */
   async findByNumber(licenseNumber: string, manager?: EntityManager): Promise<License | null> {
     return (manager ?? this.licenses.manager).findOne(License, { where: { licenseNumberKey: licenseNumberKey(licenseNumber) } });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { type EntityManager, Repository } from 'typeorm';
+import { type EntityManager, In, IsNull, Repository } from 'typeorm';
 import { Clock } from '../common/clock.js';
 import { centsToMoney, moneyToCents } from '../common/money.js';
 import { historyLink, type Page, pageOf } from '../common/pagination.js';
@@ -10,8 +10,20 @@ import { AuditService } from '../audit/audit.service.js';
 import { Transactions } from '../database/transactions.js';
 import { LicensesService } from '../licenses/licenses.service.js';
 import type { CreateShipmentDto, ListShipmentsQuery, ShipmentDto, VoidShipmentDto } from './dto/shipment.dto.js';
+import { normaliseImei } from '../common/imei.js';
+import type { LicenseWithSteps } from '../licenses/licenses.service.js';
+import { statusOn } from '../licenses/lifecycle.js';
 import { defaultHsCode, hsCodeProblem } from './hs-codes.js';
+import { ShipmentDevice } from './shipment-device.entity.js';
 import { Shipment } from './shipment.entity.js';
+
+/** Looks a license and its events up by id or number (an import caches it per license). */
+export type LicenseLookup = (ref: { licenseId?: string; licenseNumber?: string }) => Promise<LicenseWithSteps>;
+
+export interface PreparedShipment {
+  shipment: Shipment;
+  devices: { imei: string; tac: string }[];
+}
 
 /** The exporting country: the regulator's own (PTA: Pakistan). */
 export const REGISTRY_COUNTRY = 'PK';
@@ -36,8 +48,14 @@ export class ShipmentsService {
     return this.get(id);
   }
 
-  /** The rules and the insert, inside a caller's transaction (also for the seed and imports). Returns the id. */
-  async createIn(m: EntityManager, input: CreateShipmentDto): Promise<string> {
+  /**
+   * Every rule of a shipment, without writing (DESIGN.md section 4): the license (by id or number) is held by
+   * the exporter and ACTIVE on shippedOn; shippedOn is not in the future; the destination is abroad; the HS
+   * code exists in the edition in force; IMEIs are valid, distinct and as many as the units. Throws a
+   * ProblemException naming the field. `lookup` lets an import look each license up once.
+   * The one code path for POST /shipments and for CSV imports.
+   */
+  async prepare(m: EntityManager, input: CreateShipmentDto, lookup: LicenseLookup = (ref) => this.licenses.lifecycle(ref, m)): Promise<PreparedShipment> {
     const today = this.clock.today();
     if (input.shippedOn > today) {
       throw Problem.rule('SHIPPED_ON_IN_FUTURE', `shippedOn ${input.shippedOn} is after today (${today})`, [
@@ -49,13 +67,17 @@ export class ShipmentsService {
         { field: 'destinationCountry', message: `must be another country than ${REGISTRY_COUNTRY}` },
       ]);
     }
-    const licenseId = await this.resolveLicenseId(m, input);
-    const { license, status } = await this.licenses.statusOn(licenseId, input.shippedOn, m, input.licenseId ? 'licenseId' : 'licenseNumber');
+    if (input.licenseId && input.licenseNumber) {
+      throw Problem.validation([{ field: 'licenseNumber', message: 'give licenseId or licenseNumber, not both' }]);
+    }
+    if (!input.licenseId && !input.licenseNumber) throw Problem.validation([{ field: 'licenseId', message: 'licenseId or licenseNumber is required' }]);
+    const { license, events } = await lookup({ licenseId: input.licenseId, licenseNumber: input.licenseNumber });
     if (input.companyId && input.companyId.toLowerCase() !== license.companyId) {
       throw Problem.rule('LICENSE_OF_OTHER_COMPANY', `License ${license.licenseNumber} is not held by company ${input.companyId}`, [
         { field: 'companyId', message: `does not hold license ${license.licenseNumber}` },
       ], { licenseId: license.id, licenseNumber: license.licenseNumber });
     }
+    const status = statusOn(events, input.shippedOn);
     if (status !== 'ACTIVE') {
       throw Problem.rule(
         'LICENSE_NOT_ACTIVE',
@@ -67,13 +89,7 @@ export class ShipmentsService {
     const hsCode = input.hsCode ?? defaultHsCode(input.shippedOn, input.deviceCategory);
     const hsProblem = hsCode ? hsCodeProblem(hsCode, input.shippedOn, input.deviceCategory) : `is required for ${input.deviceCategory} shipped from 2022-01-01`;
     if (!hsCode || hsProblem) throw Problem.rule('HS_CODE_INVALID', `hsCode: ${hsProblem}`, [{ field: 'hsCode', message: hsProblem! }]);
-
-    const duplicate = await m.findOne(Shipment, { where: { companyId: license.companyId, reference: input.reference }, select: { id: true } });
-    if (duplicate) {
-      throw Problem.conflict('DUPLICATE', `reference: the exporter already has shipment ${duplicate.id} with reference ${input.reference}`, [
-        { field: 'reference', message: 'already used by this exporter' },
-      ], { existingId: duplicate.id });
-    }
+    const devices = this.devicesOf(input);
     const now = this.clock.now();
     const shipment = m.create(Shipment, {
       id: randomUUID(),
@@ -96,9 +112,59 @@ export class ShipmentsService {
       updatedAt: now,
       version: 1,
     });
+    return { shipment, devices };
+  }
+
+  /** The rules and the insert, inside a caller's transaction (also for the seed). Returns the id. */
+  async createIn(m: EntityManager, input: CreateShipmentDto): Promise<string> {
+    const { shipment, devices } = await this.prepare(m, input);
+    const duplicate = await m.findOne(Shipment, { where: { companyId: shipment.companyId, reference: input.reference }, select: { id: true } });
+    if (duplicate) {
+      throw Problem.conflict('DUPLICATE', `reference: the exporter already has shipment ${duplicate.id} with reference ${input.reference}`, [
+        { field: 'reference', message: 'already used by this exporter' },
+      ], { existingId: duplicate.id });
+    }
+    await this.assertDevicesFree(m, devices.map((d) => d.imei));
     await m.save(shipment);
-    await this.audit.record(m, { action: 'shipment.recorded', entityType: 'shipment', entityId: shipment.id, after: toShipmentRecord(shipment) });
+    await this.insertDevices(m, shipment.id, devices);
+    await this.audit.record(m, { action: 'shipment.recorded', entityType: 'shipment', entityId: shipment.id, after: { ...toShipmentRecord(shipment), imeis: devices.length } });
     return shipment.id;
+  }
+
+  /** IMEIs normalised (see common/imei.ts), distinct, and as many as the units; 400 naming the first bad one. */
+  devicesOf(input: Pick<CreateShipmentDto, 'imeis' | 'units'>): { imei: string; tac: string }[] {
+    if (!input.imeis) return [];
+    const devices: { imei: string; tac: string }[] = [];
+    const seen = new Set<string>();
+    input.imeis.forEach((raw, i) => {
+      const result = normaliseImei(raw);
+      if ('error' in result) throw Problem.validation([{ field: `imeis[${i}]`, message: result.error }]);
+      if (seen.has(result.imei)) throw Problem.validation([{ field: `imeis[${i}]`, message: `${result.imei} is listed twice` }]);
+      seen.add(result.imei);
+      devices.push(result);
+    });
+    if (devices.length !== input.units) {
+      throw Problem.validation([{ field: 'imeis', message: `lists ${devices.length} devices but units is ${input.units}; they must be equal` }]);
+    }
+    return devices;
+  }
+
+  /** 409 IMEI_ALREADY_EXPORTED naming the shipment, when a device is already in another (unvoided) shipment. */
+  async assertDevicesFree(m: EntityManager, imeis: string[]): Promise<void> {
+    for (let i = 0; i < imeis.length; i += 500) {
+      const taken = await m.findOne(ShipmentDevice, { where: { imei: In(imeis.slice(i, i + 500)), releasedAt: IsNull() } });
+      if (taken) {
+        throw Problem.conflict('IMEI_ALREADY_EXPORTED', `IMEI ${taken.imei} was already exported in shipment ${taken.shipmentId}; a device is exported once`, [
+          { field: 'imeis', message: `${taken.imei} is in shipment ${taken.shipmentId}` },
+        ], { imei: taken.imei, shipmentId: taken.shipmentId });
+      }
+    }
+  }
+
+  async insertDevices(m: EntityManager, shipmentId: string, devices: { imei: string; tac: string }[]): Promise<void> {
+    for (let i = 0; i < devices.length; i += 500) {
+      await m.insert(ShipmentDevice, devices.slice(i, i + 500).map((d) => ({ imei: d.imei, tac: d.tac, shipmentId, releasedAt: null })));
+    }
   }
 
   async list(query: ListShipmentsQuery): Promise<Page<ShipmentDto>> {
@@ -142,22 +208,11 @@ export class ShipmentsService {
       shipment.updatedAt = shipment.voidedAt;
       shipment.version = version;
       await m.save(shipment);
+      // Its devices were not exported after all: they may be exported in another shipment.
+      await m.update(ShipmentDevice, { shipmentId: id, releasedAt: IsNull() }, { releasedAt: shipment.voidedAt });
       await this.audit.record(m, { action: 'shipment.voided', entityType: 'shipment', entityId: id, before, after: toShipmentRecord(shipment), reason: input.reason });
     });
     return this.get(id);
-  }
-
-  private async resolveLicenseId(m: EntityManager, input: CreateShipmentDto): Promise<string> {
-    if (input.licenseId && input.licenseNumber) {
-      throw Problem.validation([{ field: 'licenseNumber', message: 'give licenseId or licenseNumber, not both' }]);
-    }
-    if (input.licenseId) return input.licenseId.toLowerCase();
-    if (!input.licenseNumber) throw Problem.validation([{ field: 'licenseId', message: 'licenseId or licenseNumber is required' }]);
-    const license = await this.licenses.findByNumber(input.licenseNumber, m);
-    if (!license) {
-      throw Problem.rule('LICENSE_NOT_FOUND', `licenseNumber: no license numbered ${input.licenseNumber}`, [{ field: 'licenseNumber', message: 'no such license' }]);
-    }
-    return license.id;
   }
 
   private baseQuery(m: EntityManager = this.shipments.manager) {
@@ -177,7 +232,7 @@ export class ShipmentsService {
 }
 
 /** The stored record of a shipment, as the audit trail keeps it. */
-function toShipmentRecord(s: Shipment) {
+export function toShipmentRecord(s: Shipment) {
   const { company: _c, license: _l, createdAt: _cr, updatedAt: _up, voidedAt, ...fields } = s;
   return { ...fields, voidedAt: voidedAt ? voidedAt.toISOString() : null };
 }

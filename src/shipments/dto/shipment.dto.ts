@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { LinksDto, PageDto, PageQuery } from '../../common/pagination.js';
 import { IsCalendarDate, IsCountryCode, IsMoney, IsUuid, IsReason } from '../../common/validation/decorators.js';
 import { Trim } from '../../common/validation/transforms.js';
@@ -82,6 +82,18 @@ export class CreateShipmentDto {
   @IsOptional()
   @IsMoney({ required: false, description: 'FOB value in USD, a decimal string', nullable: true })
   fobValue?: string;
+
+  @ApiPropertyOptional({
+    type: [String],
+    description:
+      'The IMEIs of the devices, as many as units: 15 digits with a valid check digit (14 digits get it appended; a 16-digit IMEISV keeps its first 14 and gets it). A device is exported once.',
+    example: ['356938035643809'],
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(100_000)
+  @IsString({ each: true })
+  imeis?: string[];
 }
 
 export class VoidShipmentDto {
