@@ -10,6 +10,7 @@ import { CoreModule } from './core.module.js';
 import { buildDataSourceOptions } from './database/data-source.options.js';
 import { HealthModule } from './health/health.module.js';
 import { LicensesModule } from './licenses/licenses.module.js';
+import { ImportsModule } from './imports/imports.module.js';
 import { PublicModule } from './public/public.module.js';
 import { ReportsModule } from './reports/reports.module.js';
 import { SeedModule } from './seed/seed.module.js';
@@ -37,6 +38,7 @@ export class AppModule {
         CompaniesModule,
         LicensesModule,
         ShipmentsModule,
+        ImportsModule,
         ReportsModule,
         PublicModule,
         SeedModule,

@@ -4,8 +4,9 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from '@fastify/helmet';
+import multipart from '@fastify/multipart';
 import { conditionalGet } from './common/conditional.js';
-import { inputProblem } from './common/input-guard.js';
+import { inputProblem, isStream } from './common/input-guard.js';
 import { ProblemDto } from './common/openapi.js';
 import { Problem } from './common/problem.js';
 import { ProblemFilter, sendProblem } from './common/problem.filter.js';
@@ -54,10 +55,15 @@ export async function configureApp(app: NestFastifyApplication): Promise<void> {
   const fastify = app.getHttpAdapter().getInstance();
   // The API takes JSON: a text/plain body is refused with 415 rather than handed to a DTO as a string.
   fastify.removeContentTypeParser('text/plain');
+  // CSV imports: a text/csv body is handed on as the stream it is (the import parses it as it arrives), and
+  // multipart uploads go through @fastify/multipart.
+  fastify.addContentTypeParser('text/csv', (_request, payload, done) => done(null, payload));
+  await app.register(multipart, { limits: { fileSize: 512 * 1024 * 1024, files: 2, fields: 5 } });
   // Before any validator walks it: too-deep nesting (a stack overflow in a recursive validator) and control
   // characters (NUL cannot be stored by PostgreSQL) are refused here, naming the field.
   fastify.addHook('preValidation', async (request) => {
-    const problem = inputProblem(request.body) ?? inputProblem(request.query);
+    const body = isStream(request.body) ? undefined : request.body; // CSV uploads are checked as they are read
+    const problem = inputProblem(body) ?? inputProblem(request.query);
     if (problem) throw Problem.validation([problem]);
   });
   fastify.addHook('onSend', async (request, reply, payload) => {

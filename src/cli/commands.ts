@@ -9,10 +9,14 @@
  *   report exports [--group-by D,D] [--from DATE] [--to DATE] [--company-id ID] [--destination CC]
  *                  [--device-category C] [--format json|csv] [--bom] [--output FILE]
  *                                      the export report of GET /api/v1/reports/exports, to stdout or a file
+ *   import shipments FILE [--imeis FILE] [--mode validate|commit]
+ *                                      import a shipments CSV (and its IMEIs) like POST /api/v1/imports/shipments
  */
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
+import { createReadStream } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
@@ -25,6 +29,7 @@ import { createApp } from '../bootstrap.js';
 import type { RegistryConfig } from '../config/config.js';
 import { buildDataSourceOptions } from '../database/data-source.options.js';
 import { flattenValidationErrors } from '../common/validation/validation.js';
+import { ImportsService } from '../imports/imports.service.js';
 import { ExportsReportQuery } from '../reports/dto/reports.dto.js';
 import { exportsCsv } from '../reports/reports.controller.js';
 import { ReportsService } from '../reports/reports.service.js';
@@ -32,7 +37,7 @@ import { SeedService } from '../seed/seed.service.js';
 
 export const USAGE =
   'usage: npm run cli -- migration:run | migration:show | seed | create-admin --email E [--name N] | audit:verify | openapi | ' +
-  'report exports [--group-by D,D] [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--company-id ID] [--destination CC] [--device-category C] [--format json|csv] [--bom] [--output FILE]';
+  'import shipments FILE [--imeis FILE] [--mode validate|commit] | report exports [--group-by D,D] [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--company-id ID] [--destination CC] [--device-category C] [--format json|csv] [--bom] [--output FILE]';
 
 export interface CliIo {
   out: (line: string) => void;
@@ -111,6 +116,25 @@ export async function runCli(argv: string[], config: RegistryConfig, io: CliIo):
         await app.close();
       }
       return 0;
+    }
+    case 'import': {
+      const [kind, ...args] = rest;
+      const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { imeis: { type: 'string' }, mode: { type: 'string' } } });
+      const mode = values.mode ?? 'commit';
+      if (kind !== 'shipments' || positionals.length !== 1 || (mode !== 'validate' && mode !== 'commit')) {
+        io.err(USAGE);
+        return 2;
+      }
+      const [file] = positionals;
+      return withContext(config, async (get) => {
+        const imeis = values.imeis;
+        const report = await get(ImportsService).importShipments(mode, { name: basename(file), stream: createReadStream(file) }, async () =>
+          imeis ? { name: basename(imeis), stream: createReadStream(imeis) } : undefined,
+        );
+        io.out(JSON.stringify(report, null, 2));
+        if (report.outcome === 'REJECTED') io.err(`Rejected: ${report.rowsFailed} bad rows, ${report.imeis.failed} bad IMEIs; nothing was written`);
+        return report.outcome === 'REJECTED' ? 1 : 0;
+      });
     }
     case 'report': {
       const [kind, ...args] = rest;

@@ -9,6 +9,7 @@ import { from, Observable, of, switchMap, tap, catchError, throwError } from 'rx
 import { DataSource, LessThan } from 'typeorm';
 import { Transactions } from '../database/transactions.js';
 import { IdempotencyKey } from './idempotency-key.entity.js';
+import { isStream } from './input-guard.js';
 import { ProblemException } from './problem.js';
 import type { AuthenticatedRequest } from './request-context.js';
 import { violatedUniqueIndex } from './problem.filter.js';
@@ -49,9 +50,12 @@ export class IdempotencyInterceptor implements NestInterceptor {
     }
     const actorId = request.staff?.id ?? 'anonymous';
     const path = request.url.split('?')[0];
-    const requestHash = createHash('sha256')
-      .update(`${request.method} ${request.url}\n${canonicalize(request.body ?? null) ?? ''}`)
-      .digest('hex');
+    // A streamed upload (CSV import) cannot be read twice: its length and type stand for it. A retried import is
+    // also safe by itself: rows already stored are skipped.
+    const body = isStream(request.body) || request.isMultipart()
+      ? `stream ${request.headers['content-type'] ?? ''} ${request.headers['content-length'] ?? ''}`
+      : (canonicalize(request.body ?? null) ?? '');
+    const requestHash = createHash('sha256').update(`${request.method} ${request.url}\n${body}`).digest('hex');
 
     return from(this.claim(actorId, key, request.method, path, requestHash)).pipe(
       switchMap((stored) => {

@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LicensesModule } from '../licenses/licenses.module.js';
+import { DevicesController, PublicDevicesController } from './devices.controller.js';
+import { DevicesService } from './devices.service.js';
 import { ShipmentDevice } from './shipment-device.entity.js';
 import { Shipment } from './shipment.entity.js';
 import { ShipmentsController } from './shipments.controller.js';
@@ -8,8 +10,8 @@ import { ShipmentsService } from './shipments.service.js';
 
 @Module({
   imports: [TypeOrmModule.forFeature([Shipment, ShipmentDevice]), LicensesModule],
-  controllers: [ShipmentsController],
-  providers: [ShipmentsService],
+  controllers: [ShipmentsController, DevicesController, PublicDevicesController],
+  providers: [ShipmentsService, DevicesService],
   exports: [ShipmentsService],
 })
 export class ShipmentsModule {}

@@ -35,6 +35,10 @@ const ROUTE_TABLE: Record<string, StaffRole[] | 'public'> = {
   'POST /api/v1/shipments': WRITERS,
   'GET /api/v1/shipments/:id': ALL,
   'POST /api/v1/shipments/:id/void': WRITERS,
+  'POST /api/v1/imports/shipments': WRITERS,
+  'GET /api/v1/imports': ALL,
+  'GET /api/v1/devices/:imei': ALL,
+  'GET /public/v1/devices/:imei': 'public',
   'GET /api/v1/audit': WRITERS,
   'GET /api/v1/audit/verify': WRITERS,
   'GET /api/v1/reports/exports': ALL,
@@ -76,7 +80,7 @@ describe('every route is guarded', () => {
     let checked = 0;
     for (const r of routes) {
       const rule = ROUTE_TABLE[`${r.method} ${r.url}`];
-      const path = r.url.replace(/:id/g, id);
+      const path = r.url.replace(/:id/g, id).replace(/:imei/g, '356938035643809');
       const send = (token?: string) => {
         const method = (r.head ? 'head' : r.method.toLowerCase()) as 'get' | 'post' | 'patch' | 'delete' | 'head';
         const req = t.anon[method](path);

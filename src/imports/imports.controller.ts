@@ -1,0 +1,77 @@
+import { Controller, Get, HttpStatus, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiPropertyOptional, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { IsIn, IsOptional } from 'class-validator';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Idempotent } from '../common/idempotency.js';
+import { ApiProblems } from '../common/openapi.js';
+import { PageQuery } from '../common/pagination.js';
+import { ProblemException } from '../common/problem.js';
+import { type ImportFile, type ImportReport, ImportsService, SHIPMENT_COLUMNS } from './imports.service.js';
+
+export class ImportModeQuery {
+  @ApiPropertyOptional({ enum: ['validate', 'commit'], default: 'commit', description: 'validate: a dry run that writes nothing' })
+  @IsOptional()
+  @IsIn(['validate', 'commit'])
+  mode?: 'validate' | 'commit';
+}
+
+@ApiTags('imports')
+@ApiBearerAuth()
+@Controller('api/v1/imports')
+export class ImportsController {
+  constructor(private readonly imports: ImportsService) {}
+
+  @Post('shipments')
+  @Idempotent()
+  @ApiOperation({
+    summary: 'Import shipments from CSV (all rows or none), with an optional companion CSV of IMEIs',
+    description:
+      `Send the CSV as the body (Content-Type: text/csv) or as multipart/form-data with the field "file" and, optionally, "imeis" ` +
+      `(columns imei,reference). Shipment columns, any order, header names as the API fields: ${SHIPMENT_COLUMNS.join(', ')}. ` +
+      'Each row is validated like POST /api/v1/shipments. Units 5500 or 5,500; money 1234.56 or 1,234.56; dates YYYY-MM-DD; ' +
+      'anything ambiguous is an error naming the row, column and value. Rows are keyed by (exporter, reference): identical rows are skipped. ' +
+      'Answers 201 with the report when committed, 200 for mode=validate, 422 (problem+json with the report) when any row is bad.',
+  })
+  @ApiQuery({ name: 'mode', required: false, enum: ['validate', 'commit'] })
+  @ApiConsumes('text/csv', 'multipart/form-data')
+  @ApiBody({ description: 'CSV text, or multipart with "file" and optional "imeis"', schema: { type: 'string', example: 'licenseNumber,reference,shippedOn,destinationCountry,units,deviceCategory\nMDM-2021-0001,GD-1,2021-08-13,AE,"5,500",SMARTPHONE\n' } })
+  @ApiOkResponse({ description: 'The import report: rows read, valid, created, skipped, failed, IMEIs, errors [{file, row, column, message}]' })
+  @ApiProblems(400, 401, 403, 422)
+  async importShipments(@Query() query: ImportModeQuery, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<ImportReport> {
+    const mode = query.mode ?? 'commit';
+    let report: ImportReport;
+    if (request.isMultipart()) {
+      const parts = request.files({ limits: { fileSize: 512 * 1024 * 1024, files: 2 } });
+      const next = async (field: string): Promise<ImportFile | undefined> => {
+        const { value, done } = await parts.next();
+        if (done || !value) return undefined;
+        if (value.fieldname !== field) throw badUpload(`expected the multipart field "${field}" ${field === 'file' ? 'first' : 'after "file"'}; got "${value.fieldname}"`);
+        return { name: value.filename || null, stream: value.file };
+      };
+      const file = await next('file');
+      if (!file) throw badUpload('the multipart body has no "file" field with the shipments CSV');
+      report = await this.imports.importShipments(mode, file, () => next('imeis'));
+    } else {
+      const body = request.body as NodeJS.ReadableStream | undefined;
+      if (!body || typeof (body as { pipe?: unknown }).pipe !== 'function') throw badUpload('send the CSV as the body with Content-Type: text/csv, or as multipart/form-data');
+      const name = request.headers['content-disposition']?.match(/filename="?([^";]+)"?/)?.[1] ?? null;
+      report = await this.imports.importShipments(mode, { name, stream: body });
+    }
+    if (report.outcome === 'REJECTED') {
+      throw new ProblemException(422, 'IMPORT_REJECTED', `${report.rowsFailed} of ${report.rowsRead} rows (and ${report.imeis.failed} IMEIs) are not valid; nothing was written`, undefined, { report });
+    }
+    void reply.status(report.outcome === 'COMMITTED' ? HttpStatus.CREATED : HttpStatus.OK);
+    return report;
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'Import runs, newest first: who, when, which file (SHA-256), counts and outcome' })
+  @ApiProblems(400, 401)
+  list(@Query() query: PageQuery) {
+    return this.imports.list(query);
+  }
+}
+
+function badUpload(detail: string): ProblemException {
+  return new ProblemException(400, 'BAD_UPLOAD', detail);
+}

@@ -1,0 +1,426 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { Transform } from 'node:stream';
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { plainToInstance } from 'class-transformer';
+import { validate } from 'class-validator';
+import { parse } from 'csv-parse';
+import { type EntityManager, In, IsNull, Repository } from 'typeorm';
+import { AuditService } from '../audit/audit.service.js';
+import { Clock } from '../common/clock.js';
+import { normaliseImei } from '../common/imei.js';
+import { type Page, pageOf, PageQuery } from '../common/pagination.js';
+import { ProblemException } from '../common/problem.js';
+import { currentContext } from '../common/request-context.js';
+import { flattenValidationErrors } from '../common/validation/validation.js';
+import { Transactions } from '../database/transactions.js';
+import { type LicenseWithSteps, LicensesService } from '../licenses/licenses.service.js';
+import { CreateShipmentDto } from '../shipments/dto/shipment.dto.js';
+import { ShipmentDevice } from '../shipments/shipment-device.entity.js';
+import { Shipment } from '../shipments/shipment.entity.js';
+import { ShipmentsService } from '../shipments/shipments.service.js';
+import { parseDate, parseMoney, parseUnits } from './csv-values.js';
+import { ImportRun } from './import-run.entity.js';
+
+/** The columns of a shipments CSV: the API's field names, in any order. */
+export const SHIPMENT_COLUMNS = ['licenseNumber', 'reference', 'shippedOn', 'destinationCountry', 'units', 'deviceCategory', 'technology', 'brand', 'model', 'hsCode', 'fobValue'] as const;
+export const REQUIRED_COLUMNS = ['licenseNumber', 'reference', 'shippedOn', 'destinationCountry', 'units', 'deviceCategory'] as const;
+/** The companion file: one device a line. */
+export const IMEI_COLUMNS = ['imei', 'reference'] as const;
+
+const BATCH = 500;
+/** Errors listed in a report (all are counted). */
+const MAX_REPORTED_ERRORS = 1000;
+
+export interface ImportFile {
+  name: string | null;
+  stream: NodeJS.ReadableStream;
+}
+
+export interface ImportError {
+  file: 'shipments' | 'imeis';
+  /** The row as a spreadsheet numbers it: the header is row 1. */
+  row: number;
+  column: string;
+  message: string;
+}
+
+export interface ImportReport {
+  importId: string;
+  mode: 'validate' | 'commit';
+  outcome: 'COMMITTED' | 'REJECTED' | 'VALIDATED';
+  fileName: string | null;
+  fileSha256: string;
+  rowsRead: number;
+  rowsValid: number;
+  rowsCreated: number;
+  rowsSkipped: number;
+  rowsFailed: number;
+  imeis: { read: number; created: number; skipped: number; failed: number };
+  errors: ImportError[];
+  errorsTruncated: boolean;
+}
+
+class Rollback extends Error {}
+
+/**
+ * CSV import of shipments (and their IMEIs). Each row goes through the same validation (CreateShipmentDto) and
+ * the same rules (ShipmentsService.prepare) as POST /api/v1/shipments. The file is streamed (csv-parse) and
+ * written in batches inside one transaction: all rows or nothing. `validate` runs the very same work and rolls
+ * it back. Rows are keyed by (exporter, reference): an identical stored row is skipped, a different one is an
+ * error. Memory stays flat in the file size: only a batch, the license cache and the first errors are held.
+ */
+@Injectable()
+export class ImportsService {
+  constructor(
+    @InjectRepository(ImportRun) private readonly runs: Repository<ImportRun>,
+    private readonly shipments: ShipmentsService,
+    private readonly licenses: LicensesService,
+    private readonly tx: Transactions,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+  ) {}
+
+  async importShipments(mode: 'validate' | 'commit', shipmentsFile: ImportFile, nextFile?: () => Promise<ImportFile | undefined>): Promise<ImportReport> {
+    const startedAt = this.clock.now();
+    const report: ImportReport = {
+      importId: randomUUID(),
+      mode,
+      outcome: 'REJECTED',
+      fileName: shipmentsFile.name,
+      fileSha256: '',
+      rowsRead: 0,
+      rowsValid: 0,
+      rowsCreated: 0,
+      rowsSkipped: 0,
+      rowsFailed: 0,
+      imeis: { read: 0, created: 0, skipped: 0, failed: 0 },
+      errors: [],
+      errorsTruncated: false,
+    };
+    let errorCount = 0;
+    const fail = (e: ImportError) => {
+      errorCount++;
+      if (report.errors.length < MAX_REPORTED_ERRORS) report.errors.push(e);
+      else report.errorsTruncated = true;
+    };
+    let imeisSha256: string | null = null;
+    // Every shipment this import creates carries this exact createdAt: the IMEI check finds them by it.
+    const stamp = startedAt;
+
+    try {
+      await this.tx.run(async (m) => {
+        const cache = new Map<string, Promise<LicenseWithSteps>>();
+        const lookup = (ref: { licenseId?: string; licenseNumber?: string }) => {
+          const key = (ref.licenseNumber ?? ref.licenseId ?? '').trim().toUpperCase();
+          if (!cache.has(key)) cache.set(key, this.licenses.lifecycle(ref, m));
+          return cache.get(key)!;
+        };
+        report.fileSha256 = await this.readCsv(shipmentsFile.stream, 'shipments', SHIPMENT_COLUMNS, REQUIRED_COLUMNS, fail, async (rows) => {
+          report.rowsRead += rows.length;
+          const stats = await this.shipmentBatch(m, rows, lookup, stamp, fail);
+          report.rowsValid += stats.valid;
+          report.rowsCreated += stats.created;
+          report.rowsSkipped += stats.skipped;
+          report.rowsFailed += rows.length - stats.valid;
+        });
+        const imeiFile = nextFile ? await nextFile() : undefined;
+        if (imeiFile) {
+          imeisSha256 = await this.readCsv(imeiFile.stream, 'imeis', IMEI_COLUMNS, IMEI_COLUMNS, fail, async (rows) => {
+            report.imeis.read += rows.length;
+            const stats = await this.imeiBatch(m, rows, stamp, fail);
+            report.imeis.created += stats.created;
+            report.imeis.skipped += stats.skipped;
+            report.imeis.failed += rows.length - stats.created - stats.skipped;
+          });
+          await this.checkDeviceCounts(m, stamp, fail);
+        }
+        if (errorCount > 0 || mode === 'validate') throw new Rollback();
+        report.outcome = 'COMMITTED';
+        await this.audit.record(m, {
+          action: 'import.committed',
+          entityType: 'import',
+          entityId: report.importId,
+          after: { fileName: report.fileName, fileSha256: report.fileSha256, imeisFileSha256: imeisSha256, rowsCreated: report.rowsCreated, rowsSkipped: report.rowsSkipped, imeisCreated: report.imeis.created },
+        });
+      });
+    } catch (e) {
+      if (!(e instanceof Rollback)) throw e;
+      report.outcome = mode === 'validate' && errorCount === 0 ? 'VALIDATED' : 'REJECTED';
+    }
+    if (errorCount > report.errors.length) report.errorsTruncated = true;
+    if (report.outcome !== 'COMMITTED') {
+      report.rowsCreated = 0;
+      report.imeis.created = 0;
+    }
+    await this.tx.run((m) =>
+      m.insert(ImportRun, {
+        id: report.importId,
+        kind: 'shipments',
+        mode,
+        outcome: report.outcome,
+        actorId: currentContext().actorId,
+        fileName: report.fileName,
+        fileSha256: report.fileSha256,
+        imeisFileSha256: imeisSha256,
+        rowsRead: report.rowsRead,
+        rowsValid: report.rowsValid,
+        rowsCreated: report.rowsCreated,
+        rowsSkipped: report.rowsSkipped,
+        rowsFailed: report.rowsFailed,
+        imeisCreated: report.imeis.created,
+        errors: report.errors.slice(0, 100),
+        startedAt,
+        finishedAt: this.clock.now(),
+      }),
+    );
+    return report;
+  }
+
+  async list(query: PageQuery): Promise<Page<ImportRun>> {
+    const { limit, offset } = pageOf(query);
+    const [items, total] = await this.runs.findAndCount({ order: { startedAt: 'DESC' }, skip: offset, take: limit });
+    return { items, total, limit, offset };
+  }
+
+  /**
+   * Streams a CSV file through csv-parse (UTF-8 with or without BOM, quoted fields with commas and newlines,
+   * CRLF or LF), checks its header, and hands rows to `onBatch` in batches. Returns the file's SHA-256.
+   */
+  private async readCsv(
+    input: NodeJS.ReadableStream,
+    file: ImportError['file'],
+    known: readonly string[],
+    required: readonly string[],
+    fail: (e: ImportError) => void,
+    onBatch: (rows: { row: number; cells: Record<string, string> }[]) => Promise<void>,
+  ): Promise<string> {
+    const hash = createHash('sha256');
+    const tap = new Transform({
+      transform(chunk, _encoding, done) {
+        hash.update(chunk);
+        done(null, chunk);
+      },
+    });
+    const parser = input.pipe(tap).pipe(parse({ bom: true, columns: false, skip_empty_lines: true, relax_column_count: false }));
+    let header: string[] | undefined;
+    let batch: { row: number; cells: Record<string, string> }[] = [];
+    let record = 0;
+    try {
+      for await (const values of parser as AsyncIterable<string[]>) {
+        record++;
+        if (!header) {
+          header = values.map((h) => h.trim());
+          const unknown = header.filter((h) => !known.includes(h));
+          const missing = required.filter((r) => !header!.includes(r));
+          const twice = header.filter((h, i) => header!.indexOf(h) !== i);
+          for (const u of unknown) fail({ file, row: 1, column: u, message: `is not a column of this file; the columns are ${known.join(', ')}` });
+          for (const r of missing) fail({ file, row: 1, column: r, message: 'is a required column and is missing' });
+          for (const d of twice) fail({ file, row: 1, column: d, message: 'appears twice' });
+          if (unknown.length || missing.length || twice.length) return drain(parser, hash);
+          continue;
+        }
+        const cells: Record<string, string> = {};
+        header.forEach((h, i) => (cells[h] = values[i] ?? ''));
+        batch.push({ row: record, cells });
+        if (batch.length >= BATCH) {
+          await onBatch(batch);
+          batch = [];
+        }
+      }
+      if (batch.length) await onBatch(batch);
+      if (!header) fail({ file, row: 1, column: '', message: 'the file is empty: it needs a header row' });
+    } catch (e) {
+      const err = e as { code?: string; message?: string; lines?: number };
+      if (!err.code?.startsWith('CSV_')) throw e;
+      fail({ file, row: record + 1, column: '', message: `not readable as CSV: ${err.message}` });
+      return drain(parser, hash);
+    }
+    return hash.digest('hex');
+  }
+
+  /** One batch of shipment rows: parse cells, validate like the API, apply the rules, skip identical rows, insert. */
+  private async shipmentBatch(
+    m: EntityManager,
+    rows: { row: number; cells: Record<string, string> }[],
+    lookup: (ref: { licenseNumber?: string }) => Promise<LicenseWithSteps>,
+    stamp: Date,
+    fail: (e: ImportError) => void,
+  ): Promise<{ valid: number; created: number; skipped: number }> {
+    const prepared: { row: number; shipment: Shipment }[] = [];
+    for (const { row, cells } of rows) {
+      const input = await this.toInput(row, cells, fail);
+      if (!input) continue;
+      try {
+        const { shipment } = await this.shipments.prepare(m, input, lookup);
+        shipment.createdAt = stamp;
+        shipment.updatedAt = stamp;
+        prepared.push({ row, shipment });
+      } catch (e) {
+        if (!(e instanceof ProblemException)) throw e;
+        const fields = e.errors?.length ? e.errors : [{ field: '', message: e.detail }];
+        for (const f of fields) fail({ file: 'shipments', row, column: columnOf(f.field), message: f.message === e.detail ? f.message : `${f.message} (${e.detail})` });
+      }
+    }
+    // (exporter, reference): compare with what is stored, and with earlier rows of this batch.
+    const existing = new Map<string, Shipment>();
+    const byCompany = new Map<string, string[]>();
+    for (const { shipment: s } of prepared) byCompany.set(s.companyId, [...(byCompany.get(s.companyId) ?? []), s.reference]);
+    for (const [companyId, references] of byCompany) {
+      for (const s of await m.find(Shipment, { where: { companyId, reference: In(references) } })) existing.set(`${s.companyId}|${s.reference}`, s);
+    }
+    const toInsert: Shipment[] = [];
+    let skipped = 0;
+    for (const { row, shipment } of prepared) {
+      const key = `${shipment.companyId}|${shipment.reference}`;
+      const stored = existing.get(key);
+      if (!stored) {
+        existing.set(key, shipment);
+        toInsert.push(shipment);
+        continue;
+      }
+      const difference = differs(stored, shipment);
+      if (stored.createdAt.getTime() === stamp.getTime()) {
+        fail({ file: 'shipments', row, column: 'reference', message: `${shipment.reference} appears twice in this file for the same exporter` });
+      } else if (difference) {
+        fail({ file: 'shipments', row, column: difference.column, message: `reference ${shipment.reference} is already recorded (shipment ${stored.id}) with ${difference.column} ${difference.stored}, not ${difference.given}` });
+      } else {
+        skipped++;
+      }
+    }
+    for (let i = 0; i < toInsert.length; i += 100) await m.insert(Shipment, toInsert.slice(i, i + 100));
+    const failedRows = rows.length - prepared.length;
+    const conflicted = prepared.length - toInsert.length - skipped;
+    return { valid: rows.length - failedRows - conflicted, created: toInsert.length, skipped };
+  }
+
+  /** A row's cells as the API's CreateShipmentDto, validated the same way; undefined (with errors) when bad. */
+  private async toInput(row: number, cells: Record<string, string>, fail: (e: ImportError) => void): Promise<CreateShipmentDto | undefined> {
+    const errors: ImportError[] = [];
+    const units = parseUnits(cells.units ?? '');
+    const fob = parseMoney(cells.fobValue ?? '');
+    const shippedOn = parseDate(cells.shippedOn ?? '');
+    if ('error' in units) errors.push({ file: 'shipments', row, column: 'units', message: units.error });
+    if ('error' in fob) errors.push({ file: 'shipments', row, column: 'fobValue', message: fob.error });
+    if ('error' in shippedOn) errors.push({ file: 'shipments', row, column: 'shippedOn', message: shippedOn.error });
+    const text = (c: string) => (cells[c] === undefined || cells[c].trim() === '' ? undefined : cells[c].trim());
+    const plain = {
+      licenseNumber: text('licenseNumber'),
+      reference: cells.reference ?? '',
+      shippedOn: 'value' in shippedOn ? shippedOn.value : undefined,
+      destinationCountry: cells.destinationCountry?.trim(),
+      units: 'value' in units ? units.value : undefined,
+      deviceCategory: cells.deviceCategory?.trim(),
+      technology: text('technology'),
+      brand: text('brand'),
+      model: text('model'),
+      hsCode: text('hsCode'),
+      fobValue: 'value' in fob ? fob.value : undefined,
+    };
+    const dto = plainToInstance(CreateShipmentDto, plain);
+    for (const e of flattenValidationErrors(await validate(dto, { whitelist: true, forbidNonWhitelisted: true }))) {
+      if (!errors.some((x) => x.column === e.field)) errors.push({ file: 'shipments', row, column: e.field, message: e.message });
+    }
+    if (!plain.licenseNumber) errors.push({ file: 'shipments', row, column: 'licenseNumber', message: 'is empty' });
+    errors.forEach(fail);
+    return errors.length ? undefined : dto;
+  }
+
+  /** One batch of `imei,reference` rows: normalise, find the shipment, refuse a device already exported elsewhere. */
+  private async imeiBatch(m: EntityManager, rows: { row: number; cells: Record<string, string> }[], stamp: Date, fail: (e: ImportError) => void): Promise<{ created: number; skipped: number }> {
+    const parsed: { row: number; imei: string; tac: string; reference: string }[] = [];
+    for (const { row, cells } of rows) {
+      const result = normaliseImei(cells.imei ?? '');
+      const reference = (cells.reference ?? '').trim();
+      if ('error' in result) fail({ file: 'imeis', row, column: 'imei', message: result.error });
+      else if (!reference) fail({ file: 'imeis', row, column: 'reference', message: 'is empty' });
+      else parsed.push({ row, ...result, reference });
+    }
+    const references = [...new Set(parsed.map((p) => p.reference))];
+    const shipments = references.length ? await m.find(Shipment, { where: { reference: In(references), status: 'RECORDED' }, select: { id: true, reference: true, createdAt: true } }) : [];
+    const byReference = new Map<string, Shipment[]>();
+    for (const s of shipments) byReference.set(s.reference, [...(byReference.get(s.reference) ?? []), s]);
+    const imeis = parsed.map((p) => p.imei);
+    const taken = imeis.length ? await m.find(ShipmentDevice, { where: { imei: In(imeis), releasedAt: IsNull() } }) : [];
+    const takenBy = new Map(taken.map((d) => [d.imei, d.shipmentId]));
+    const fresh: ShipmentDevice[] = [];
+    let skipped = 0;
+    for (const p of parsed) {
+      const matches = byReference.get(p.reference) ?? [];
+      if (matches.length === 0) {
+        fail({ file: 'imeis', row: p.row, column: 'reference', message: `no shipment with reference ${p.reference} in this import or on record` });
+        continue;
+      }
+      if (matches.length > 1) {
+        fail({ file: 'imeis', row: p.row, column: 'reference', message: `reference ${p.reference} belongs to shipments of several exporters; it cannot say which` });
+        continue;
+      }
+      const shipment = matches[0];
+      const owner = takenBy.get(p.imei);
+      if (owner === undefined) {
+        takenBy.set(p.imei, shipment.id);
+        fresh.push(Object.assign(new ShipmentDevice(), { imei: p.imei, tac: p.tac, shipmentId: shipment.id, releasedAt: null }));
+      } else if (owner === shipment.id && shipment.createdAt.getTime() !== stamp.getTime()) {
+        skipped++; // the same device of the same stored shipment: a re-import
+      } else if (owner === shipment.id) {
+        fail({ file: 'imeis', row: p.row, column: 'imei', message: `${p.imei} is listed twice for shipment ${p.reference}` });
+      } else {
+        fail({ file: 'imeis', row: p.row, column: 'imei', message: `${p.imei} was already exported in shipment ${owner}; a device is exported once` });
+      }
+    }
+    for (let i = 0; i < fresh.length; i += 500) await m.insert(ShipmentDevice, fresh.slice(i, i + 500));
+    return { created: fresh.length, skipped };
+  }
+
+  /** Every shipment of this import that got IMEIs must have exactly as many as its units. */
+  private async checkDeviceCounts(m: EntityManager, stamp: Date, fail: (e: ImportError) => void): Promise<void> {
+    const rows = await m
+      .createQueryBuilder(Shipment, 's')
+      .innerJoin(ShipmentDevice, 'd', 'd.shipment_id = s.id AND d.released_at IS NULL')
+      .select('s.reference', 'reference')
+      .addSelect('s.units', 'units')
+      .addSelect('COUNT(d.imei)', 'devices')
+      .where('s.created_at = :stamp', { stamp: stamp.toISOString() })
+      .groupBy('s.id')
+      .addGroupBy('s.reference')
+      .addGroupBy('s.units')
+      .having('COUNT(d.imei) <> s.units')
+      .getRawMany<{ reference: string; units: number; devices: number }>();
+    for (const r of rows) {
+      fail({ file: 'imeis', row: 0, column: 'reference', message: `shipment ${r.reference} has ${Number(r.devices)} IMEIs but ${Number(r.units)} units; they must be equal` });
+    }
+  }
+}
+
+function columnOf(field: string): string {
+  if (field === 'licenseId') return 'licenseNumber';
+  return field.replace(/\[\d+\]$/, '');
+}
+
+/** The first field in which a stored shipment differs from an imported row, if any. */
+function differs(stored: Shipment, given: Shipment): { column: string; stored: unknown; given: unknown } | undefined {
+  const fields: [string, unknown, unknown][] = [
+    ['licenseNumber', stored.licenseId, given.licenseId],
+    ['shippedOn', stored.shippedOn, given.shippedOn],
+    ['destinationCountry', stored.destinationCountry, given.destinationCountry],
+    ['units', stored.units, given.units],
+    ['deviceCategory', stored.deviceCategory, given.deviceCategory],
+    ['technology', stored.technology, given.technology],
+    ['brand', stored.brand, given.brand],
+    ['model', stored.model, given.model],
+    ['hsCode', stored.hsCode, given.hsCode],
+    ['fobValue', stored.fobValueCents, given.fobValueCents],
+  ];
+  const found = fields.find(([, a, b]) => (a ?? null) !== (b ?? null));
+  return found ? { column: found[0], stored: found[1], given: found[2] } : stored.status === 'VOIDED' ? { column: 'reference', stored: 'a voided shipment', given: 'a new one' } : undefined;
+}
+
+/** Reads the rest of a file (so the upload completes and the hash covers it all) without using it. */
+async function drain(parser: AsyncIterable<unknown>, hash: ReturnType<typeof createHash>): Promise<string> {
+  try {
+    for await (const _ of parser) void _;
+  } catch {
+    // the file is refused already
+  }
+  return hash.digest('hex');
+}
