@@ -1,0 +1,183 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { luhnCheckDigit } from '../../src/common/imei.js';
+import { startApp, type TestApp } from '../support/app.js';
+import { makeLicense, shipmentBody, voidShipment } from '../support/factories.js';
+
+const HEADER = 'licenseNumber,reference,shippedOn,destinationCountry,units,deviceCategory,technology,brand,model,hsCode,fobValue';
+/** A valid IMEI from a 14-digit body. */
+const imei = (n: number) => {
+  const body = `35693803${String(n).padStart(6, '0')}`;
+  return `${body}${luhnCheckDigit(body)}`;
+};
+
+describe('CSV import of shipments', () => {
+  let t: TestApp;
+  let license: { id: string; licenseNumber: string; companyId: string };
+  beforeAll(async () => {
+    t = await startApp({ seed: true });
+    license = await makeLicense(t, { issuedOn: '2021-04-09', licenseNumber: 'IMP-1' });
+  });
+  afterAll(() => t?.close());
+
+  const post = (csv: string | Buffer, mode?: string) =>
+    t.http.post(`/api/v1/imports/shipments${mode ? `?mode=${mode}` : ''}`).set('Content-Type', 'text/csv').send(typeof csv === 'string' ? Buffer.from(csv) : csv);
+  const count = async () => (await t.http.get(`/api/v1/shipments?licenseId=${license.id}`).expect(200)).body.total;
+  const row = (ref: string, o: Partial<Record<string, string>> = {}) => {
+    const v = { licenseNumber: 'IMP-1', reference: ref, shippedOn: '2021-08-13', destinationCountry: 'AE', units: '100', deviceCategory: 'SMARTPHONE', technology: '4G', brand: '', model: '', hsCode: '', fobValue: '', ...o };
+    return HEADER.split(',').map((c) => (/[",\n]/.test(v[c] ?? '') ? `"${(v[c] ?? '').replace(/"/g, '""')}"` : (v[c] ?? ''))).join(',');
+  };
+
+  it('imports the sample file in the repo (with its IMEIs) on the reference data', async () => {
+    const res = await t.http
+      .post('/api/v1/imports/shipments')
+      .attach('file', readFileSync('test/fixtures/shipments-sample.csv'), 'shipments-sample.csv')
+      .attach('imeis', readFileSync('test/fixtures/shipments-sample-imeis.csv'), 'shipments-sample-imeis.csv')
+      .expect(201);
+    expect(res.body).toMatchObject({ outcome: 'COMMITTED', fileName: 'shipments-sample.csv', rowsRead: 3, rowsValid: 3, rowsCreated: 3, rowsFailed: 0, imeis: { read: 3, created: 3, failed: 0 }, errors: [] });
+    expect(res.body.fileSha256).toMatch(/^[0-9a-f]{64}$/);
+    const listed = (await t.http.get('/api/v1/shipments?limit=100').expect(200)).body.items;
+    const sample = listed.find((s: { reference: string }) => s.reference === 'SAMPLE-INOVI-2021-09-01');
+    expect(sample).toMatchObject({ units: 1200, fobValue: '27500.00', model: 'A1, 64 GB', hsCode: '8517.12', licenseNumber: 'MDM-2021-0001' });
+    const lucky = listed.find((s: { reference: string }) => s.reference === 'SAMPLE-LUCKY-2022-03-10');
+    expect(lucky).toMatchObject({ units: 3, model: 'Galaxy A03\n(export batch)', hsCode: '8517.13' });
+    const trace = (await t.http.get('/api/v1/devices/356938035643809').expect(200)).body;
+    expect(trace).toMatchObject({ tac: '35693803', shipment: { reference: 'SAMPLE-LUCKY-2022-03-10', destinationCountry: 'AE' }, license: { licenseNumber: 'MDM-2021-0002' } });
+  });
+
+  it('reads numbers only when they are unambiguous, and names each bad value', async () => {
+    const good = [row('N-1', { units: '5500' }), row('N-2', { units: '5,500' }), row('N-3', { fobValue: '1234.56' }), row('N-4', { fobValue: '1,234.56' })];
+    const res = await post([HEADER, ...good].join('\n'), 'validate').expect(200);
+    expect(res.body).toMatchObject({ outcome: 'VALIDATED', rowsRead: 4, rowsValid: 4, rowsFailed: 0 });
+    const bad: [string, Partial<Record<string, string>>, string][] = [
+      ['units', { units: '55,00' }, '"55,00"'],
+      ['units', { units: '5.500' }, '"5.500"'],
+      ['units', { units: '5500.0' }, '"5500.0"'],
+      ['units', { units: '5.5e3' }, '"5.5e3"'],
+      ['units', { units: '-5' }, '"-5"'],
+      ['units', { units: '' }, 'empty'],
+      ['fobValue', { fobValue: '1.234,56' }, '"1.234,56"'],
+      ['shippedOn', { shippedOn: '13/08/2021' }, '"13/08/2021"'],
+      ['shippedOn', { shippedOn: '08/13/2021' }, '"08/13/2021"'],
+      ['shippedOn', { shippedOn: '44421' }, 'spreadsheet date serial'],
+    ];
+    const csv = [HEADER, ...bad.map(([, o], i) => row(`B-${i}`, o))].join('\n');
+    const rejected = await post(csv, 'validate').expect(422);
+    expect(rejected.headers['content-type']).toMatch(/problem\+json/);
+    const { report } = rejected.body;
+    expect(report).toMatchObject({ outcome: 'REJECTED', rowsRead: bad.length, rowsValid: 0, rowsFailed: bad.length });
+    bad.forEach(([column, , shown], i) => {
+      expect(report.errors[i], `${column} ${shown}`).toMatchObject({ file: 'shipments', row: i + 2, column });
+      expect(report.errors[i].message).toContain(shown);
+    });
+  });
+
+  it('reads UTF-8 with a BOM, CRLF line ends, and quoted fields with commas and newlines', async () => {
+    const csv = `\uFEFF${HEADER}\r\n${row('Q-1', { model: 'Model "X", 2 SIM\r\nsecond line', brand: 'Ünïbrand' })}\r\n`;
+    const res = await post(csv).expect(201);
+    expect(res.body).toMatchObject({ rowsCreated: 1 });
+    const stored = (await t.http.get(`/api/v1/shipments?licenseId=${license.id}&limit=100`).expect(200)).body.items.find((s: { reference: string }) => s.reference === 'Q-1');
+    expect(stored).toMatchObject({ model: 'Model "X", 2 SIM\r\nsecond line', brand: 'Ünïbrand' });
+  });
+
+  it('is all or nothing: one bad row in the middle writes nothing, and the report says which', async () => {
+    const before = await count();
+    const rows = Array.from({ length: 1200 }, (_, i) => row(`AON-${i}`, i === 600 ? { destinationCountry: 'UAE' } : {}));
+    const res = await post([HEADER, ...rows].join('\n')).expect(422);
+    expect(res.body.report).toMatchObject({ outcome: 'REJECTED', rowsRead: 1200, rowsValid: 1199, rowsFailed: 1, rowsCreated: 0 });
+    expect(res.body.report.errors).toEqual([expect.objectContaining({ row: 602, column: 'destinationCountry', message: expect.stringContaining('use "AE"') })]);
+    expect(await count()).toBe(before);
+    const rules = await post([HEADER, row('R-1', { shippedOn: '2021-04-08' }), row('R-2', { licenseNumber: 'NOPE-1' }), row('R-3', { hsCode: '8517.13' })].join('\n'), 'validate').expect(422);
+    expect(rules.body.report.errors.map((e: { row: number; column: string }) => `${e.row}:${e.column}`)).toEqual(['2:shippedOn', '3:licenseNumber', '4:hsCode']);
+    expect(rules.body.report.errors[0].message).toContain('NOT_YET_EFFECTIVE');
+  });
+
+  it('validate mode writes nothing; commit writes every row in one go', async () => {
+    const before = await count();
+    const csv = [HEADER, row('V-1'), row('V-2')].join('\n');
+    await post(csv, 'validate').expect(200);
+    expect(await count()).toBe(before);
+    await post(csv, 'commit').expect(201);
+    expect(await count()).toBe(before + 2);
+  });
+
+  it('re-importing the same file skips identical rows; a conflicting row is an error; a duplicate in the file too', async () => {
+    const csv = [HEADER, row('RI-1', { units: '10' }), row('RI-2', { units: '20' })].join('\n');
+    expect((await post(csv).expect(201)).body).toMatchObject({ rowsCreated: 2, rowsSkipped: 0 });
+    const again = await post(csv).expect(201);
+    expect(again.body).toMatchObject({ outcome: 'COMMITTED', rowsCreated: 0, rowsSkipped: 2, rowsValid: 2 });
+    const conflict = await post([HEADER, row('RI-1', { units: '11' })].join('\n')).expect(422);
+    expect(conflict.body.report.errors[0]).toMatchObject({ row: 2, column: 'units' });
+    expect(conflict.body.report.errors[0].message).toContain('already recorded');
+    const twice = await post([HEADER, row('DUP-1'), row('DUP-1')].join('\n')).expect(422);
+    expect(twice.body.report.errors[0]).toMatchObject({ row: 3, column: 'reference' });
+  });
+
+  it('refuses unknown or missing columns, and an empty file', async () => {
+    const res = await post('licenseNumber,reference,shippedOn,units,color\nIMP-1,X,2021-08-13,1,red\n', 'validate').expect(422);
+    expect(res.body.report.errors.map((e: { column: string }) => e.column).sort()).toEqual(['color', 'destinationCountry', 'deviceCategory']);
+    await post('', 'validate').expect(422);
+    await t.http.post('/api/v1/imports/shipments').set('Content-Type', 'application/json').send({ a: 1 }).expect(400);
+  });
+
+  it('IMEIs: 15 digits checked, 14 completed, 16 (IMEISV) cut; scientific notation, letters and wrong check digits refused', async () => {
+    const imeis = [imei(1), imei(2).slice(0, 14), `${imei(3).slice(0, 14)}07`, '3.56938E+14', '35693803ABCDEF1', `${imei(4).slice(0, 14)}${(Number(imei(4)[14]) + 1) % 10}`];
+    const shipments = [HEADER, row('IM-1', { units: '3' })].join('\n');
+    const file = ['imei,reference', ...imeis.map((i) => `${i},IM-1`)].join('\n');
+    const res = await t.http.post('/api/v1/imports/shipments?mode=validate').attach('file', Buffer.from(shipments), 's.csv').attach('imeis', Buffer.from(file), 'i.csv').expect(422);
+    const errors = res.body.report.errors;
+    expect(errors.map((e: { row: number; column: string }) => `${e.row}:${e.column}`)).toEqual(['5:imei', '6:imei', '7:imei']);
+    expect(errors[0].message).toContain('scientific notation');
+    expect(errors[1].message).toContain('digits only');
+    expect(errors[2].message).toContain('wrong check digit');
+    const ok = await t.http.post('/api/v1/imports/shipments').attach('file', Buffer.from(shipments), 's.csv').attach('imeis', Buffer.from(['imei,reference', ...imeis.slice(0, 3).map((i) => `${i},IM-1`)].join('\n')), 'i.csv').expect(201);
+    expect(ok.body.imeis).toMatchObject({ read: 3, created: 3 });
+    for (const n of [1, 2, 3]) expect((await t.http.get(`/api/v1/devices/${imei(n)}`).expect(200)).body.shipment.reference).toBe('IM-1');
+  });
+
+  it('a device is exported once: an IMEI of another shipment, across files, is a conflict naming it; counts must equal units', async () => {
+    const first = await t.http.post('/api/v1/imports/shipments').attach('file', Buffer.from([HEADER, row('IC-1', { units: '1' })].join('\n')), 'a.csv').attach('imeis', Buffer.from(`imei,reference\n${imei(10)},IC-1\n`), 'a-imeis.csv').expect(201);
+    expect(first.body.imeis.created).toBe(1);
+    const owner = (await t.http.get(`/api/v1/devices/${imei(10)}`).expect(200)).body.shipment.id;
+    const second = await t.http.post('/api/v1/imports/shipments').attach('file', Buffer.from([HEADER, row('IC-2', { units: '1' })].join('\n')), 'b.csv').attach('imeis', Buffer.from(`imei,reference\n${imei(10)},IC-2\n`), 'b-imeis.csv').expect(422);
+    expect(second.body.report.errors[0]).toMatchObject({ file: 'imeis', row: 2, column: 'imei' });
+    expect(second.body.report.errors[0].message).toContain(owner);
+    const short = await t.http.post('/api/v1/imports/shipments').attach('file', Buffer.from([HEADER, row('IC-3', { units: '2' })].join('\n')), 'c.csv').attach('imeis', Buffer.from(`imei,reference\n${imei(11)},IC-3\n`), 'c-imeis.csv').expect(422);
+    expect(short.body.report.errors[0].message).toContain('has 1 IMEIs but 2 units');
+  });
+
+  it('POST /shipments takes IMEIs too: count must equal units, a device only once; voiding releases them', async () => {
+    const body = shipmentBody(license, { units: 2, imeis: [imei(20), imei(21).slice(0, 14)] });
+    const created = (await t.http.post('/api/v1/shipments').send(body).expect(201)).body;
+    expect((await t.http.get(`/api/v1/devices/${imei(21)}`).expect(200)).body.shipment.id).toBe(created.id);
+    const mismatch = await t.http.post('/api/v1/shipments').send(shipmentBody(license, { units: 3, imeis: [imei(22)] })).expect(400);
+    expect(mismatch.body.errors[0].field).toBe('imeis');
+    const bad = await t.http.post('/api/v1/shipments').send(shipmentBody(license, { units: 1, imeis: ['3.56938E+14'] })).expect(400);
+    expect(bad.body.errors[0]).toMatchObject({ field: 'imeis[0]' });
+    const taken = await t.http.post('/api/v1/shipments').send(shipmentBody(license, { units: 1, imeis: [imei(20)] })).expect(409);
+    expect(taken.body).toMatchObject({ code: 'IMEI_ALREADY_EXPORTED', shipmentId: created.id });
+    await voidShipment(t, created.id, { reason: 'wrong destination' });
+    const again = (await t.http.post('/api/v1/shipments').send(shipmentBody(license, { units: 1, imeis: [imei(20)] })).expect(201)).body;
+    const trace = (await t.http.get(`/api/v1/devices/${imei(20)}`).expect(200)).body;
+    expect(trace.shipment.id).toBe(again.id);
+    expect(trace.history).toEqual([expect.objectContaining({ shipmentId: created.id })]);
+  });
+
+  it('the public device check says only whether and when', async () => {
+    const res = await t.anon.get(`/public/v1/devices/${imei(1)}`).expect(200);
+    expect(res.body).toEqual({ imei: imei(1), exported: true, shippedOn: '2021-08-13', byLicensedManufacturer: true });
+    const missing = await t.anon.get(`/public/v1/devices/${imei(999)}`).expect(404);
+    expect(missing.body).toMatchObject({ code: 'DEVICE_NOT_FOUND', exported: false });
+    await t.anon.get('/public/v1/devices/12345').expect(400);
+  });
+
+  it('lists import runs: who, when, file, hash, counts and outcome; a committed import is audited', async () => {
+    const runs = (await t.http.get('/api/v1/imports?limit=100').expect(200)).body;
+    expect(runs.total).toBeGreaterThan(5);
+    expect(runs.items.map((r: { outcome: string }) => r.outcome)).toEqual(expect.arrayContaining(['COMMITTED', 'REJECTED', 'VALIDATED']));
+    expect(runs.items[0]).toMatchObject({ actorId: t.staff.OFFICER.id, kind: 'shipments', fileSha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    const audit = (await t.http.get('/api/v1/audit?entityType=import').expect(200)).body;
+    expect(audit.items[0]).toMatchObject({ action: 'import.committed', actorId: t.staff.OFFICER.id });
+    await t.as('ANALYST').post('/api/v1/imports/shipments').set('Content-Type', 'text/csv').send(HEADER).expect(403);
+  });
+});
