@@ -28,6 +28,8 @@ export class DevicesImports1764600000000 implements MigrationInterface {
         ],
       }),
     );
+    // The IMEI file of an import names shipments by reference alone.
+    await q.createIndex('shipments', new TableIndex({ name: 'ix_shipments_reference', columnNames: ['reference'] }));
     await q.createTable(
       new Table({
         name: 'imports',
@@ -57,6 +59,7 @@ export class DevicesImports1764600000000 implements MigrationInterface {
 
   async down(q: QueryRunner): Promise<void> {
     await q.dropTable('imports');
+    await q.dropIndex('shipments', 'ix_shipments_reference');
     await q.dropTable('shipment_devices');
   }
 }

@@ -56,8 +56,15 @@ export function termEnd(start: CalendarDate, years: number): CalendarDate {
   return addDays(addYears(start, years), -1);
 }
 
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
 /** The calendar day it is now in `timeZone` (the regulator's "today"). */
 export function todayIn(timeZone: string, now: Date = new Date()): CalendarDate {
-  // en-CA formats as YYYY-MM-DD.
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+  let format = formatters.get(timeZone);
+  if (!format) {
+    // en-CA formats as YYYY-MM-DD. Building a formatter is slow; one per time zone is kept.
+    format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    formatters.set(timeZone, format);
+  }
+  return format.format(now);
 }

@@ -13,6 +13,7 @@ import { type Page, pageOf, PageQuery } from '../common/pagination.js';
 import { ProblemException } from '../common/problem.js';
 import { currentContext } from '../common/request-context.js';
 import { flattenValidationErrors } from '../common/validation/validation.js';
+import { bulkInsert } from '../database/bulk-insert.js';
 import { Transactions } from '../database/transactions.js';
 import { type LicenseWithSteps, LicensesService } from '../licenses/licenses.service.js';
 import { CreateShipmentDto } from '../shipments/dto/shipment.dto.js';
@@ -288,7 +289,7 @@ export class ImportsService {
         skipped++;
       }
     }
-    for (let i = 0; i < toInsert.length; i += 100) await m.insert(Shipment, toInsert.slice(i, i + 100));
+    await bulkInsert(m, Shipment, toInsert);
     const failedRows = rows.length - prepared.length;
     const conflicted = prepared.length - toInsert.length - skipped;
     return { valid: rows.length - failedRows - conflicted, created: toInsert.length, skipped };
@@ -368,7 +369,7 @@ export class ImportsService {
         fail({ file: 'imeis', row: p.row, column: 'imei', message: `${p.imei} was already exported in shipment ${owner}; a device is exported once` });
       }
     }
-    for (let i = 0; i < fresh.length; i += 500) await m.insert(ShipmentDevice, fresh.slice(i, i + 500));
+    await bulkInsert(m, ShipmentDevice, fresh);
     return { created: fresh.length, skipped };
   }
 

@@ -24,7 +24,7 @@ describe('CSV import of shipments', () => {
     t.http.post(`/api/v1/imports/shipments${mode ? `?mode=${mode}` : ''}`).set('Content-Type', 'text/csv').send(typeof csv === 'string' ? Buffer.from(csv) : csv);
   const count = async () => (await t.http.get(`/api/v1/shipments?licenseId=${license.id}`).expect(200)).body.total;
   const row = (ref: string, o: Partial<Record<string, string>> = {}) => {
-    const v = { licenseNumber: 'IMP-1', reference: ref, shippedOn: '2021-08-13', destinationCountry: 'AE', units: '100', deviceCategory: 'SMARTPHONE', technology: '4G', brand: '', model: '', hsCode: '', fobValue: '', ...o };
+    const v: Record<string, string | undefined> = { licenseNumber: 'IMP-1', reference: ref, shippedOn: '2021-08-13', destinationCountry: 'AE', units: '100', deviceCategory: 'SMARTPHONE', technology: '4G', brand: '', model: '', hsCode: '', fobValue: '', ...o };
     return HEADER.split(',').map((c) => (/[",\n]/.test(v[c] ?? '') ? `"${(v[c] ?? '').replace(/"/g, '""')}"` : (v[c] ?? ''))).join(',');
   };
 
