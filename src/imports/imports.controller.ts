@@ -6,7 +6,7 @@ import { Idempotent } from '../common/idempotency.js';
 import { ApiProblems } from '../common/openapi.js';
 import { PageQuery } from '../common/pagination.js';
 import { ProblemException } from '../common/problem.js';
-import { type ImportFile, type ImportReport, ImportsService, SHIPMENT_COLUMNS } from './imports.service.js';
+import { type ImportFile, type ImportReport, ImportsService, SHIPMENT_COLUMNS, UploadError } from './imports.service.js';
 
 export class ImportModeQuery {
   @ApiPropertyOptional({ enum: ['validate', 'commit'], default: 'commit', description: 'validate: a dry run that writes nothing' })
@@ -41,16 +41,40 @@ export class ImportsController {
     const mode = query.mode ?? 'commit';
     let report: ImportReport;
     if (request.isMultipart()) {
-      const parts = request.files({ limits: { fileSize: 512 * 1024 * 1024, files: 2 } });
+      let parts: ReturnType<FastifyRequest['files']>;
+      try {
+        parts = request.files({ limits: { fileSize: 512 * 1024 * 1024, files: 3 } });
+      } catch (e) {
+        throw badUpload(`the multipart body cannot be read: ${(e as Error).message}`);
+      }
+      const read = async () => {
+        let timer: NodeJS.Timeout | undefined;
+        const stalled = new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new UploadError(408, 'the upload stalled between its files')), 30_000);
+        });
+        try {
+          return await Promise.race([parts.next(), stalled]);
+        } catch (e) {
+          if (e instanceof ProblemException) throw e;
+          throw badUpload(`the multipart body cannot be read: ${(e as Error).message}`);
+        } finally {
+          clearTimeout(timer);
+        }
+      };
       const next = async (field: string): Promise<ImportFile | undefined> => {
-        const { value, done } = await parts.next();
+        const { value, done } = await read();
         if (done || !value) return undefined;
         if (value.fieldname !== field) throw badUpload(`expected the multipart field "${field}" ${field === 'file' ? 'first' : 'after "file"'}; got "${value.fieldname}"`);
         return { name: value.filename || null, stream: value.file };
       };
       const file = await next('file');
       if (!file) throw badUpload('the multipart body has no "file" field with the shipments CSV');
-      report = await this.imports.importShipments(mode, file, () => next('imeis'));
+      report = await this.imports.importShipments(mode, file, async () => {
+        const imeis = await next('imeis');
+        return imeis && { ...imeis, after: async () => {
+          if (!(await read()).done) throw badUpload('the multipart body has more than the fields "file" and "imeis"');
+        } };
+      });
     } else {
       const body = request.body as NodeJS.ReadableStream | undefined;
       if (!body || typeof (body as { pipe?: unknown }).pipe !== 'function') throw badUpload('send the CSV as the body with Content-Type: text/csv, or as multipart/form-data');

@@ -1,10 +1,11 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { Transform } from 'node:stream';
+import { type Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
-import { parse } from 'csv-parse';
+import { CsvError, parse } from 'csv-parse';
 import { type EntityManager, In, IsNull, Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { Clock } from '../common/clock.js';
@@ -37,6 +38,8 @@ const MAX_REPORTED_ERRORS = 1000;
 export interface ImportFile {
   name: string | null;
   stream: NodeJS.ReadableStream;
+  /** Checked once the file is read, before anything is committed (e.g. no unexpected further upload parts). */
+  after?: () => Promise<void>;
 }
 
 export interface ImportError {
@@ -64,6 +67,17 @@ export interface ImportReport {
 }
 
 class Rollback extends Error {}
+
+/** The upload itself failed (too large, stalled, cut off): the import ends with this status, nothing written. */
+export class UploadError extends ProblemException {
+  constructor(status: number, detail: string) {
+    super(status, status === 413 ? 'UPLOAD_TOO_LARGE' : status === 408 ? 'UPLOAD_STALLED' : 'BAD_UPLOAD', detail);
+  }
+}
+
+/** An upload that sends nothing for this long is abandoned (its transaction must not wait for ever). */
+const STALL_SECONDS = 30;
+const MAX_FILE_BYTES = 512 * 2 ** 20;
 
 /**
  * CSV import of shipments (and their IMEIs). Each row goes through the same validation (CreateShipmentDto) and
@@ -138,6 +152,7 @@ export class ImportsService {
             report.imeis.skipped += stats.skipped;
             report.imeis.failed += rows.length - stats.created - stats.skipped;
           });
+          await imeiFile.after?.();
           await this.checkDeviceCounts(m, stamp, fail);
         }
         if (errorCount > 0 || mode === 'validate') throw new Rollback();
@@ -201,19 +216,31 @@ export class ImportsService {
     onBatch: (rows: { row: number; cells: Record<string, string> }[]) => Promise<void>,
   ): Promise<string> {
     const hash = createHash('sha256');
+    let bytes = 0;
+    let watchdog: NodeJS.Timeout | undefined;
+    const stalled = () => parser.destroy(new UploadError(408, `the upload stalled: no data for ${STALL_SECONDS} seconds`));
     const tap = new Transform({
-      transform(chunk, _encoding, done) {
+      transform(chunk: Buffer, _encoding, done) {
+        bytes += chunk.length;
+        if (bytes > MAX_FILE_BYTES) return done(new UploadError(413, `the file is larger than ${MAX_FILE_BYTES / 2 ** 20} MiB`));
         hash.update(chunk);
+        clearTimeout(watchdog);
+        watchdog = setTimeout(stalled, STALL_SECONDS * 1000);
         done(null, chunk);
       },
     });
-    const parser = input.pipe(tap).pipe(parse({ bom: true, columns: false, skip_empty_lines: true, relax_column_count: false }));
+    // max_record_size: one record may not hold a whole huge file in memory.
+    const parser = parse({ bom: true, columns: false, skip_empty_lines: true, relax_column_count: false, max_record_size: 1_000_000, info: true });
+    // pipeline (not pipe): a client that disconnects or a broken stream ends the import with an error instead of
+    // leaving it waiting (and holding its transaction) for ever.
+    const done = pipeline(input as NodeJS.ReadableStream & Readable, tap, parser).catch(() => undefined);
+    watchdog = setTimeout(stalled, STALL_SECONDS * 1000);
     let header: string[] | undefined;
     let batch: { row: number; cells: Record<string, string> }[] = [];
     let record = 0;
     try {
-      for await (const values of parser as AsyncIterable<string[]>) {
-        record++;
+      for await (const { record: values, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+        record = info.lines;
         if (!header) {
           header = values.map((h) => h.trim());
           const unknown = header.filter((h) => !known.includes(h));
@@ -222,7 +249,10 @@ export class ImportsService {
           for (const u of unknown) fail({ file, row: 1, column: u, message: `is not a column of this file; the columns are ${known.join(', ')}` });
           for (const r of missing) fail({ file, row: 1, column: r, message: 'is a required column and is missing' });
           for (const d of twice) fail({ file, row: 1, column: d, message: 'appears twice' });
-          if (unknown.length || missing.length || twice.length) return drain(parser, hash);
+          if (unknown.length || missing.length || twice.length) {
+            clearTimeout(watchdog);
+            return drain(parser, hash);
+          }
           continue;
         }
         const cells: Record<string, string> = {};
@@ -236,10 +266,17 @@ export class ImportsService {
       if (batch.length) await onBatch(batch);
       if (!header) fail({ file, row: 1, column: '', message: 'the file is empty: it needs a header row' });
     } catch (e) {
-      const err = e as { code?: string; message?: string; lines?: number };
-      if (!err.code?.startsWith('CSV_')) throw e;
-      fail({ file, row: record + 1, column: '', message: `not readable as CSV: ${err.message}` });
+      if (e instanceof UploadError) throw e;
+      const code = (e as { code?: string }).code ?? '';
+      if (['ERR_STREAM_PREMATURE_CLOSE', 'ECONNRESET', 'ABORT_ERR', 'FST_REQ_FILE_TOO_LARGE'].includes(code) || /Unexpected end of (form|multipart)/i.test((e as Error).message)) {
+        throw new UploadError(400, 'the upload was cut off before the end of the file');
+      }
+      if (!(e instanceof CsvError)) throw e;
+      fail({ file, row: (e as CsvError & { lines?: number }).lines ?? record + 1, column: '', message: `not readable as CSV: ${e.message}` });
       return drain(parser, hash);
+    } finally {
+      clearTimeout(watchdog);
+      await done;
     }
     return hash.digest('hex');
   }

@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { luhnCheckDigit } from '../../src/common/imei.js';
 import { startApp, type TestApp } from '../support/app.js';
@@ -169,6 +171,47 @@ describe('CSV import of shipments', () => {
     const missing = await t.anon.get(`/public/v1/devices/${imei(999)}`).expect(404);
     expect(missing.body).toMatchObject({ code: 'DEVICE_NOT_FOUND', exported: false });
     await t.anon.get('/public/v1/devices/12345').expect(400);
+  });
+
+  it('an upload cut off half-way ends the import (nothing written) and never blocks later writes', async () => {
+    const server = t.app.getHttpServer();
+    if (!server.listening) await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    for (const contentType of ['text/csv', 'multipart/form-data; boundary=XX']) {
+      await new Promise<void>((resolve) => {
+        const req = httpRequest({
+          host: '127.0.0.1',
+          port,
+          method: 'POST',
+          path: '/api/v1/imports/shipments',
+          headers: { Authorization: `Bearer ${t.staff.OFFICER.token}`, 'Content-Type': contentType, 'Content-Length': '100000' },
+        });
+        req.on('error', () => resolve());
+        req.write(contentType === 'text/csv' ? `${HEADER}\n${row('CUT-1')}\n` : `--XX\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\n\r\n${HEADER}\n`);
+        setTimeout(() => {
+          req.destroy();
+          resolve();
+        }, 200);
+      });
+    }
+    // the next write goes through at once
+    const started = Date.now();
+    await t.http.post('/api/v1/shipments').send(shipmentBody(license, { reference: 'AFTER-CUT' })).expect(201);
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect((await t.http.get('/api/v1/shipments?limit=100').expect(200)).body.items.some((x: { reference: string }) => x.reference === 'CUT-1')).toBe(false);
+  });
+
+  it('malformed CSV and multipart bodies are 4xx with a report, never 500', async () => {
+    const quote = await post([HEADER, row('QQ-1').replace(',4G,', ',4G" LTE,')].join('\n'), 'validate').expect(422);
+    expect(quote.body.report.errors[0].message).toMatch(/not readable as CSV/);
+    await post(Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0xff, 0xfe, 0x00, 0x22, 0x0a, 0x22]), 'validate').expect(422);
+    await t.http.post('/api/v1/imports/shipments').set('Content-Type', 'multipart/form-data').send('nothing').expect(400);
+    const third = await t.http
+      .post('/api/v1/imports/shipments?mode=validate')
+      .attach('file', Buffer.from([HEADER, row('T3-1', { units: '1' })].join('\n')), 'a.csv')
+      .attach('imeis', Buffer.from(`imei,reference\n${imei(500)},T3-1\n`), 'b.csv')
+      .attach('extra', Buffer.from('x'), 'c.csv');
+    expect(third.status).toBe(400);
   });
 
   it('lists import runs: who, when, file, hash, counts and outcome; a committed import is audited', async () => {
