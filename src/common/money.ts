@@ -18,8 +18,21 @@ export function moneyToCents(value: string): number {
   return Number(m[1]) * 100 + Number(cents);
 }
 
-/** 2750050 -> "27500.50". */
-export function centsToMoney(cents: number): string {
-  const whole = Math.floor(cents / 100);
-  return `${whole}.${String(cents % 100).padStart(2, '0')}`;
+/** 2750050 -> "27500.50" (numbers or bigints: sums of many amounts can pass 2^53 cents). */
+export function centsToMoney(cents: number | bigint): string {
+  const c = BigInt(cents);
+  return `${c / 100n}.${String(c % 100n).padStart(2, '0')}`;
+}
+
+/** Adds decimal USD strings exactly (as bigint cents); null when there is none. */
+export function sumMoney(values: (string | null | undefined)[]): string | null {
+  let total = 0n;
+  let any = false;
+  for (const v of values) {
+    if (v === null || v === undefined) continue;
+    const [whole, fraction = ''] = v.split('.');
+    total += BigInt(whole) * 100n + BigInt(fraction.padEnd(2, '0').slice(0, 2) || '0');
+    any = true;
+  }
+  return any ? centsToMoney(total) : null;
 }

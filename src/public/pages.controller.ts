@@ -10,7 +10,6 @@ import { ProblemException } from '../common/problem.js';
 import { PublicThrottlerGuard, THROTTLE } from '../common/throttling.js';
 import { isUuid } from '../common/validation/validation.js';
 import { LICENSE_STATUSES, type LicenseStatus } from '../licenses/lifecycle.js';
-import { TIME_DIMENSIONS } from '../reports/dto/reports.dto.js';
 import { ReportsService } from '../reports/reports.service.js';
 import { PUBLIC_CACHE } from './public.controller.js';
 import { PublicService } from './public.service.js';
@@ -106,9 +105,9 @@ export class PagesController {
   @Header('Content-Security-Policy', PAGE_CSP)
   @Header('Cache-Control', PUBLIC_CACHE)
   async exports(@Query() q: PageQuery): Promise<string> {
-    const periods = TIME_DIMENSIONS;
+    const periods = ['fiscalYear'] as const; // the public sees fiscal years only (see PUBLIC_DIMENSIONS)
     const stacks = ['destination', 'deviceCategory'] as const;
-    const period = periods.find((p) => p === one(q.groupBy)) ?? 'fiscalYear';
+    const period = 'fiscalYear';
     const stack = stacks.find((s) => s === one(q.stack)) ?? 'destination';
     const ctx = this.context('/exports', q, { groupBy: period, stack });
     const report = await this.reports.publicExports({ groupBy: [period, stack] });

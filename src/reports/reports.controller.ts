@@ -6,7 +6,7 @@ import { Public } from '../auth/auth.decorators.js';
 import { csvStream, fileName } from '../common/csv.js';
 import { ApiProblems } from '../common/openapi.js';
 import { PublicThrottlerGuard, THROTTLE } from '../common/throttling.js';
-import { ChartQuery, DIMENSIONS, type Dimension, ExportsReportDto, ExportsReportQuery, LicensesReportQuery, PublicExportsQuery } from './dto/reports.dto.js';
+import { ChartQuery, DIMENSIONS, type Dimension, ExportsReportDto, ExportsReportQuery, LicensesReportQuery, PublicChartQuery, PublicExportsQuery } from './dto/reports.dto.js';
 import { type LicensesReport, ReportsService } from './reports.service.js';
 
 const MEASURES = ['shipments', 'units', 'fobValue', 'shipmentsWithFob', 'shareOfUnits'] as const;
@@ -104,14 +104,16 @@ export class PublicExportsController {
   @Get()
   @Header('Cache-Control', 'public, max-age=300')
   @ApiOperation({
-    summary: 'Export statistics for the public (aggregates of at least 3 shipments a cell)',
-    description: 'Cells of fewer than 3 shipments are merged, per period, into OTHER; a period too small as a whole is shown without figures (suppressed).',
+    summary: 'Export statistics for the public, by fiscal year (aggregates of at least 3 shipments a cell)',
+    description:
+      'Cells of fewer than 3 shipments are merged, per fiscal year, into OTHER; a year too small as a whole is shown without figures (suppressed). ' +
+      'FOB values show only where at least 3 shipments have one. No date range or filters: they would isolate single shipments.',
   })
   @ApiProduces('application/json', 'text/csv')
   @ApiOkResponse({ type: ExportsReportDto })
   @ApiProblems(400, 429)
   async exports(@Query() q: PublicExportsQuery, @Res({ passthrough: true }) reply: FastifyReply): Promise<ExportsReportDto | string> {
-    const report = await this.reports.publicExports({ ...q, groupBy: q.groupBy ?? ['fiscalYear'] });
+    const report = await this.reports.publicExports({ groupBy: q.groupBy ?? ['fiscalYear'] });
     if (q.format !== 'csv') return report;
     // As one string (the aggregates are small), so that it carries an ETag like every public response.
     const file = exportsCsv(report, 'exports', { suppressible: true });
@@ -128,7 +130,7 @@ export class PublicExportsController {
   @ApiProduces('image/svg+xml')
   @ApiOkResponse({ description: 'SVG', content: { 'image/svg+xml': { schema: { type: 'string' } } } })
   @ApiProblems(400, 429)
-  chart(@Query() q: ChartQuery): Promise<string> {
-    return this.reports.chart({ ...q, period: q.groupBy ?? 'month', stack: q.stack ?? 'destination', audience: 'public' });
+  chart(@Query() q: PublicChartQuery): Promise<string> {
+    return this.reports.chart({ period: 'fiscalYear', stack: q.stack ?? 'destination', audience: 'public' });
   }
 }

@@ -4,7 +4,7 @@ import { Repository, type SelectQueryBuilder } from 'typeorm';
 import { addDays, type CalendarDate } from '../common/calendar-date.js';
 import { Clock } from '../common/clock.js';
 import { countryName } from '../common/country.js';
-import { centsToMoney, moneyToCents } from '../common/money.js';
+import { centsToMoney, sumMoney } from '../common/money.js';
 import { Problem } from '../common/problem.js';
 import { Transactions } from '../database/transactions.js';
 import { LicensesService, statusOnSql } from '../licenses/licenses.service.js';
@@ -142,7 +142,13 @@ export class ReportsService {
         from ??= dayText(span?.min);
         to ??= dayText(span?.max);
       }
-      if (from && to) rows = zeroFill(rows, groupBy, from, to);
+      if (from && to) {
+        const months = (Number(to.slice(0, 4)) - Number(from.slice(0, 4))) * 12 + Number(to.slice(5, 7)) - Number(from.slice(5, 7));
+        if (months > MAX_FILLED_MONTHS) {
+          throw Problem.validation([{ field: 'to', message: `the range spans ${months + 1} months; a report by period covers at most ${MAX_FILLED_MONTHS} (100 years)` }]);
+        }
+        rows = zeroFill(rows, groupBy, from, to);
+      }
     }
 
     const totalUnits = rows.reduce((sum, r) => sum + (r.units ?? 0), 0);
@@ -165,7 +171,8 @@ export class ReportsService {
     const row: ExportsRowDto = {
       shipments: Number(r.shipments),
       units: Number(r.units ?? 0),
-      fobValue: r.fob === null ? null : centsToMoney(Number(r.fob)),
+      // SUM of bigint cents: a string on PostgreSQL; read through BigInt so that no digit is lost.
+      fobValue: r.fob === null ? null : centsToMoney(BigInt(typeof r.fob === 'number' ? Math.round(r.fob) : String(r.fob).split('.')[0])),
       shipmentsWithFob: Number(r.withFob),
       shareOfUnits: 0,
     };
@@ -247,8 +254,10 @@ export class ReportsService {
         for (const r of rows) publish.push(r.shipments !== null && r.shipments > 0 && r.shipments < MIN_PUBLIC_SHIPMENTS ? suppress(r) : r);
         continue;
       }
-      const visible = rows.filter((r) => (r.shipments ?? 0) >= MIN_PUBLIC_SHIPMENTS).sort((a, b) => (a.units ?? 0) - (b.units ?? 0));
-      const merged = rows.filter((r) => (r.shipments ?? 0) < MIN_PUBLIC_SHIPMENTS);
+      // A real OTHER (device category) joins the merged cell, so that a period has one OTHER row.
+      const isOther = (r: ExportsRowDto) => other.every((d) => get(r, d) === 'OTHER');
+      const visible = rows.filter((r) => (r.shipments ?? 0) >= MIN_PUBLIC_SHIPMENTS && !isOther(r)).sort((a, b) => (a.units ?? 0) - (b.units ?? 0));
+      const merged = rows.filter((r) => (r.shipments ?? 0) < MIN_PUBLIC_SHIPMENTS || isOther(r));
       const count = () => merged.reduce((n, r) => n + (r.shipments ?? 0), 0);
       while (merged.length && count() < MIN_PUBLIC_SHIPMENTS && visible.length) merged.push(visible.shift()!);
       publish.push(...visible);
@@ -265,17 +274,22 @@ export class ReportsService {
       if (other.includes('destination')) cell.destinationName = 'Other destinations';
       publish.push(cell.shipments! < MIN_PUBLIC_SHIPMENTS ? suppress(cell) : cell);
     }
+    // A FOB figure made of fewer than 3 shipments' values would be one company's price.
+    for (const r of publish) if ((r.shipmentsWithFob ?? 0) < MIN_PUBLIC_SHIPMENTS) r.fobValue = null;
     const units = publish.reduce((n, r) => n + (r.units ?? 0), 0);
     for (const r of publish) r.shareOfUnits = r.units === null ? null : units ? Math.round((r.units / units) * 10_000) / 10_000 : 0;
     publish.sort(compareRows(report.groupBy as Dimension[]));
+    const withFob = publish.reduce((n, r) => n + (r.fobValue === null ? 0 : (r.shipmentsWithFob ?? 0)), 0);
     return {
       ...report,
+      // The span of the data is not shown: the first and last export days would be single shipments' dates.
+      filters: {},
       rows: publish,
       totals: {
         shipments: publish.reduce((n, r) => n + (r.shipments ?? 0), 0),
         units,
         fobValue: sumMoney(publish.map((r) => r.fobValue)),
-        shipmentsWithFob: publish.reduce((n, r) => n + (r.shipmentsWithFob ?? 0), 0),
+        shipmentsWithFob: withFob,
       },
     };
   }
@@ -420,6 +434,9 @@ function daysBetween(a: CalendarDate, b: CalendarDate): number {
   return Math.round((Date.parse(`${b}T00:00:00Z`) - Date.parse(`${a}T00:00:00Z`)) / 86_400_000);
 }
 
+/** Time-only reports list every period of the range: at most this many months of it. */
+const MAX_FILLED_MONTHS = 1200;
+
 /** Public aggregates show no cell with fewer shipments than this (no single company's figures). */
 export const MIN_PUBLIC_SHIPMENTS = 3;
 
@@ -449,7 +466,9 @@ function zeroFill(rows: ExportsRowDto[], groupBy: Dimension[], from: CalendarDat
   const key = (r: ExportsRowDto) => groupBy.map((d) => get(r, d)).join('|');
   const seen = new Set(rows.map(key));
   const out = [...rows];
-  for (let day = `${from.slice(0, 7)}-01`; day <= to; day = addDays(`${day.slice(0, 7)}-28`, 5).slice(0, 7) + '-01') {
+  const last = Number(to.slice(0, 4)) * 12 + Number(to.slice(5, 7)) - 1;
+  for (let n = Number(from.slice(0, 4)) * 12 + Number(from.slice(5, 7)) - 1; n <= last; n++) {
+    const day = `${String(Math.floor(n / 12)).padStart(4, '0')}-${String((n % 12) + 1).padStart(2, '0')}-01`;
     const periods = periodsOf(day);
     const cell: ExportsRowDto = { shipments: 0, units: 0, fobValue: null, shipmentsWithFob: 0, shareOfUnits: 0 };
     for (const d of groupBy) set(cell, d, periods[d as keyof typeof periods]);
@@ -480,12 +499,6 @@ function compareRows(groupBy: Dimension[]) {
   };
 }
 
-function sumMoney(values: (string | null)[]): string | null {
-  const known = values.filter((v): v is string => v !== null);
-  if (!known.length) return null;
-  const cents = known.reduce((sum, v) => sum + moneyToCents(v), 0);
-  return centsToMoney(cents);
-}
 
 /** A row's value for a dimension (rows are flat: one property per dimension). */
 export function get(row: ExportsRowDto, d: string): unknown {

@@ -2,6 +2,7 @@ import { parse } from 'csv-parse/sync';
 import { XMLParser } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { engine, startApp, type TestApp } from '../support/app.js';
+import { makeLicense } from '../support/factories.js';
 import { loadFixture } from '../support/fixtures.js';
 
 /** SVG arrives as a buffer (an image type). */
@@ -170,15 +171,20 @@ describe('export reports', () => {
       { fiscalYear: 'FY2021-22', destination: 'OTHER', shipments: 3, units: 950, suppressed: undefined },
       { fiscalYear: 'FY2022-23', destination: 'OTHER', shipments: null, units: null, suppressed: true },
     ]);
-    expect(r.totals).toMatchObject({ shipments: 6, units: 2050 });
+    expect(r.totals).toMatchObject({ shipments: 6, units: 2050, fobValue: null, shipmentsWithFob: 0 }); // one FOB value only: withheld
     await t.anon.get('/public/v1/exports?groupBy=company').expect(400);
+    // one time granularity, no ranges or filters: nothing to take differences between
+    for (const q of ['groupBy=month', 'groupBy=year', 'groupBy=quarter', 'from=2021-08-13', 'to=2022-06-30', 'destination=AE', 'deviceCategory=SMARTPHONE']) {
+      await t.anon.get(`/public/v1/exports?${q}`).expect(400);
+    }
+    expect(r.filters).toEqual({});
     const csv = await t.anon.get('/public/v1/exports?groupBy=fiscalYear&format=csv').expect(200);
     expect(csv.headers.etag).toBeTruthy();
     expect(parse(csv.text, { columns: true })).toHaveLength(4); // 3 fiscal years + TOTAL
   });
 
   it('draws the chart as SVG: title, description, axis labels, legend and the expected bars', async () => {
-    for (const path of ['/api/v1/reports/exports/chart.svg?groupBy=fiscalYear&stack=destination', '/public/v1/exports/chart.svg?groupBy=fiscalYear&stack=deviceCategory']) {
+    for (const path of ['/api/v1/reports/exports/chart.svg?groupBy=fiscalYear&stack=destination', '/public/v1/exports/chart.svg?stack=deviceCategory']) {
       const agent = path.startsWith('/public') ? t.anon : t.http;
       const res = await agent.get(path).expect(200);
       expect(res.headers['content-type']).toMatch(/^image\/svg\+xml/);
@@ -198,6 +204,17 @@ describe('export reports', () => {
     ]);
     for (const label of ['Units (devices)', 'Period (fiscal year (July-June))', 'FY2021-22']) expect(staff).toContain(label);
   });
+  it('sums FOB values exactly however large (bigint cents)', async () => {
+    const big = await makeLicense(t, { issuedOn: '2021-04-09', licenseNumber: 'BIG-1' });
+    for (const [ref, fobValue] of [['BIG-A', '9999999999999.99'], ['BIG-B', '9999999999999.99'], ['BIG-C', '0.03']]) {
+      await t.http.post('/api/v1/shipments').send({ licenseId: big.id, reference: ref, shippedOn: '2023-03-01', destinationCountry: 'KE', units: 1, deviceCategory: 'SMARTPHONE', fobValue }).expect(201);
+    }
+    const r = await report(t, `groupBy=year&destination=KE`);
+    expect(r.rows).toEqual([expect.objectContaining({ year: '2023', fobValue: '20000000000000.01', shipmentsWithFob: 3 })]);
+    await t.http.get('/api/v1/reports/exports?groupBy=month&from=2022-01-01&to=9999-12-31').expect(400);
+    await t.anon.get('/public/v1/exports').expect(200);
+  });
+
 });
 
 describe.skipIf(engine !== 'postgres')('the same reports on SQLite and PostgreSQL', () => {

@@ -207,7 +207,7 @@ export function exportsPage(
 ): string {
   const t = MESSAGES[ctx.lang];
   const lang = ctx.lang === 'en' ? undefined : ctx.lang;
-  const chart = `/public/v1/exports/chart.svg${query({ groupBy: choice.period, stack: choice.stack })}`;
+  const chart = `/public/v1/exports/chart.svg${query({ stack: choice.stack })}`;
   const fmt = (n: number | null) => (n === null ? t.withheld : n.toLocaleString('en-US'));
   const label = (row: ExportsRowDto) => {
     const key = String((row as unknown as Record<string, unknown>)[choice.stack] ?? '');
@@ -218,12 +218,6 @@ export function exportsPage(
 <p>${t.exportsIntro}</p>
 <form class="search" method="get" action="/exports">
   ${lang ? html`<input type="hidden" name="lang" value="${lang}">` : ''}
-  <div class="field">
-    <label for="groupBy">${t.periodLabel}</label>
-    <select id="groupBy" name="groupBy">
-      ${options.periods.map((p) => html`<option value="${p}"${p === choice.period ? html` selected` : ''}>${t.periods[p] ?? p}</option>`)}
-    </select>
-  </div>
   <div class="field">
     <label for="stack">${t.stackLabel}</label>
     <select id="stack" name="stack">

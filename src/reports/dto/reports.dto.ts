@@ -8,8 +8,12 @@ import { DEVICE_CATEGORIES, type DeviceCategory } from '../../shipments/hs-codes
 export const TIME_DIMENSIONS = ['month', 'quarter', 'year', 'fiscalYear'] as const;
 export const DIMENSIONS = [...TIME_DIMENSIONS, 'destination', 'company', 'license', 'deviceCategory', 'technology', 'hsCode'] as const;
 export type Dimension = (typeof DIMENSIONS)[number];
-/** What the public may group by: no company or license, so no single firm's figures. */
-export const PUBLIC_DIMENSIONS = [...TIME_DIMENSIONS, 'destination', 'deviceCategory', 'technology', 'hsCode'] as const;
+/**
+ * What the public may group by: no company or license, and one time granularity only, the fiscal year in which
+ * national statistics are kept. Offering months, quarters or calendar years too would let differences between
+ * groupings (or between date ranges) reveal the cells that are withheld.
+ */
+export const PUBLIC_DIMENSIONS = ['fiscalYear', 'destination', 'deviceCategory', 'technology', 'hsCode'] as const;
 
 const list = () =>
   Transform(({ value }) =>
@@ -68,7 +72,8 @@ export class ExportsReportQuery extends ExportsFilters {
   bom?: boolean;
 }
 
-export class PublicExportsQuery extends ExportsFilters {
+/** Public aggregates take no date range or filters: sliding a range by a day would isolate one shipment. */
+export class PublicExportsQuery {
   @ApiPropertyOptional({ description: `Comma-separated, any of: ${PUBLIC_DIMENSIONS.join(', ')} (default fiscalYear)`, example: 'fiscalYear,destination', type: String })
   @IsOptional()
   @list()
@@ -83,6 +88,13 @@ export class PublicExportsQuery extends ExportsFilters {
   @IsOptional()
   @IsIn(['json', 'csv'])
   format?: 'json' | 'csv';
+}
+
+export class PublicChartQuery {
+  @ApiPropertyOptional({ enum: ['destination', 'deviceCategory'], default: 'destination', description: 'What each fiscal year\'s bar is stacked by' })
+  @IsOptional()
+  @IsIn(['destination', 'deviceCategory'])
+  stack?: 'destination' | 'deviceCategory';
 }
 
 export class ChartQuery extends ExportsFilters {
