@@ -127,6 +127,8 @@ export class ImportsService {
     try {
       await this.tx.run(async (m) => {
         const cache = new Map<string, Promise<LicenseWithSteps>>();
+        // The shipments of this file by reference (the IMEI file may name only these): a few dozen bytes a row.
+        const inFile = new Map<string, FileShipment[]>();
         const lookup = (ref: { licenseId?: string; licenseNumber?: string }) => {
           const key = (ref.licenseNumber ?? ref.licenseId ?? '').trim().toUpperCase();
           if (!cache.has(key)) cache.set(key, this.licenses.lifecycle(ref, m));
@@ -134,7 +136,7 @@ export class ImportsService {
         };
         report.fileSha256 = await this.readCsv(shipmentsFile.stream, 'shipments', SHIPMENT_COLUMNS, REQUIRED_COLUMNS, fail, async (rows) => {
           report.rowsRead += rows.length;
-          const stats = await this.shipmentBatch(m, rows, lookup, stamp, fail);
+          const stats = await this.shipmentBatch(m, rows, lookup, stamp, fail, inFile);
           report.rowsValid += stats.valid;
           report.rowsCreated += stats.created;
           report.rowsSkipped += stats.skipped;
@@ -147,13 +149,13 @@ export class ImportsService {
           if (this.tx.engine === 'postgres') await m.query('ANALYZE shipments');
           imeisSha256 = await this.readCsv(imeiFile.stream, 'imeis', IMEI_COLUMNS, IMEI_COLUMNS, fail, async (rows) => {
             report.imeis.read += rows.length;
-            const stats = await this.imeiBatch(m, rows, stamp, fail);
+            const stats = await this.imeiBatch(m, rows, fail, inFile);
             report.imeis.created += stats.created;
             report.imeis.skipped += stats.skipped;
             report.imeis.failed += rows.length - stats.created - stats.skipped;
           });
           await imeiFile.after?.();
-          await this.checkDeviceCounts(m, stamp, fail);
+          await this.checkDeviceCounts(m, inFile, fail);
         }
         if (errorCount > 0 || mode === 'validate') throw new Rollback();
         report.outcome = 'COMMITTED';
@@ -288,7 +290,10 @@ export class ImportsService {
     lookup: (ref: { licenseNumber?: string }) => Promise<LicenseWithSteps>,
     stamp: Date,
     fail: (e: ImportError) => void,
+    inFile: Map<string, FileShipment[]>,
   ): Promise<{ valid: number; created: number; skipped: number }> {
+    const remember = (s: Shipment, created: boolean) =>
+      inFile.set(s.reference, [...(inFile.get(s.reference) ?? []), { id: s.id, units: s.units, created, gotImeis: false }]);
     const prepared: { row: number; shipment: Shipment }[] = [];
     for (const { row, cells } of rows) {
       const input = await this.toInput(row, cells, fail);
@@ -319,6 +324,7 @@ export class ImportsService {
       if (!stored) {
         existing.set(key, shipment);
         toInsert.push(shipment);
+        remember(shipment, true);
         continue;
       }
       const difference = differs(stored, shipment);
@@ -328,6 +334,7 @@ export class ImportsService {
         fail({ file: 'shipments', row, column: difference.column, message: `reference ${shipment.reference} is already recorded (shipment ${stored.id}) with ${difference.column} ${difference.stored}, not ${difference.given}` });
       } else {
         skipped++;
+        remember(stored, false);
       }
     }
     await bulkInsert(m, Shipment, toInsert);
@@ -368,44 +375,44 @@ export class ImportsService {
     return errors.length ? undefined : dto;
   }
 
-  /** One batch of `imei,reference` rows: normalise, find the shipment, refuse a device already exported elsewhere. */
-  private async imeiBatch(m: EntityManager, rows: { row: number; cells: Record<string, string> }[], stamp: Date, fail: (e: ImportError) => void): Promise<{ created: number; skipped: number }> {
-    const parsed: { row: number; imei: string; tac: string; reference: string }[] = [];
+  /**
+   * One batch of `imei,reference` rows: normalise, find the shipment among this file's shipments (the IMEI file
+   * cannot add devices to other shipments), refuse a device already exported elsewhere.
+   */
+  private async imeiBatch(
+    m: EntityManager,
+    rows: { row: number; cells: Record<string, string> }[],
+    fail: (e: ImportError) => void,
+    inFile: Map<string, FileShipment[]>,
+  ): Promise<{ created: number; skipped: number }> {
+    const parsed: { row: number; imei: string; tac: string; shipment: FileShipment }[] = [];
     for (const { row, cells } of rows) {
       const result = normaliseImei(cells.imei ?? '');
       const reference = (cells.reference ?? '').trim();
+      const matches = inFile.get(reference) ?? [];
       if ('error' in result) fail({ file: 'imeis', row, column: 'imei', message: result.error });
       else if (!reference) fail({ file: 'imeis', row, column: 'reference', message: 'is empty' });
-      else parsed.push({ row, ...result, reference });
+      else if (matches.length === 0) fail({ file: 'imeis', row, column: 'reference', message: `no shipment with reference ${reference} in the shipments file of this import` });
+      else if (matches.length > 1) fail({ file: 'imeis', row, column: 'reference', message: `reference ${reference} belongs to shipments of several exporters in this file; it cannot say which` });
+      else parsed.push({ row, ...result, shipment: matches[0] });
     }
-    const references = [...new Set(parsed.map((p) => p.reference))];
-    const shipments = references.length ? await m.find(Shipment, { where: { reference: In(references), status: 'RECORDED' }, select: { id: true, reference: true, createdAt: true } }) : [];
-    const byReference = new Map<string, Shipment[]>();
-    for (const s of shipments) byReference.set(s.reference, [...(byReference.get(s.reference) ?? []), s]);
     const imeis = parsed.map((p) => p.imei);
     const taken = imeis.length ? await m.find(ShipmentDevice, { where: { imei: In(imeis), releasedAt: IsNull() } }) : [];
     const takenBy = new Map(taken.map((d) => [d.imei, d.shipmentId]));
     const fresh: ShipmentDevice[] = [];
+    const freshImeis = new Set<string>();
     let skipped = 0;
     for (const p of parsed) {
-      const matches = byReference.get(p.reference) ?? [];
-      if (matches.length === 0) {
-        fail({ file: 'imeis', row: p.row, column: 'reference', message: `no shipment with reference ${p.reference} in this import or on record` });
-        continue;
-      }
-      if (matches.length > 1) {
-        fail({ file: 'imeis', row: p.row, column: 'reference', message: `reference ${p.reference} belongs to shipments of several exporters; it cannot say which` });
-        continue;
-      }
-      const shipment = matches[0];
       const owner = takenBy.get(p.imei);
+      p.shipment.gotImeis = true;
       if (owner === undefined) {
-        takenBy.set(p.imei, shipment.id);
-        fresh.push(Object.assign(new ShipmentDevice(), { imei: p.imei, tac: p.tac, shipmentId: shipment.id, releasedAt: null }));
-      } else if (owner === shipment.id && shipment.createdAt.getTime() !== stamp.getTime()) {
+        takenBy.set(p.imei, p.shipment.id);
+        freshImeis.add(p.imei);
+        fresh.push(Object.assign(new ShipmentDevice(), { imei: p.imei, tac: p.tac, shipmentId: p.shipment.id, releasedAt: null }));
+      } else if (owner === p.shipment.id && !p.shipment.created && !freshImeis.has(p.imei)) {
         skipped++; // the same device of the same stored shipment: a re-import
-      } else if (owner === shipment.id) {
-        fail({ file: 'imeis', row: p.row, column: 'imei', message: `${p.imei} is listed twice for shipment ${p.reference}` });
+      } else if (owner === p.shipment.id) {
+        fail({ file: 'imeis', row: p.row, column: 'imei', message: `${p.imei} is listed twice for shipment ${[...inFile.entries()].find(([, v]) => v.includes(p.shipment))?.[0]}` });
       } else {
         fail({ file: 'imeis', row: p.row, column: 'imei', message: `${p.imei} was already exported in shipment ${owner}; a device is exported once` });
       }
@@ -414,24 +421,33 @@ export class ImportsService {
     return { created: fresh.length, skipped };
   }
 
-  /** Every shipment of this import that got IMEIs must have exactly as many as its units. */
-  private async checkDeviceCounts(m: EntityManager, stamp: Date, fail: (e: ImportError) => void): Promise<void> {
-    const rows = await m
-      .createQueryBuilder(Shipment, 's')
-      .innerJoin(ShipmentDevice, 'd', 'd.shipment_id = s.id AND d.released_at IS NULL')
-      .select('s.reference', 'reference')
-      .addSelect('s.units', 'units')
-      .addSelect('COUNT(d.imei)', 'devices')
-      .where('s.created_at = :stamp', { stamp: stamp.toISOString() })
-      .groupBy('s.id')
-      .addGroupBy('s.reference')
-      .addGroupBy('s.units')
-      .having('COUNT(d.imei) <> s.units')
-      .getRawMany<{ reference: string; units: number; devices: number }>();
-    for (const r of rows) {
-      fail({ file: 'imeis', row: 0, column: 'reference', message: `shipment ${r.reference} has ${Number(r.devices)} IMEIs but ${Number(r.units)} units; they must be equal` });
+  /** Every shipment of the file that got IMEIs must end with exactly as many as its units (stored ones too). */
+  private async checkDeviceCounts(m: EntityManager, inFile: Map<string, FileShipment[]>, fail: (e: ImportError) => void): Promise<void> {
+    const touched = [...inFile.entries()].flatMap(([reference, list]) => list.filter((s) => s.gotImeis).map((s) => ({ reference, ...s })));
+    for (let i = 0; i < touched.length; i += 500) {
+      const chunk = touched.slice(i, i + 500);
+      const counts = await m
+        .createQueryBuilder(ShipmentDevice, 'd')
+        .select('d.shipment_id', 'id')
+        .addSelect('COUNT(*)', 'devices')
+        .where('d.released_at IS NULL AND d.shipment_id IN (:...ids)', { ids: chunk.map((s) => s.id) })
+        .groupBy('d.shipment_id')
+        .getRawMany<{ id: string; devices: string | number }>();
+      const byId = new Map(counts.map((c) => [c.id, Number(c.devices)]));
+      for (const s of chunk) {
+        const devices = byId.get(s.id) ?? 0;
+        if (devices !== s.units) fail({ file: 'imeis', row: 0, column: 'reference', message: `shipment ${s.reference} would have ${devices} IMEIs but has ${s.units} units; they must be equal (row 0: the file as a whole)` });
+      }
     }
   }
+}
+
+/** A shipment of the import's file: created by it, or already stored identically. */
+interface FileShipment {
+  id: string;
+  units: number;
+  created: boolean;
+  gotImeis: boolean;
 }
 
 function columnOf(field: string): string {

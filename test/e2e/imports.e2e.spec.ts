@@ -145,7 +145,15 @@ describe('CSV import of shipments', () => {
     expect(second.body.report.errors[0]).toMatchObject({ file: 'imeis', row: 2, column: 'imei' });
     expect(second.body.report.errors[0].message).toContain(owner);
     const short = await t.http.post('/api/v1/imports/shipments').attach('file', Buffer.from([HEADER, row('IC-3', { units: '2' })].join('\n')), 'c.csv').attach('imeis', Buffer.from(`imei,reference\n${imei(11)},IC-3\n`), 'c-imeis.csv').expect(422);
-    expect(short.body.report.errors[0].message).toContain('has 1 IMEIs but 2 units');
+    expect(short.body.report.errors[0].message).toContain('would have 1 IMEIs but has 2 units');
+    // the IMEI file names only shipments of its own shipments file
+    const other = await t.http.post('/api/v1/imports/shipments').attach('file', Buffer.from(HEADER), 'h.csv').attach('imeis', Buffer.from(`imei,reference\n${imei(12)},SEED-INOVI-2021-08-13-AE\n`), 'h-imeis.csv').expect(422);
+    expect(other.body.report.errors[0].message).toContain('in the shipments file of this import');
+    // re-importing a stored shipment with extra IMEIs breaks its count: refused
+    const extra = await t.http.post('/api/v1/imports/shipments').attach('file', Buffer.from([HEADER, row('IC-1', { units: '1' })].join('\n')), 'a.csv').attach('imeis', Buffer.from(`imei,reference\n${imei(10)},IC-1\n${imei(13)},IC-1\n`), 'a2.csv').expect(422);
+    expect(extra.body.report.errors[0].message).toContain('would have 2 IMEIs but has 1 units');
+    const same = await t.http.post('/api/v1/imports/shipments').attach('file', Buffer.from([HEADER, row('IC-1', { units: '1' })].join('\n')), 'a.csv').attach('imeis', Buffer.from(`imei,reference\n${imei(10)},IC-1\n`), 'a-imeis.csv').expect(201);
+    expect(same.body).toMatchObject({ rowsSkipped: 1, imeis: { skipped: 1, created: 0 } });
   });
 
   it('POST /shipments takes IMEIs too: count must equal units, a device only once; voiding releases them', async () => {
