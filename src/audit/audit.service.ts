@@ -6,6 +6,7 @@ import { type EntityManager, Repository } from 'typeorm';
 import { Clock } from '../common/clock.js';
 import { type Page, pageOf } from '../common/pagination.js';
 import { currentContext } from '../common/request-context.js';
+import { bulkInsert } from '../database/bulk-insert.js';
 import { Transactions } from '../database/transactions.js';
 import { AuditEvent } from './audit-event.entity.js';
 import type { AuditEventDto, AuditVerifyDto, ListAuditQuery } from './dto/audit.dto.js';
@@ -75,6 +76,36 @@ export class AuditService {
     const saved = Object.assign(new AuditEvent(), event, { hash: hashOf(event) });
     await m.insert(AuditEvent, saved);
     return saved;
+  }
+
+  /** Appends many events at once (a CSV import's shipments): one lock, one read of the chain head, bulk inserts. */
+  async recordMany(m: EntityManager, entries: AuditEntry[]): Promise<void> {
+    if (!entries.length) return;
+    await this.tx.lock(m, 'audit-chain');
+    const last = await m.createQueryBuilder(AuditEvent, 'a').orderBy('a.seq', 'DESC').limit(1).getOne();
+    const ctx = currentContext();
+    let seq = last?.seq ?? 0;
+    let prevHash = last?.hash ?? GENESIS_HASH;
+    const occurredAt = this.clock.now();
+    const events = entries.map((entry) => {
+      const event: Omit<AuditEvent, 'hash'> = {
+        seq: ++seq,
+        occurredAt,
+        actorId: ctx.actorId,
+        action: entry.action,
+        entityType: entry.entityType,
+        entityId: entry.entityId,
+        requestId: ctx.requestId,
+        reason: entry.reason ?? null,
+        before: entry.before == null ? null : JSON.stringify(entry.before),
+        after: entry.after == null ? null : JSON.stringify(entry.after),
+        prevHash,
+      };
+      const saved = Object.assign(new AuditEvent(), event, { hash: hashOf(event) });
+      prevHash = saved.hash;
+      return saved;
+    });
+    await bulkInsert(m, AuditEvent, events);
   }
 
   async list(query: ListAuditQuery): Promise<Page<AuditEventDto>> {

@@ -43,18 +43,13 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const header = request.headers['idempotency-key'];
     if (header === undefined) return next.handle();
     const key = Array.isArray(header) ? header[0] : header;
-    if (!KEY_RE.test(key)) {
-      throw new ProblemException(400, 'IDEMPOTENCY_KEY_INVALID', 'Idempotency-Key must be 1-200 visible ASCII characters (a UUID is a good choice)', [
-        { field: 'Idempotency-Key', message: 'must be 1-200 visible ASCII characters' },
-      ]);
-    }
+    checkKey(key);
+    // A streamed upload (CSV import) cannot be hashed before it is processed: the import keys it by its files'
+    // SHA-256 itself (ImportsService), inside its own transaction.
+    if (isStream(request.body) || request.isMultipart()) return next.handle();
     const actorId = request.staff?.id ?? 'anonymous';
     const path = request.url.split('?')[0];
-    // A streamed upload (CSV import) cannot be read twice: its length and type stand for it. A retried import is
-    // also safe by itself: rows already stored are skipped.
-    const body = isStream(request.body) || request.isMultipart()
-      ? `stream ${request.headers['content-type'] ?? ''} ${request.headers['content-length'] ?? ''}`
-      : (canonicalize(request.body ?? null) ?? '');
+    const body = canonicalize(request.body ?? null) ?? '';
     const requestHash = createHash('sha256').update(`${request.method} ${request.url}\n${body}`).digest('hex');
 
     return from(this.claim(actorId, key, request.method, path, requestHash)).pipe(
@@ -111,6 +106,16 @@ export class IdempotencyInterceptor implements NestInterceptor {
   private async release(actorId: string, key: string): Promise<void> {
     await this.tx.run((m) => m.delete(IdempotencyKey, { actorId, key }));
   }
+}
+
+const KEY_PROBLEM = () =>
+  new ProblemException(400, 'IDEMPOTENCY_KEY_INVALID', 'Idempotency-Key must be 1-200 visible ASCII characters (a UUID is a good choice)', [
+    { field: 'Idempotency-Key', message: 'must be 1-200 visible ASCII characters' },
+  ]);
+
+/** 400 unless an Idempotency-Key is 1-200 visible ASCII characters. */
+export function checkKey(key: string): void {
+  if (!KEY_RE.test(key)) throw KEY_PROBLEM();
 }
 
 /** Marks a creating POST as accepting Idempotency-Key. */

@@ -39,7 +39,9 @@ export class ImportsController {
   @ApiProblems(400, 401, 403, 422)
   async importShipments(@Query() query: ImportModeQuery, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<ImportReport> {
     const mode = query.mode ?? 'commit';
-    let report: ImportReport;
+    const header = request.headers['idempotency-key'];
+    const idempotencyKey = Array.isArray(header) ? header[0] : header;
+    let report: ImportReport & { replayed?: boolean };
     if (request.isMultipart()) {
       let parts: ReturnType<FastifyRequest['files']>;
       try {
@@ -69,23 +71,30 @@ export class ImportsController {
       };
       const file = await next('file');
       if (!file) throw badUpload('the multipart body has no "file" field with the shipments CSV');
-      report = await this.imports.importShipments(mode, file, async () => {
-        const imeis = await next('imeis');
-        return imeis && { ...imeis, after: async () => {
-          if (!(await read()).done) throw badUpload('the multipart body has more than the fields "file" and "imeis"');
-        } };
-      });
+      report = await this.imports.importShipments(
+        mode,
+        file,
+        async () => {
+          const imeis = await next('imeis');
+          return imeis && { ...imeis, after: async () => {
+            if (!(await read()).done) throw badUpload('the multipart body has more than the fields "file" and "imeis"');
+          } };
+        },
+        { idempotencyKey },
+      );
     } else {
       const body = request.body as NodeJS.ReadableStream | undefined;
       if (!body || typeof (body as { pipe?: unknown }).pipe !== 'function') throw badUpload('send the CSV as the body with Content-Type: text/csv, or as multipart/form-data');
       const name = request.headers['content-disposition']?.match(/filename="?([^";]+)"?/)?.[1] ?? null;
-      report = await this.imports.importShipments(mode, { name, stream: body });
+      report = await this.imports.importShipments(mode, { name, stream: body }, undefined, { idempotencyKey });
     }
     if (report.outcome === 'REJECTED') {
       throw new ProblemException(422, 'IMPORT_REJECTED', `${report.rowsFailed} of ${report.rowsRead} rows (and ${report.imeis.failed} IMEIs) are not valid; nothing was written`, undefined, { report });
     }
     void reply.status(report.outcome === 'COMMITTED' ? HttpStatus.CREATED : HttpStatus.OK);
-    return report;
+    if (report.replayed) void reply.header('Idempotent-Replayed', 'true');
+    const { replayed: _replayed, ...body } = report;
+    return body;
   }
 
   @Get()

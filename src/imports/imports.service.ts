@@ -9,6 +9,8 @@ import { CsvError, parse } from 'csv-parse';
 import { type EntityManager, In, IsNull, Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { Clock } from '../common/clock.js';
+import { IdempotencyKey } from '../common/idempotency-key.entity.js';
+import { violatedUniqueIndex } from '../common/problem.filter.js';
 import { normaliseImei } from '../common/imei.js';
 import { type Page, pageOf, PageQuery } from '../common/pagination.js';
 import { ProblemException } from '../common/problem.js';
@@ -20,7 +22,7 @@ import { type LicenseWithSteps, LicensesService } from '../licenses/licenses.ser
 import { CreateShipmentDto } from '../shipments/dto/shipment.dto.js';
 import { ShipmentDevice } from '../shipments/shipment-device.entity.js';
 import { Shipment } from '../shipments/shipment.entity.js';
-import { ShipmentsService } from '../shipments/shipments.service.js';
+import { ShipmentsService, toShipmentRecord } from '../shipments/shipments.service.js';
 import { parseDate, parseMoney, parseUnits } from './csv-values.js';
 import { ImportRun } from './import-run.entity.js';
 
@@ -68,6 +70,17 @@ export interface ImportReport {
 
 class Rollback extends Error {}
 
+/** The import was committed before under the same Idempotency-Key with the same files: its first report. */
+class Replay extends Error {
+  constructor(readonly report: ImportReport) {
+    super('replay');
+  }
+}
+
+const keyHash = (shipments: string, imeis: string | null) => createHash('sha256').update(`POST /api/v1/imports/shipments\n${shipments}\n${imeis ?? ''}`).digest('hex');
+const keyReused = (key: string) =>
+  new ProblemException(422, 'IDEMPOTENCY_KEY_REUSED', `Idempotency-Key ${key} was already used for an import of other files; use a new key`);
+
 /** The upload itself failed (too large, stalled, cut off): the import ends with this status, nothing written. */
 export class UploadError extends ProblemException {
   constructor(status: number, detail: string) {
@@ -97,7 +110,17 @@ export class ImportsService {
     private readonly clock: Clock,
   ) {}
 
-  async importShipments(mode: 'validate' | 'commit', shipmentsFile: ImportFile, nextFile?: () => Promise<ImportFile | undefined>): Promise<ImportReport> {
+  /**
+   * Imports a shipments CSV (and the IMEI file `nextFile` gives, if any). With an `idempotencyKey`, a committed
+   * import is remembered by its files' SHA-256: the same key and files again return the first report
+   * (`replayed`), the same key with other files is a 422.
+   */
+  async importShipments(
+    mode: 'validate' | 'commit',
+    shipmentsFile: ImportFile,
+    nextFile?: () => Promise<ImportFile | undefined>,
+    options: { idempotencyKey?: string } = {},
+  ): Promise<ImportReport & { replayed?: boolean }> {
     const startedAt = this.clock.now();
     const report: ImportReport = {
       importId: randomUUID(),
@@ -136,7 +159,7 @@ export class ImportsService {
         };
         report.fileSha256 = await this.readCsv(shipmentsFile.stream, 'shipments', SHIPMENT_COLUMNS, REQUIRED_COLUMNS, fail, async (rows) => {
           report.rowsRead += rows.length;
-          const stats = await this.shipmentBatch(m, rows, lookup, stamp, fail, inFile);
+          const stats = await this.shipmentBatch(m, rows, lookup, stamp, fail, inFile, report.importId);
           report.rowsValid += stats.valid;
           report.rowsCreated += stats.created;
           report.rowsSkipped += stats.skipped;
@@ -159,6 +182,7 @@ export class ImportsService {
         }
         if (errorCount > 0 || mode === 'validate') throw new Rollback();
         report.outcome = 'COMMITTED';
+        if (options.idempotencyKey) await this.rememberKey(m, options.idempotencyKey, keyHash(report.fileSha256, imeisSha256), report);
         await this.audit.record(m, {
           action: 'import.committed',
           entityType: 'import',
@@ -167,7 +191,18 @@ export class ImportsService {
         });
       });
     } catch (e) {
-      if (!(e instanceof Rollback)) throw e;
+      if (e instanceof Replay) return { ...e.report, replayed: true };
+      const index = violatedUniqueIndex(e);
+      if (index !== undefined && options.idempotencyKey) {
+        // The same key committed by a concurrent request meanwhile: answer as that one did (or 422).
+        const prior = await this.runs.manager.findOne(IdempotencyKey, { where: { actorId: currentContext().actorId ?? 'anonymous', key: options.idempotencyKey } });
+        if (prior?.requestHash === keyHash(report.fileSha256, imeisSha256) && prior.responseBody) return { ...JSON.parse(prior.responseBody), replayed: true };
+        if (prior) throw keyReused(options.idempotencyKey);
+      }
+      if (index !== undefined) {
+        // Another import or request stored the same shipments at the same moment; importing again will skip them.
+        fail({ file: 'shipments', row: 0, column: 'reference', message: 'another import or request recorded some of these shipments at the same time; nothing was written: import the file again' });
+      } else if (!(e instanceof Rollback)) throw e;
       report.outcome = mode === 'validate' && errorCount === 0 ? 'VALIDATED' : 'REJECTED';
     }
     if (errorCount > report.errors.length) report.errorsTruncated = true;
@@ -197,6 +232,16 @@ export class ImportsService {
       }),
     );
     return report;
+  }
+
+  private async rememberKey(m: EntityManager, key: string, requestHash: string, report: ImportReport): Promise<void> {
+    const actorId = currentContext().actorId ?? 'anonymous';
+    const prior = await m.findOne(IdempotencyKey, { where: { actorId, key } });
+    if (prior) {
+      if (prior.requestHash === requestHash && prior.responseBody) throw new Replay(JSON.parse(prior.responseBody));
+      throw keyReused(key);
+    }
+    await m.insert(IdempotencyKey, { actorId, key, method: 'POST', path: '/api/v1/imports/shipments', requestHash, responseStatus: 201, responseBody: JSON.stringify(report), createdAt: this.clock.now() });
   }
 
   async list(query: PageQuery): Promise<Page<ImportRun>> {
@@ -291,6 +336,7 @@ export class ImportsService {
     stamp: Date,
     fail: (e: ImportError) => void,
     inFile: Map<string, FileShipment[]>,
+    importId: string,
   ): Promise<{ valid: number; created: number; skipped: number }> {
     const remember = (s: Shipment, created: boolean) =>
       inFile.set(s.reference, [...(inFile.get(s.reference) ?? []), { id: s.id, units: s.units, created, gotImeis: false }]);
@@ -338,6 +384,11 @@ export class ImportsService {
       }
     }
     await bulkInsert(m, Shipment, toInsert);
+    // Each imported shipment has its own history, like one recorded through the API.
+    await this.audit.recordMany(
+      m,
+      toInsert.map((sh) => ({ action: 'shipment.recorded', entityType: 'shipment' as const, entityId: sh.id, after: toShipmentRecord(sh), reason: `import ${importId}` })),
+    );
     const failedRows = rows.length - prepared.length;
     const conflicted = prepared.length - toInsert.length - skipped;
     return { valid: rows.length - failedRows - conflicted, created: toInsert.length, skipped };
