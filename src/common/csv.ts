@@ -9,6 +9,7 @@ import { stringify as stringifySync } from 'csv-stringify/sync';
  */
 export function spreadsheetSafe(value: unknown): unknown {
   if (value === null || value === undefined) return '';
+  if (typeof value === 'boolean') return value ? 'true' : 'false';
   if (typeof value !== 'string') return value;
   return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
 }

@@ -13,7 +13,8 @@ const show = (raw: string) => JSON.stringify(raw.length > 40 ? `${raw.slice(0, 4
 export function parseUnits(raw: string): Cell<number> {
   const v = raw.trim();
   if (v === '') return { error: 'is empty; give a whole number of devices' };
-  if (/^\d+$/.test(v) || /^\d{1,3}(,\d{3})+$/.test(v)) {
+  // No leading zeros: "0,500" could be a decimal comma, "005500" a mangled code.
+  if (/^[1-9]\d*$/.test(v) || /^[1-9]\d{0,2}(,\d{3})+$/.test(v)) {
     const n = Number(v.replace(/,/g, ''));
     if (Number.isSafeInteger(n)) return { value: n };
   }

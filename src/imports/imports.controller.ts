@@ -89,7 +89,11 @@ export class ImportsController {
       report = await this.imports.importShipments(mode, { name, stream: body }, undefined, { idempotencyKey });
     }
     if (report.outcome === 'REJECTED') {
-      throw new ProblemException(422, 'IMPORT_REJECTED', `${report.rowsFailed} of ${report.rowsRead} rows (and ${report.imeis.failed} IMEIs) are not valid; nothing was written`, undefined, { report });
+      const first = report.errors[0];
+      const detail = report.rowsRead
+        ? `${report.rowsFailed} of ${report.rowsRead} rows (and ${report.imeis.failed} IMEIs) are not valid; nothing was written`
+        : `the file cannot be imported${first ? ` (${first.column ? `${first.column}: ` : ''}${first.message})` : ''}; nothing was written`;
+      throw new ProblemException(422, 'IMPORT_REJECTED', detail, undefined, { report });
     }
     void reply.status(report.outcome === 'COMMITTED' ? HttpStatus.CREATED : HttpStatus.OK);
     if (report.replayed) void reply.header('Idempotent-Replayed', 'true');

@@ -57,6 +57,8 @@ describe('CSV import of shipments', () => {
       ['units', { units: '5500.0' }, '"5500.0"'],
       ['units', { units: '5.5e3' }, '"5.5e3"'],
       ['units', { units: '-5' }, '"-5"'],
+      ['units', { units: '0,500' }, '"0,500"'],
+      ['units', { units: '005500' }, '"005500"'],
       ['units', { units: '' }, 'empty'],
       ['fobValue', { fobValue: '1.234,56' }, '"1.234,56"'],
       ['shippedOn', { shippedOn: '13/08/2021' }, '"13/08/2021"'],
