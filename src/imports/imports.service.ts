@@ -22,7 +22,7 @@ import { type LicenseWithSteps, LicensesService } from '../licenses/licenses.ser
 import { CreateShipmentDto } from '../shipments/dto/shipment.dto.js';
 import { ShipmentDevice } from '../shipments/shipment-device.entity.js';
 import { Shipment } from '../shipments/shipment.entity.js';
-import { ShipmentsService, toShipmentRecord } from '../shipments/shipments.service.js';
+import { ShipmentsService } from '../shipments/shipments.service.js';
 import { parseDate, parseMoney, parseUnits } from './csv-values.js';
 import { ImportRun } from './import-run.entity.js';
 
@@ -339,7 +339,7 @@ export class ImportsService {
     importId: string,
   ): Promise<{ valid: number; created: number; skipped: number }> {
     const remember = (s: Shipment, created: boolean) =>
-      inFile.set(s.reference, [...(inFile.get(s.reference) ?? []), { id: s.id, units: s.units, created, gotImeis: false }]);
+      inFile.set(s.reference, [...(inFile.get(s.reference) ?? []), { id: s.id, units: s.units, created, gotImeis: false, listed: 0 }]);
     const prepared: { row: number; shipment: Shipment }[] = [];
     for (const { row, cells } of rows) {
       const input = await this.toInput(row, cells, fail);
@@ -387,7 +387,14 @@ export class ImportsService {
     // Each imported shipment has its own history, like one recorded through the API.
     await this.audit.recordMany(
       m,
-      toInsert.map((sh) => ({ action: 'shipment.recorded', entityType: 'shipment' as const, entityId: sh.id, after: toShipmentRecord(sh), reason: `import ${importId}` })),
+      toInsert.map((sh) => ({
+        action: 'shipment.recorded',
+        entityType: 'shipment' as const,
+        entityId: sh.id,
+        // The row as imported (the full record is in the shipment itself), kept small: an import writes many.
+        after: { reference: sh.reference, licenseId: sh.licenseId, shippedOn: sh.shippedOn, destinationCountry: sh.destinationCountry, units: sh.units, fobValueCents: sh.fobValueCents },
+        reason: `import ${importId}`,
+      })),
     );
     const failedRows = rows.length - prepared.length;
     const conflicted = prepared.length - toInsert.length - skipped;
@@ -456,6 +463,7 @@ export class ImportsService {
     for (const p of parsed) {
       const owner = takenBy.get(p.imei);
       p.shipment.gotImeis = true;
+      p.shipment.listed++;
       if (owner === undefined) {
         takenBy.set(p.imei, p.shipment.id);
         freshImeis.add(p.imei);
@@ -472,11 +480,18 @@ export class ImportsService {
     return { created: fresh.length, skipped };
   }
 
-  /** Every shipment of the file that got IMEIs must end with exactly as many as its units (stored ones too). */
+  /**
+   * Every shipment of the file that got IMEIs must end with exactly as many as its units. A shipment this import
+   * created has just the devices listed for it (counted here); a stored one is counted in the database.
+   */
   private async checkDeviceCounts(m: EntityManager, inFile: Map<string, FileShipment[]>, fail: (e: ImportError) => void): Promise<void> {
     const touched = [...inFile.entries()].flatMap(([reference, list]) => list.filter((s) => s.gotImeis).map((s) => ({ reference, ...s })));
-    for (let i = 0; i < touched.length; i += 500) {
-      const chunk = touched.slice(i, i + 500);
+    const mismatch = (s: { reference: string; units: number }, devices: number) =>
+      fail({ file: 'imeis', row: 0, column: 'reference', message: `shipment ${s.reference} would have ${devices} IMEIs but has ${s.units} units; they must be equal (row 0: the file as a whole)` });
+    for (const s of touched) if (s.created && s.listed !== s.units) mismatch(s, s.listed);
+    const stored = touched.filter((s) => !s.created);
+    for (let i = 0; i < stored.length; i += 500) {
+      const chunk = stored.slice(i, i + 500);
       const counts = await m
         .createQueryBuilder(ShipmentDevice, 'd')
         .select('d.shipment_id', 'id')
@@ -487,7 +502,7 @@ export class ImportsService {
       const byId = new Map(counts.map((c) => [c.id, Number(c.devices)]));
       for (const s of chunk) {
         const devices = byId.get(s.id) ?? 0;
-        if (devices !== s.units) fail({ file: 'imeis', row: 0, column: 'reference', message: `shipment ${s.reference} would have ${devices} IMEIs but has ${s.units} units; they must be equal (row 0: the file as a whole)` });
+        if (devices !== s.units) mismatch(s, devices);
       }
     }
   }
@@ -499,6 +514,8 @@ interface FileShipment {
   units: number;
   created: boolean;
   gotImeis: boolean;
+  /** IMEI lines naming it in this import's IMEI file. */
+  listed: number;
 }
 
 function columnOf(field: string): string {
