@@ -57,30 +57,13 @@ export class AuditService {
    * The chain lock makes appends one at a time, also across instances sharing a PostgreSQL database.
    */
   async record(m: EntityManager, entry: AuditEntry): Promise<AuditEvent> {
-    await this.tx.lock(m, 'audit-chain');
-    const last = await m.createQueryBuilder(AuditEvent, 'a').orderBy('a.seq', 'DESC').limit(1).getOne();
-    const ctx = currentContext();
-    const event: Omit<AuditEvent, 'hash'> = {
-      seq: (last?.seq ?? 0) + 1,
-      occurredAt: this.clock.now(),
-      actorId: ctx.actorId,
-      action: entry.action,
-      entityType: entry.entityType,
-      entityId: entry.entityId,
-      requestId: ctx.requestId,
-      reason: entry.reason ?? null,
-      before: entry.before === undefined || entry.before === null ? null : JSON.stringify(entry.before),
-      after: entry.after === undefined || entry.after === null ? null : JSON.stringify(entry.after),
-      prevHash: last?.hash ?? GENESIS_HASH,
-    };
-    const saved = Object.assign(new AuditEvent(), event, { hash: hashOf(event) });
-    await m.insert(AuditEvent, saved);
-    return saved;
+    const [event] = await this.recordMany(m, [entry]);
+    return event;
   }
 
   /** Appends many events at once (a CSV import's shipments): one lock, one read of the chain head, bulk inserts. */
-  async recordMany(m: EntityManager, entries: AuditEntry[]): Promise<void> {
-    if (!entries.length) return;
+  async recordMany(m: EntityManager, entries: AuditEntry[]): Promise<AuditEvent[]> {
+    if (!entries.length) return [];
     await this.tx.lock(m, 'audit-chain');
     const last = await m.createQueryBuilder(AuditEvent, 'a').orderBy('a.seq', 'DESC').limit(1).getOne();
     const ctx = currentContext();
@@ -106,6 +89,7 @@ export class AuditService {
       return saved;
     });
     await bulkInsert(m, AuditEvent, events);
+    return events;
   }
 
   async list(query: ListAuditQuery): Promise<Page<AuditEventDto>> {

@@ -1,8 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsBoolean, IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
-import { IsCalendarDate, IsCountryCode, IsUuid } from '../../common/validation/decorators.js';
-import { DEVICE_CATEGORIES, type DeviceCategory } from '../../shipments/hs-codes.js';
+import { IsCalendarDate, IsUuid } from '../../common/validation/decorators.js';
+import { ShipmentFilters } from '../../shipments/dto/shipment.dto.js';
 
 /** Time dimensions: calendar month, quarter and year, and Pakistan's fiscal year (1 July - 30 June). */
 export const TIME_DIMENSIONS = ['month', 'quarter', 'year', 'fiscalYear'] as const;
@@ -21,26 +21,7 @@ const list = () =>
   );
 const bool = () => Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value));
 
-class ExportsFilters {
-  @IsOptional()
-  @IsCalendarDate({ required: false, description: 'Shipped on or after (inclusive)' })
-  from?: string;
-
-  @IsOptional()
-  @IsCalendarDate({ required: false, description: 'Shipped on or before (inclusive)' })
-  to?: string;
-
-  @IsOptional()
-  @IsCountryCode({ required: false, description: 'Only this destination (ISO 3166-1 alpha-2)' })
-  destination?: string;
-
-  @ApiPropertyOptional({ enum: DEVICE_CATEGORIES })
-  @IsOptional()
-  @IsIn(DEVICE_CATEGORIES)
-  deviceCategory?: DeviceCategory;
-}
-
-export class ExportsReportQuery extends ExportsFilters {
+export class ExportsReportQuery extends ShipmentFilters {
   @ApiPropertyOptional({
     description: `Comma-separated, any of: ${DIMENSIONS.join(', ')} (default month). fiscalYear is Pakistan's, July-June, labelled FY2021-22`,
     example: 'fiscalYear,destination',
@@ -97,7 +78,7 @@ export class PublicChartQuery {
   stack?: 'destination' | 'deviceCategory';
 }
 
-export class ChartQuery extends ExportsFilters {
+export class ChartQuery extends ShipmentFilters {
   @ApiPropertyOptional({ enum: TIME_DIMENSIONS, default: 'month', description: 'The period of each bar' })
   @IsOptional()
   @IsIn(TIME_DIMENSIONS)

@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
 import { ArrayMaxSize, IsArray, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { LinksDto, PageDto, PageQuery } from '../../common/pagination.js';
 import { IsCalendarDate, IsCountryCode, IsMoney, IsUuid, IsReason } from '../../common/validation/decorators.js';
@@ -101,7 +101,27 @@ export class VoidShipmentDto {
   reason: string;
 }
 
-export class ListShipmentsQuery extends PageQuery {
+/** Which shipments: shipped in a date range (inclusive), to a destination, of a category. Lists and reports share it. */
+export class ShipmentFilters {
+  @IsOptional()
+  @IsCalendarDate({ required: false, description: 'Shipped on or after (inclusive)' })
+  from?: string;
+
+  @IsOptional()
+  @IsCalendarDate({ required: false, description: 'Shipped on or before (inclusive)' })
+  to?: string;
+
+  @IsOptional()
+  @IsCountryCode({ required: false, description: 'Destination country, ISO 3166-1 alpha-2' })
+  destination?: string;
+
+  @ApiPropertyOptional({ enum: DEVICE_CATEGORIES })
+  @IsOptional()
+  @IsIn(DEVICE_CATEGORIES)
+  deviceCategory?: DeviceCategory;
+}
+
+export class ListShipmentsQuery extends IntersectionType(PageQuery, ShipmentFilters) {
   @ApiPropertyOptional({ format: 'uuid' })
   @IsOptional()
   @IsUuid()
@@ -111,23 +131,6 @@ export class ListShipmentsQuery extends PageQuery {
   @IsOptional()
   @IsUuid()
   licenseId?: string;
-
-  @IsOptional()
-  @IsCountryCode({ required: false, description: 'Destination country, ISO 3166-1 alpha-2' })
-  destination?: string;
-
-  @IsOptional()
-  @IsCalendarDate({ required: false, description: 'Shipped on or after (inclusive)' })
-  from?: string;
-
-  @IsOptional()
-  @IsCalendarDate({ required: false, description: 'Shipped on or before (inclusive)' })
-  to?: string;
-
-  @ApiPropertyOptional({ enum: DEVICE_CATEGORIES })
-  @IsOptional()
-  @IsIn(DEVICE_CATEGORIES)
-  deviceCategory?: DeviceCategory;
 
   @ApiPropertyOptional({ enum: SHIPMENT_STATUSES, description: 'Default: both' })
   @IsOptional()
