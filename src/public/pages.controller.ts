@@ -105,13 +105,12 @@ export class PagesController {
   @Header('Content-Security-Policy', PAGE_CSP)
   @Header('Cache-Control', PUBLIC_CACHE)
   async exports(@Query() q: PageQuery): Promise<string> {
-    const periods = ['fiscalYear'] as const; // the public sees fiscal years only (see PUBLIC_DIMENSIONS)
     const stacks = ['destination', 'deviceCategory'] as const;
-    const period = 'fiscalYear';
+    const period = 'fiscalYear'; // the public sees fiscal years only (see PUBLIC_DIMENSIONS)
     const stack = stacks.find((s) => s === one(q.stack)) ?? 'destination';
     const ctx = this.context('/exports', q, { groupBy: period, stack });
     const report = await this.reports.publicExports({ groupBy: [period, stack] });
-    return exportsPage(ctx, { period, stack }, report, { periods, stacks });
+    return exportsPage(ctx, { period, stack }, report, { stacks });
   }
 
   @Get('assets/site.css')

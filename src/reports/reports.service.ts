@@ -394,9 +394,6 @@ export class ReportsService {
     };
   }
 
-  get today(): CalendarDate {
-    return this.clock.today();
-  }
 }
 
 export interface LicenseReportRow {

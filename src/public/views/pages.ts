@@ -203,7 +203,7 @@ export function exportsPage(
   ctx: PageContext,
   choice: { period: string; stack: string },
   report: ExportsReportDto,
-  options: { periods: readonly string[]; stacks: readonly string[] },
+  options: { stacks: readonly string[] },
 ): string {
   const t = MESSAGES[ctx.lang];
   const lang = ctx.lang === 'en' ? undefined : ctx.lang;
