@@ -1,7 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { THROTTLE } from './common/throttling.js';
+import { PUBLIC_WINDOW_MS, THROTTLE } from './common/throttling.js';
 import { AuditModule } from './audit/audit.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { CompaniesModule } from './companies/companies.module.js';
@@ -30,7 +30,7 @@ export class AppModule {
             // Staff login: 5 attempts a minute per account and address, then blocked for 5 minutes.
             { name: THROTTLE.LOGIN, ttl: 60_000, limit: 5, blockDuration: 300_000 },
             // The public register: PUBLIC_RATE_LIMIT requests a minute per client address.
-            { name: THROTTLE.PUBLIC, ttl: 60_000, limit: config.publicRateLimit },
+            { name: THROTTLE.PUBLIC, ttl: PUBLIC_WINDOW_MS, limit: config.publicRateLimit },
           ],
         }),
         AuditModule,

@@ -8,6 +8,7 @@ import multipart from '@fastify/multipart';
 import { conditionalGet } from './common/conditional.js';
 import { inputProblem, isStream } from './common/input-guard.js';
 import { ProblemDto } from './common/openapi.js';
+import { PublicResponseCache } from './public/public-cache.js';
 import { Problem } from './common/problem.js';
 import { ProblemFilter, sendProblem } from './common/problem.filter.js';
 import { problemType, titleFor } from './common/problem.js';
@@ -66,6 +67,8 @@ export async function configureApp(app: NestFastifyApplication): Promise<void> {
     const problem = inputProblem(body) ?? inputProblem(request.query);
     if (problem) throw Problem.validation([problem]);
   });
+  // Public reads answered from the data versions before any other work (304s, cached responses).
+  app.get(PublicResponseCache).install(fastify);
   fastify.addHook('onSend', async (request, reply, payload) => {
     reply.header('X-Request-Id', request.id);
     // Staff data is never kept by shared caches; public routes say how long they may be cached.

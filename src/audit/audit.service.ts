@@ -7,12 +7,22 @@ import { Clock } from '../common/clock.js';
 import { type Page, pageOf } from '../common/pagination.js';
 import { currentContext } from '../common/request-context.js';
 import { bulkInsert } from '../database/bulk-insert.js';
+import { type DataArea, DataVersions } from '../database/data-versions.js';
 import { Transactions } from '../database/transactions.js';
 import { AuditEvent } from './audit-event.entity.js';
 import type { AuditEventDto, AuditVerifyDto, ListAuditQuery } from './dto/audit.dto.js';
 
 // RFC 8785 canonical JSON from the canonicalize package (CommonJS: loaded with require).
 const canonicalize = createRequire(import.meta.url)('canonicalize') as (input: unknown) => string;
+
+/** Which public data each kind of audited entity is part of. */
+const AREAS_OF: Record<AuditEntry['entityType'], DataArea[]> = {
+  company: ['register'],
+  license: ['register'],
+  shipment: ['exports'],
+  import: ['exports'],
+  staff: [],
+};
 
 /** The chain starts from 64 zeros. */
 export const GENESIS_HASH = '0'.repeat(64);
@@ -50,6 +60,7 @@ export class AuditService {
     @InjectRepository(AuditEvent) private readonly events: Repository<AuditEvent>,
     private readonly tx: Transactions,
     private readonly clock: Clock,
+    private readonly versions: DataVersions,
   ) {}
 
   /**
@@ -61,10 +72,15 @@ export class AuditService {
     return event;
   }
 
-  /** Appends many events at once (a CSV import's shipments): one lock, one read of the chain head, bulk inserts. */
+  /**
+   * Appends many events at once (a CSV import's shipments): one lock, one read of the chain head, bulk inserts.
+   * Every write is audited in its own transaction, so this is also where the version of each data area the
+   * events touch moves on (DataVersions): no write can change what the public sees without changing its version.
+   */
   async recordMany(m: EntityManager, entries: AuditEntry[]): Promise<AuditEvent[]> {
     if (!entries.length) return [];
     await this.tx.lock(m, 'audit-chain');
+    await this.versions.bump(m, entries.flatMap((e) => AREAS_OF[e.entityType]));
     const last = await m.createQueryBuilder(AuditEvent, 'a').orderBy('a.seq', 'DESC').limit(1).getOne();
     const ctx = currentContext();
     let seq = last?.seq ?? 0;

@@ -42,9 +42,14 @@ export abstract class PageDto {
   @ApiProperty({ example: 0 }) offset: number;
 }
 
-/** Escapes `%`, `_` and `\` so a search term is matched literally in `LIKE ... ESCAPE '\'`. */
+/** Escapes `%`, `_` and `\` so a term is matched literally in `LIKE ... ESCAPE '\'`. */
+export function likeEscape(term: string): string {
+  return term.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/** A `LIKE ... ESCAPE '\'` pattern for values containing `term` (lower-cased), matched literally. */
 export function likeContains(term: string): string {
-  return `%${term.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  return `%${likeEscape(term.toLowerCase())}%`;
 }
 
 /** Links on a single resource: `history` is its audit trail. */

@@ -1,6 +1,6 @@
 import { type ExecutionContext, Injectable } from '@nestjs/common';
-import { ThrottlerGuard, type ThrottlerLimitDetail } from '@nestjs/throttler';
-import type { FastifyReply } from 'fastify';
+import { ThrottlerGuard, type ThrottlerLimitDetail, type ThrottlerStorage } from '@nestjs/throttler';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ProblemException } from './problem.js';
 
 /** The named limits (ThrottlerModule in AppModule): staff login attempts, and public requests per address. */
@@ -31,13 +31,43 @@ export class LoginThrottlerGuard extends ProblemThrottlerGuard {
   }
 }
 
+/** The storage key of a client address's public requests (one counter across every public route and page). */
+function publicKey(ip: string): string {
+  return `${THROTTLE.PUBLIC}:${ip}`;
+}
+
+const COUNTED = Symbol('publicRequestCounted');
+
+/** The public limit's window (ThrottlerModule in AppModule): a minute. */
+export const PUBLIC_WINDOW_MS = 60_000;
+
+/**
+ * Counts one public request of the client's address before Nest routes it (the public fast path), with the
+ * same storage, key and headers as PublicThrottlerGuard, which then does not count it again. False when
+ * the address is over its limit: the request then goes on to the guard, which answers 429.
+ */
+export async function countPublicRequest(storage: ThrottlerStorage, request: FastifyRequest, reply: FastifyReply, limit: number): Promise<boolean> {
+  const hit = await storage.increment(publicKey(request.ip), PUBLIC_WINDOW_MS, limit, PUBLIC_WINDOW_MS, THROTTLE.PUBLIC);
+  if (hit.isBlocked) return false;
+  (request as FastifyRequest & { [COUNTED]?: boolean })[COUNTED] = true;
+  void reply
+    .header(`X-RateLimit-Limit-${THROTTLE.PUBLIC}`, limit)
+    .header(`X-RateLimit-Remaining-${THROTTLE.PUBLIC}`, Math.max(0, limit - hit.totalHits))
+    .header(`X-RateLimit-Reset-${THROTTLE.PUBLIC}`, hit.timeToExpire);
+  return true;
+}
+
 /** Public requests per client address, counted across every public route and page together. */
 @Injectable()
 export class PublicThrottlerGuard extends ProblemThrottlerGuard {
   protected readonly code = 'TOO_MANY_REQUESTS';
   protected readonly detail = 'Too many requests from this address; wait for the time in Retry-After';
 
-  protected override generateKey(_context: ExecutionContext, tracker: string, name: string): string {
-    return `${name}:${tracker}`;
+  protected override async shouldSkip(context: ExecutionContext): Promise<boolean> {
+    return Boolean(context.switchToHttp().getRequest<{ [COUNTED]?: boolean }>()[COUNTED]);
+  }
+
+  protected override generateKey(_context: ExecutionContext, tracker: string): string {
+    return publicKey(tracker);
   }
 }

@@ -22,6 +22,8 @@ export interface RegistryConfig {
   auth: AuthConfig;
   /** Public requests a minute per client address (PUBLIC_RATE_LIMIT, default 300). */
   publicRateLimit: number;
+  /** Memory for computed public responses, in MiB (PUBLIC_CACHE_MB, default 64; 0 keeps none). */
+  publicCacheMb: number;
 }
 
 export interface AuthConfig {
@@ -123,9 +125,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RegistryConfig
     publicRateLimit = Number(env.PUBLIC_RATE_LIMIT);
     if (!Number.isInteger(publicRateLimit) || publicRateLimit < 1) problems.push(`PUBLIC_RATE_LIMIT must be a positive integer (requests a minute); got "${env.PUBLIC_RATE_LIMIT}"`);
   }
+  let publicCacheMb = 64;
+  if (env.PUBLIC_CACHE_MB?.trim()) {
+    publicCacheMb = Number(env.PUBLIC_CACHE_MB);
+    if (!Number.isInteger(publicCacheMb) || publicCacheMb < 0 || publicCacheMb > 65_536) problems.push(`PUBLIC_CACHE_MB must be an integer 0..65536 (MiB); got "${env.PUBLIC_CACHE_MB}"`);
+  }
   if (problems.length) throw new ConfigError(problems);
   const host = env.HOST?.trim() || '0.0.0.0';
-  return { port, host, database, seed, timeZone, logLevel, nodeEnv, auth, publicRateLimit };
+  return { port, host, database, seed, timeZone, logLevel, nodeEnv, auth, publicRateLimit, publicCacheMb };
 }
 
 /** Nest injection token for the RegistryConfig. */

@@ -29,6 +29,9 @@ export class License {
   /** Brands the licensee may manufacture, e.g. ["Samsung"]. */
   @Column({ name: 'brands', type: 'simple-json' }) brands: string[];
 
+  /** The brands lower-cased, each between line feeds (`\nsamsung\n`): what brand searches match in SQL. */
+  @Column({ name: 'brands_key', type: 'varchar', length: 2000 }) brandsKey: string;
+
   @Column({ name: 'plant_location', type: 'varchar', length: 300, nullable: true }) plantLocation: string | null;
   @Column({ name: 'conditions', type: 'text', nullable: true }) conditions: string | null;
 
@@ -39,6 +42,11 @@ export class License {
   @Column({ name: 'updated_at', type: 'varchar', length: 32, transformer: instantTransformer }) updatedAt: Date;
   /** Incremented on every change; sent as the ETag, required back in If-Match. */
   @Column({ name: 'version', type: 'integer' }) version: number;
+}
+
+/** The search key of a license's brands (see License.brandsKey). */
+export function licenseBrandsKey(brands: readonly string[]): string {
+  return brands.length ? `\n${brands.map((b) => b.trim().toLowerCase()).join('\n')}\n` : '';
 }
 
 export function licenseNumberKey(licenseNumber: string): string {

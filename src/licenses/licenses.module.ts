@@ -5,11 +5,12 @@ import { License } from './license.entity.js';
 import { LicenseEvent } from './license-event.entity.js';
 import { LicensesController } from './licenses.controller.js';
 import { LicensesService } from './licenses.service.js';
+import { RegisterReader } from './register.reader.js';
 
 @Module({
   imports: [TypeOrmModule.forFeature([License, LicenseEvent]), CompaniesModule],
   controllers: [LicensesController],
-  providers: [LicensesService],
-  exports: [LicensesService],
+  providers: [LicensesService, RegisterReader],
+  exports: [LicensesService, RegisterReader],
 })
 export class LicensesModule {}

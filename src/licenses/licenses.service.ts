@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { type EntityManager, In, Repository } from 'typeorm';
+import { type EntityManager, Repository } from 'typeorm';
 import type { CalendarDate } from '../common/calendar-date.js';
 import { Clock } from '../common/clock.js';
 import { historyLink, type Page, pageOf } from '../common/pagination.js';
@@ -10,35 +10,19 @@ import { CompaniesService } from '../companies/companies.service.js';
 import { AuditService } from '../audit/audit.service.js';
 import { Transactions } from '../database/transactions.js';
 import type { AmendLicenseDto, CreateLicenseEventDto, GrantLicenseDto, LicenseDto, LicenseEventDto, ListLicensesQuery } from './dto/license.dto.js';
-import { License, licenseNumberKey } from './license.entity.js';
+import { License, licenseBrandsKey, licenseNumberKey } from './license.entity.js';
 import { LicenseEvent } from './license-event.entity.js';
+import { eventsOf, type LicenseWithSteps } from './register.reader.js';
+import { statusOnSql } from './status-sql.js';
 import { grantStep, type LicenseStatus, type LifecycleStep, nextStep, statusOn, stepOn, TransitionError } from './lifecycle.js';
+
+export { type LicenseWithSteps, statusOnSql };
 
 /** MDM Regulations 2021 came into force on 25 January 2021: no MDM license can take effect before. */
 export const MDM_REGULATIONS_IN_FORCE_ON = '2021-01-25';
 
-/**
- * The status of license `licenseId` on day `day` (SQL expressions), in SQL, for filtering and reports: the
- * mirror of lifecycle.statusFromStep applied to the last status-bearing event with effective_on <= day
- * (a test checks the two agree).
- */
-export function statusOnSql(licenseId: string, day: string): string {
-  return `COALESCE((SELECT CASE
-    WHEN e.status_after IN ('ACTIVE', 'SUSPENDED') AND e.expires_on_after < ${day} THEN 'EXPIRED'
-    ELSE e.status_after END
-  FROM license_events e WHERE e.id = (
-    SELECT e2.id FROM license_events e2
-    WHERE e2.license_id = ${licenseId} AND e2.type <> 'AMENDED' AND e2.effective_on <= ${day} ORDER BY e2.seq DESC LIMIT 1)
-  ), 'NOT_YET_EFFECTIVE')`;
-}
-
 const STATUS_ON_SQL = statusOnSql('l.id', ':on');
 
-export interface LicenseWithSteps {
-  license: License;
-  licensee: string;
-  events: LicenseEvent[];
-}
 
 @Injectable()
 export class LicensesService {
@@ -78,6 +62,7 @@ export class LicensesService {
         issuedOn: input.issuedOn,
         expiresOn: step.expiresOnAfter,
         brands: normaliseBrands(input.brands),
+        brandsKey: licenseBrandsKey(normaliseBrands(input.brands)),
         plantLocation: input.plantLocation ?? null,
         conditions: input.conditions ?? null,
         status: statusOn([step], this.clock.today()),
@@ -104,7 +89,7 @@ export class LicensesService {
     const column = sort.replace('-', '') === 'issuedOn' ? 'l.issued_on' : 'l.license_number_key';
     qb.orderBy(column, sort.startsWith('-') ? 'DESC' : 'ASC').addOrderBy('l.id', 'ASC').skip(offset).take(limit);
     const [rows, total] = await qb.getManyAndCount();
-    const events = await this.eventsOf(rows.map((r) => r.id));
+    const events = await eventsOf(this.licenses.manager, rows.map((r) => r.id));
     const items = rows.map((license) =>
       toLicenseDto({ license, licensee: license.company!.legalName, events: events.get(license.id) ?? [] }, on),
     );
@@ -141,6 +126,7 @@ export class LicensesService {
       }
       if (input.brands === null) throw Problem.validation([{ field: 'brands', message: 'cannot be null; send [] for none' }]);
       set('brands', input.brands === undefined ? undefined : normaliseBrands(input.brands));
+      license.brandsKey = licenseBrandsKey(license.brands);
       set('plantLocation', input.plantLocation === undefined ? undefined : (input.plantLocation ?? null));
       set('conditions', input.conditions === undefined ? undefined : (input.conditions ?? null));
       license.version = version;
@@ -214,16 +200,6 @@ export class LicensesService {
   }
 
   /**
-   * Every license with its holder and its events, ordered by license number: the public register's source
-   * (a national register holds hundreds of licenses, so the public module filters them in memory).
-   */
-  async registerEntries(): Promise<LicenseWithSteps[]> {
-    const licenses = await this.licenses.find({ relations: { company: true }, order: { licenseNumberKey: 'ASC' } });
-    const events = await this.eventsOf(licenses.map((l) => l.id));
-    return licenses.map((license) => ({ license, licensee: license.company!.legalName, events: events.get(license.id) ?? [] }));
-  }
-
-  /**
    * A license and its events, by id or by number (ignoring case and spaces), for rules in other modules.
    * Unknown: 422 LICENSE_NOT_FOUND on the request field that named it.
    */
@@ -248,14 +224,6 @@ export class LicensesService {
     if (!license) throw Problem.notFound('license', id);
     const events = await m.find(LicenseEvent, { where: { licenseId: id }, order: { seq: 'ASC' } });
     return { license, licensee: license.company!.legalName, events };
-  }
-
-  private async eventsOf(ids: string[]): Promise<Map<string, LicenseEvent[]>> {
-    const byLicense = new Map<string, LicenseEvent[]>();
-    if (!ids.length) return byLicense;
-    const events = await this.licenses.manager.find(LicenseEvent, { where: { licenseId: In(ids) }, order: { seq: 'ASC' } });
-    for (const e of events) byLicense.set(e.licenseId, [...(byLicense.get(e.licenseId) ?? []), e]);
-    return byLicense;
   }
 
   private newEvent(licenseId: string, seq: number, step: LifecycleStep, reason: string | null, data: Record<string, unknown> | null): LicenseEvent {

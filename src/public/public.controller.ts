@@ -3,14 +3,13 @@ import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagg
 import { SkipThrottle } from '@nestjs/throttler';
 import type { FastifyReply } from 'fastify';
 import { Public } from '../auth/auth.decorators.js';
+import { PUBLIC_CACHE } from '../common/conditional.js';
 import { ApiProblems } from '../common/openapi.js';
 import { PublicThrottlerGuard, THROTTLE } from '../common/throttling.js';
 import { UuidPipe } from '../common/validation/validation.js';
 import { ManufacturerDto, ManufacturerPageDto, ManufacturersQuery, RegisterCsvQuery, RegisterDto, VerificationDto, VerifyQuery } from './dto/public.dto.js';
 import { PublicService } from './public.service.js';
 
-/** Public responses may be cached for a minute; every one carries an ETag (If-None-Match gives 304). */
-export const PUBLIC_CACHE = 'public, max-age=60';
 
 @ApiTags('public register')
 @Public()

@@ -2,12 +2,13 @@ import { Module } from '@nestjs/common';
 import { LicensesModule } from '../licenses/licenses.module.js';
 import { ReportsModule } from '../reports/reports.module.js';
 import { PagesController } from './pages.controller.js';
+import { PublicResponseCache } from './public-cache.js';
 import { PublicController } from './public.controller.js';
 import { PublicService } from './public.service.js';
 
 @Module({
   imports: [LicensesModule, ReportsModule],
   controllers: [PublicController, PagesController],
-  providers: [PublicService],
+  providers: [PublicService, PublicResponseCache],
 })
 export class PublicModule {}

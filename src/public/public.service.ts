@@ -5,8 +5,7 @@ import { csvString } from '../common/csv.js';
 import { type Page, pageOf } from '../common/pagination.js';
 import { Problem, ProblemException } from '../common/problem.js';
 import type { LicenseEvent } from '../licenses/license-event.entity.js';
-import { licenseNumberKey } from '../licenses/license.entity.js';
-import { type LicenseWithSteps, LicensesService } from '../licenses/licenses.service.js';
+import { type LicenseWithSteps, RegisterReader } from '../licenses/register.reader.js';
 import { statusOn, stepOn } from '../licenses/lifecycle.js';
 import {
   type ManufacturerDto,
@@ -29,34 +28,25 @@ const LICENSE_NUMBER_RE = /^[A-Za-z0-9][A-Za-z0-9 ./()-]{0,99}$/;
 @Injectable()
 export class PublicService {
   constructor(
-    private readonly licenses: LicensesService,
+    private readonly licenses: RegisterReader,
     private readonly clock: Clock,
   ) {}
 
-  /** Licensed manufacturers (companies holding at least one license), with their licenses' status today. */
+  /**
+   * Licensed manufacturers (companies holding at least one license) matching the query, a page at a time, with
+   * their licenses' status today. Only the page's companies and their licenses are read.
+   */
   async manufacturers(query: ManufacturersQuery): Promise<Page<ManufacturerDto>> {
     const { limit, offset } = pageOf(query);
     const today = this.clock.today();
-    const lower = (v: string | null | undefined) => (v ?? '').toLowerCase();
-    const q = lower(query.q);
-    const all = this.group(await this.licenses.registerEntries(), today).filter((m) => {
-      const licenses = m.licenses;
-      if (q) {
-        const haystack = [m.legalName, m.tradeName, ...licenses.flatMap((l) => [l.licenseNumber, ...l.brands])].map(lower);
-        if (!haystack.some((h) => h.includes(q))) return false;
-      }
-      if (query.status && !licenses.some((l) => l.status === query.status)) return false;
-      if (query.city && lower(m.city) !== lower(query.city)) return false;
-      if (query.brand && !licenses.some((l) => l.brands.some((b) => lower(b) === lower(query.brand)))) return false;
-      return true;
-    });
-    return { items: all.slice(offset, offset + limit), total: all.length, limit, offset };
+    const { ids, total } = await this.licenses.holders({ q: query.q || undefined, status: query.status, on: today, city: query.city || undefined, brand: query.brand || undefined }, { limit, offset });
+    const byId = new Map(this.group(await this.licenses.ofCompanies(ids), today).map((m) => [m.id, m]));
+    return { items: ids.map((id) => byId.get(id)!), total, limit, offset };
   }
 
   /** One manufacturer with every license and its public lifecycle history; 404 when unknown or unlicensed. */
   async manufacturer(id: string): Promise<ManufacturerDto> {
-    const entries = (await this.licenses.registerEntries()).filter((e) => e.license.companyId === id);
-    const [found] = this.group(entries, this.clock.today(), true);
+    const [found] = this.group(await this.licenses.ofCompanies([id]), this.clock.today(), true);
     if (!found) throw new ProblemException(404, 'MANUFACTURER_NOT_FOUND', `No licensed manufacturer with id ${id}`);
     return found;
   }
@@ -71,8 +61,7 @@ export class PublicService {
       throw Problem.validation([{ field: 'licenseNumber', message: 'must be 1-100 letters, digits, spaces and . / ( ) -, starting with a letter or digit' }]);
     }
     const day = on ?? this.clock.today();
-    const key = licenseNumberKey(number);
-    const entry = (await this.licenses.registerEntries()).find((e) => e.license.licenseNumberKey === key);
+    const entry = await this.licenses.byNumber(number);
     if (!entry) {
       throw new ProblemException(404, 'LICENSE_NOT_FOUND', `No license numbered ${number} is on the register`, undefined, { found: false, licenseNumber: number });
     }
@@ -97,7 +86,7 @@ export class PublicService {
   /** The whole public register, one row per license, status today. */
   async register(): Promise<RegisterDto> {
     const asOf = this.clock.today();
-    const rows = (await this.licenses.registerEntries()).map((e) => toRegisterRow(e, asOf));
+    const rows = (await this.licenses.all()).map((e) => toRegisterRow(e, asOf));
     return {
       about:
         'Licenses to manufacture mobile devices (MDM) on the public register, one row per license, status as of asOf. ' +
@@ -125,7 +114,7 @@ export class PublicService {
       }
       m.licenses.push(toPublicLicense(e, today, withHistory));
     }
-    return [...byCompany.values()].sort((a, b) => a.legalName.localeCompare(b.legalName, 'en'));
+    return [...byCompany.values()];
   }
 }
 

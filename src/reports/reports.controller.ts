@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from
 import { SkipThrottle } from '@nestjs/throttler';
 import type { FastifyReply } from 'fastify';
 import { Public } from '../auth/auth.decorators.js';
+import { PUBLIC_AGGREGATES_CACHE } from '../common/conditional.js';
 import { csvStream, fileName } from '../common/csv.js';
 import { ApiProblems } from '../common/openapi.js';
 import { PublicThrottlerGuard, THROTTLE } from '../common/throttling.js';
@@ -102,7 +103,7 @@ export class PublicExportsController {
   constructor(private readonly reports: ReportsService) {}
 
   @Get()
-  @Header('Cache-Control', 'public, max-age=300')
+  @Header('Cache-Control', PUBLIC_AGGREGATES_CACHE)
   @ApiOperation({
     summary: 'Export statistics for the public, by fiscal year (aggregates of at least 3 shipments a cell)',
     description:
@@ -125,7 +126,7 @@ export class PublicExportsController {
 
   @Get('chart.svg')
   @Header('Content-Type', 'image/svg+xml; charset=utf-8')
-  @Header('Cache-Control', 'public, max-age=300')
+  @Header('Cache-Control', PUBLIC_AGGREGATES_CACHE)
   @ApiOperation({ summary: 'Units exported by period, stacked by destination or device category (public aggregates), as SVG' })
   @ApiProduces('image/svg+xml')
   @ApiOkResponse({ description: 'SVG', content: { 'image/svg+xml': { schema: { type: 'string' } } } })

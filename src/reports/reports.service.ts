@@ -7,7 +7,8 @@ import { countryName } from '../common/country.js';
 import { centsToMoney, sumMoney } from '../common/money.js';
 import { Problem } from '../common/problem.js';
 import { Transactions } from '../database/transactions.js';
-import { LicensesService, statusOnSql } from '../licenses/licenses.service.js';
+import { RegisterReader } from '../licenses/register.reader.js';
+import { statusOnSql } from '../licenses/status-sql.js';
 import { LICENSE_STATUSES, type LicenseStatus, statusOn, stepOn } from '../licenses/lifecycle.js';
 import { Shipment } from '../shipments/shipment.entity.js';
 import { stackedBarChart } from './chart.js';
@@ -58,7 +59,7 @@ export function periodsOf(date: CalendarDate): Record<(typeof TIME_DIMENSIONS)[n
 export class ReportsService {
   constructor(
     @InjectRepository(Shipment) private readonly shipments: Repository<Shipment>,
-    private readonly licenses: LicensesService,
+    private readonly register: RegisterReader,
     private readonly tx: Transactions,
     private readonly clock: Clock,
   ) {}
@@ -338,7 +339,7 @@ export class ReportsService {
    * shipments recorded on a day their license was not ACTIVE (e.g. after a back-dated suspension).
    */
   async licensesReport(on: CalendarDate = this.clock.today(), withinDays = 180): Promise<LicensesReport> {
-    const entries = await this.licenses.registerEntries();
+    const entries = await this.register.all();
     const until = addDays(on, withinDays);
     const notActive = await this.shipments
       .createQueryBuilder('s')

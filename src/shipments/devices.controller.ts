@@ -2,6 +2,7 @@ import { Controller, Get, Header, Param, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
 import { Public } from '../auth/auth.decorators.js';
+import { PUBLIC_CACHE } from '../common/conditional.js';
 import { ApiProblems } from '../common/openapi.js';
 import { PublicThrottlerGuard, THROTTLE } from '../common/throttling.js';
 import { type DeviceTrace, DevicesService, type PublicDeviceAnswer } from './devices.service.js';
@@ -30,7 +31,7 @@ export class PublicDevicesController {
   constructor(private readonly devices: DevicesService) {}
 
   @Get(':imei')
-  @Header('Cache-Control', 'public, max-age=60')
+  @Header('Cache-Control', PUBLIC_CACHE)
   @ApiOperation({ summary: 'Was this device exported by a licensed manufacturer, and when? (no commercial details)' })
   @ApiOkResponse({ description: '{ imei, exported: true, shippedOn, byLicensedManufacturer }' })
   @ApiProblems(400, 404, 429)

@@ -65,13 +65,13 @@ async function createDatabase(): Promise<{ database: DatabaseConfig; drop: () =>
   };
 }
 
-export async function startApp(options: { seed?: boolean; jwtSecret?: string; shareDatabaseWith?: TestApp; bootstrapAdmin?: { email: string; password: string }; publicRateLimit?: number; engine?: 'sqlite' } = {}): Promise<TestApp> {
+export async function startApp(options: { seed?: boolean; jwtSecret?: string; shareDatabaseWith?: TestApp; bootstrapAdmin?: { email: string; password: string }; publicRateLimit?: number; engine?: 'sqlite'; sqliteFile?: string } = {}): Promise<TestApp> {
   // A second instance on the same database (PostgreSQL): same database, same staff, same token key.
   const shared = options.shareDatabaseWith;
   const { database, drop } = shared
     ? { database: shared.database, drop: async () => {} }
-    : options.engine === 'sqlite'
-      ? { database: { engine: 'sqlite' as const, path: ':memory:' }, drop: async () => {} }
+    : options.engine === 'sqlite' || options.sqliteFile
+      ? { database: { engine: 'sqlite' as const, path: options.sqliteFile ?? ':memory:' }, drop: async () => {} }
       : await createDatabase();
   const config: RegistryConfig = {
     port: 0,
@@ -82,6 +82,7 @@ export async function startApp(options: { seed?: boolean; jwtSecret?: string; sh
     logLevel: 'silent',
     nodeEnv: 'test',
     publicRateLimit: options.publicRateLimit ?? 100_000,
+    publicCacheMb: 16,
     auth: { jwtSecret: options.jwtSecret ?? 'test-secret-0123456789abcdef0123456789', jwtSecretGenerated: false, tokenTtlSeconds: 900, bootstrapAdmin: options.bootstrapAdmin ?? null },
   };
   let today: string | undefined;

@@ -1,0 +1,106 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { type EntityManager, In, Repository } from 'typeorm';
+import type { CalendarDate } from '../common/calendar-date.js';
+import { likeContains, likeEscape } from '../common/pagination.js';
+import { Company } from '../companies/company.entity.js';
+import { License, licenseNumberKey } from './license.entity.js';
+import { LicenseEvent } from './license-event.entity.js';
+import type { LicenseStatus } from './lifecycle.js';
+import { statusOnSql } from './status-sql.js';
+
+export interface LicenseWithSteps {
+  license: License;
+  licensee: string;
+  events: LicenseEvent[];
+}
+
+/** What a public search of license holders may ask (every part optional, all must hold). */
+export interface HolderFilter {
+  /** Part of the legal or trade name, a brand or a license number; case-insensitive, matched literally. */
+  q?: string;
+  /** Holding a license with this status on `on`. */
+  status?: LicenseStatus;
+  on: CalendarDate;
+  city?: string;
+  /** Holding a license for exactly this brand (case-insensitive). */
+  brand?: string;
+}
+
+/**
+ * Reads of the license register for the public side and reports: each reads only the licenses its answer
+ * holds (by the unique number key, the company index, or one page of holders), with their events in one query.
+ */
+@Injectable()
+export class RegisterReader {
+  constructor(@InjectRepository(License) private readonly licenses: Repository<License>) {}
+
+  /** Every license with its holder and events, ordered by license number: the open-data files and the licenses report. */
+  async all(): Promise<LicenseWithSteps[]> {
+    return this.withEvents(await this.licenses.find({ relations: { company: true }, order: { licenseNumberKey: 'ASC' } }));
+  }
+
+  /** The license with this number (ignoring case and surrounding spaces), or null: one lookup on the unique key. */
+  async byNumber(licenseNumber: string): Promise<LicenseWithSteps | null> {
+    const license = await this.licenses.findOne({ where: { licenseNumberKey: licenseNumberKey(licenseNumber) }, relations: { company: true } });
+    return license ? (await this.withEvents([license]))[0] : null;
+  }
+
+  /** The licenses of these companies (index on licenses.company_id), ordered by license number. */
+  async ofCompanies(companyIds: string[]): Promise<LicenseWithSteps[]> {
+    if (!companyIds.length) return [];
+    return this.withEvents(await this.licenses.find({ where: { companyId: In(companyIds) }, relations: { company: true }, order: { licenseNumberKey: 'ASC' } }));
+  }
+
+  /**
+   * One page of companies holding at least one license and matching `filter`, ordered by name (lower-cased,
+   * code-point order on both engines), and how many match in all. Status is computed in SQL for the candidate
+   * licenses only (statusOnSql); nothing else is loaded.
+   */
+  async holders(filter: HolderFilter, page: { limit: number; offset: number }): Promise<{ ids: string[]; total: number }> {
+    const postgres = this.licenses.manager.connection.options.type === 'postgres';
+    const qb = this.licenses.manager.createQueryBuilder(Company, 'c').where('EXISTS (SELECT 1 FROM licenses h WHERE h.company_id = c.id)');
+    if (filter.q) {
+      const pattern = likeContains(filter.q.replace(/\s+/g, ' '));
+      qb.andWhere(
+        `(c.search_key LIKE :pattern ESCAPE '\\' OR EXISTS (SELECT 1 FROM licenses q WHERE q.company_id = c.id AND (q.license_number_key LIKE :upper ESCAPE '\\' OR q.brands_key LIKE :pattern ESCAPE '\\')))`,
+        { pattern, upper: pattern.toUpperCase() },
+      );
+    }
+    if (filter.status) {
+      qb.andWhere(`EXISTS (SELECT 1 FROM licenses s WHERE s.company_id = c.id AND ${statusOnSql('s.id', ':on')} = :status)`, { status: filter.status, on: filter.on });
+    }
+    if (filter.city) qb.andWhere('LOWER(c.city) = :city', { city: filter.city.toLowerCase() });
+    if (filter.brand) {
+      qb.andWhere(`EXISTS (SELECT 1 FROM licenses b WHERE b.company_id = c.id AND b.brands_key LIKE :brand ESCAPE '\\')`, { brand: `%\n${likeEscape(filter.brand.trim().toLowerCase())}\n%` });
+    }
+    const total = await qb.getCount();
+    const rows = await qb
+      .select('c.id', 'id')
+      .orderBy(postgres ? 'c.legal_name_key COLLATE "C"' : 'c.legal_name_key', 'ASC')
+      .addOrderBy('c.id', 'ASC')
+      .offset(page.offset)
+      .limit(page.limit)
+      .getRawMany<{ id: string }>();
+    return { ids: rows.map((r) => r.id), total };
+  }
+
+  private async withEvents(licenses: License[]): Promise<LicenseWithSteps[]> {
+    const events = await eventsOf(this.licenses.manager, licenses.map((l) => l.id));
+    return licenses.map((license) => ({ license, licensee: license.company!.legalName, events: events.get(license.id) ?? [] }));
+  }
+}
+
+/** The events of these licenses, each license's in seq order (unique index on license_id, seq), in one query per 500. */
+export async function eventsOf(m: EntityManager, ids: string[]): Promise<Map<string, LicenseEvent[]>> {
+  const byLicense = new Map<string, LicenseEvent[]>();
+  for (let i = 0; i < ids.length; i += 500) {
+    const events = await m.find(LicenseEvent, { where: { licenseId: In(ids.slice(i, i + 500)) }, order: { licenseId: 'ASC', seq: 'ASC' } });
+    for (const e of events) {
+      const list = byLicense.get(e.licenseId);
+      if (list) list.push(e);
+      else byLicense.set(e.licenseId, [e]);
+    }
+  }
+  return byLicense;
+}

@@ -1,0 +1,164 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { DataSource } from 'typeorm';
+import { RegisterReader } from '../../src/licenses/register.reader.js';
+import { DevicesService } from '../../src/shipments/devices.service.js';
+import { engine, startApp, type TestApp } from '../support/app.js';
+import { event, makeCompany, makeLicense, shipmentBody } from '../support/factories.js';
+
+/** Every public route that is answered from the data versions, with the reads behind it. */
+const ROUTES = ['/public/v1/manufacturers?q=alpha', '/public/v1/register.json', '/public/v1/register.csv', '/', '/verify?licenseNumber=COST-1', '/exports', '/public/v1/exports?groupBy=fiscalYear,destination'];
+
+describe('public reads cost what their answer needs', () => {
+  let t: TestApp;
+  let license: { id: string; licenseNumber: string; companyId: string };
+  beforeAll(async () => {
+    t = await startApp();
+    const company = await makeCompany(t, { legalName: 'Alpha Cost Devices Ltd', tradeName: 'AlphaTel' });
+    license = await makeLicense(t, { companyId: company.id, licenseNumber: 'COST-1', brands: ['Zeta'] });
+  });
+  afterAll(() => t?.close());
+  afterEach(() => {
+    vi.restoreAllMocks();
+    t.setToday(undefined);
+  });
+
+  it('a current If-None-Match is answered 304 and a repeated request from the cache, without reading the register', async () => {
+    const reader = t.app.get(RegisterReader);
+    const spies = (['all', 'byNumber', 'ofCompanies', 'holders'] as const).map((m) => vi.spyOn(reader, m));
+    const first = await t.anon.get(`/public/v1/licenses/${license.licenseNumber}`).expect(200);
+    const reads = spies.reduce((n, s) => n + s.mock.calls.length, 0);
+    expect(reads).toBeGreaterThan(0);
+    await t.anon.get(`/public/v1/licenses/${license.licenseNumber}`).set('If-None-Match', first.headers.etag).expect(304);
+    const again = await t.anon.get(`/public/v1/licenses/${license.licenseNumber}`).expect(200);
+    expect(again.text).toBe(first.text);
+    expect(again.headers.etag).toBe(first.headers.etag);
+    expect(again.headers['content-type']).toBe(first.headers['content-type']);
+    expect(again.headers['cache-control']).toBe('public, max-age=60');
+    expect(again.headers['x-request-id']).not.toBe(first.headers['x-request-id']);
+    expect(spies.reduce((n, s) => n + s.mock.calls.length, 0)).toBe(reads);
+  });
+
+  it('every cached route answers its own ETag with 304, and the same body again', async () => {
+    for (const path of ROUTES) {
+      const first = await t.anon.get(path).expect(200);
+      const res = await t.anon.get(path).set('If-None-Match', first.headers.etag).expect(304);
+      expect(res.headers.etag, path).toBe(first.headers.etag);
+      expect((await t.anon.get(path).expect(200)).text, path).toBe(first.text);
+    }
+  });
+
+  it('a write changes the answer at once: status, search, profile, open data', async () => {
+    const before = await t.anon.get(`/public/v1/licenses/${license.licenseNumber}?on=2022-01-10`).expect(200);
+    expect(before.body.status).toBe('ACTIVE');
+    const csv = (await t.anon.get('/public/v1/register.csv').expect(200)).text;
+    await event(t, license.id, 'SUSPENDED', '2022-01-01').expect(201);
+    const after = await t.anon.get(`/public/v1/licenses/${license.licenseNumber}?on=2022-01-10`).set('If-None-Match', before.headers.etag).expect(200);
+    expect(after.body.status).toBe('SUSPENDED');
+    expect(after.headers.etag).not.toBe(before.headers.etag);
+    expect((await t.anon.get('/public/v1/register.csv').expect(200)).text).not.toBe(csv);
+    const other = await makeCompany(t, { legalName: 'Alpha Second Devices Ltd' });
+    expect((await t.anon.get('/public/v1/manufacturers?q=alpha').expect(200)).body.total).toBe(1);
+    await makeLicense(t, { companyId: other.id, licenseNumber: 'COST-2' });
+    expect((await t.anon.get('/public/v1/manufacturers?q=alpha').expect(200)).body.total).toBe(2);
+    await event(t, license.id, 'REINSTATED', '2022-02-01').expect(201);
+  });
+
+  it('a shipment changes the export aggregates and device answers but not the register ETag', async () => {
+    const register = await t.anon.get('/public/v1/register.json').expect(200);
+    const exportsBefore = await t.anon.get('/public/v1/exports').expect(200);
+    await t.anon.get('/public/v1/devices/356938035643809').expect(404);
+    await t.http.post('/api/v1/shipments').send(shipmentBody(license, { shippedOn: '2021-08-13', units: 1, imeis: ['356938035643809'] })).expect(201);
+    await t.anon.get('/public/v1/register.json').set('If-None-Match', register.headers.etag).expect(304);
+    await t.anon.get('/public/v1/exports').set('If-None-Match', exportsBefore.headers.etag).expect(200);
+    expect((await t.anon.get('/public/v1/devices/356938035643809').expect(200)).body).toMatchObject({ exported: true, shippedOn: '2021-08-13' });
+  });
+
+  it('a rolled-back write (an import in validate mode) leaves the versions as they were', async () => {
+    const exportsBefore = await t.anon.get('/public/v1/exports').expect(200);
+    const csv = `licenseNumber,reference,shippedOn,destinationCountry,units,deviceCategory\n${license.licenseNumber},VAL-1,2021-08-20,AE,10,SMARTPHONE\n`;
+    await t.http.post('/api/v1/imports/shipments?mode=validate').set('Content-Type', 'text/csv').send(csv).expect(200);
+    await t.anon.get('/public/v1/exports').set('If-None-Match', exportsBefore.headers.etag).expect(304);
+  });
+
+  it("the day is part of the answer: tomorrow's status is not served from today's cache", async () => {
+    t.setToday('2031-04-08');
+    const last = await t.anon.get(`/public/v1/licenses/${license.licenseNumber}`).expect(200);
+    expect(last.body.status).toBe('ACTIVE');
+    t.setToday('2031-04-09');
+    const next = await t.anon.get(`/public/v1/licenses/${license.licenseNumber}`).set('If-None-Match', last.headers.etag).expect(200);
+    expect(next.body.status).toBe('EXPIRED');
+  });
+
+  it('a device is looked up once per data version', async () => {
+    await t.http.post('/api/v1/shipments').send(shipmentBody(license, { shippedOn: '2021-08-14', units: 1, imeis: ['490154203237518'] })).expect(201);
+    const spy = vi.spyOn(t.app.get(DevicesService), 'publicAnswer');
+    await t.anon.get('/public/v1/devices/490154203237518').expect(200);
+    await t.anon.get('/public/v1/devices/490154203237518').expect(200);
+    expect(spy).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('query plans of the public reads use indexes', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startApp({ seed: true });
+  });
+  afterAll(() => t?.close());
+
+  /** The plan of a statement, as text (SQLite: EXPLAIN QUERY PLAN; PostgreSQL: EXPLAIN with sequential scans discouraged, as on a large table). */
+  async function plan(sql: string, params: unknown[]): Promise<string> {
+    const ds = t.app.get(DataSource);
+    if (t.engine === 'postgres') {
+      return ds.transaction(async (m) => {
+        await m.query('SET LOCAL enable_seqscan = off');
+        return (await m.query(`EXPLAIN ${sql}`, params)).map((r: Record<string, string>) => r['QUERY PLAN']).join('\n');
+      });
+    }
+    return (await ds.query(`EXPLAIN QUERY PLAN ${sql}`, params)).map((r: { detail: string }) => r.detail).join('\n');
+  }
+  const p = (i: number) => (engine === 'postgres' ? `$${i}` : '?');
+
+  it('a license check finds its license by the unique number key and its events by license', async () => {
+    expect(await plan(`SELECT * FROM licenses WHERE license_number_key = ${p(1)}`, ['MDM-2021-0001'])).toMatch(/uq_licenses_license_number_key|USING INDEX sqlite_autoindex_licenses/);
+    expect(await plan(`SELECT * FROM license_events WHERE license_id IN (${p(1)}) ORDER BY license_id, seq`, ['6f1c2d3e-0000-4000-8000-000000000000'])).toMatch(/uq_license_events_license_seq|USING INDEX sqlite_autoindex_license_events|ix_license_events_license_effective/);
+  });
+
+  it("a manufacturer's licenses come from the company index", async () => {
+    expect(await plan(`SELECT * FROM licenses WHERE company_id IN (${p(1)})`, ['6f1c2d3e-0000-4000-8000-000000000000'])).toMatch(/ix_licenses_company/);
+  });
+
+  it('a device is found by its IMEI index', async () => {
+    expect(await plan(`SELECT * FROM shipment_devices WHERE imei = ${p(1)}`, ['356938035643809'])).toMatch(/imei|sqlite_autoindex_shipment_devices/i);
+  });
+});
+
+describe('two instances on one database', () => {
+  let a: TestApp;
+  let b: TestApp;
+  let dir: string | undefined;
+  beforeAll(async () => {
+    if (engine === 'sqlite') {
+      dir = mkdtempSync(join(tmpdir(), 'lr-two-'));
+      a = await startApp({ sqliteFile: join(dir, 'registry.sqlite') });
+    } else a = await startApp();
+    b = await startApp({ shareDatabaseWith: a });
+  });
+  afterAll(async () => {
+    await b?.close();
+    await a?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("a write through one instance is seen at once by the other's cache", async () => {
+    const license = await makeLicense(a, { licenseNumber: 'TWO-1' });
+    const cached = await b.anon.get('/public/v1/licenses/TWO-1?on=2022-01-10').expect(200);
+    expect(cached.body.status).toBe('ACTIVE');
+    await b.anon.get('/public/v1/licenses/TWO-1?on=2022-01-10').set('If-None-Match', cached.headers.etag).expect(304);
+    await event(a, license.id, 'SUSPENDED', '2022-01-01').expect(201);
+    const fresh = await b.anon.get('/public/v1/licenses/TWO-1?on=2022-01-10').set('If-None-Match', cached.headers.etag).expect(200);
+    expect(fresh.body.status).toBe('SUSPENDED');
+  });
+});
