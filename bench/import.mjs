@@ -27,7 +27,7 @@ const app = await NestFactory.createApplicationContext(AppModule.forRoot(config)
 const ds = app.get(DataSource);
 const pg = config.database.engine === 'postgres';
 const p = (i) => (pg ? `$${i}` : '?');
-if (pg) await ds.query('TRUNCATE shipment_devices, shipments, license_events, licenses, companies CASCADE');
+if (pg) await ds.query('TRUNCATE devices, device_releases, shipments, license_events, licenses, companies CASCADE');
 
 const now = new Date().toISOString();
 const companyId = randomUUID();
@@ -94,17 +94,18 @@ if (report.outcome !== 'COMMITTED') throw new Error(`import ${report.outcome}: $
 const rawPeak = { rss: 0, heap: 0 }; // sampled in the loop: synchronous SQLite gives timers no turn
 t0 = Date.now();
 await ds.transaction(async (m) => {
-  const cols = ['id', 'company_id', 'license_id', 'reference', 'shipped_on', 'destination_country', 'units', 'device_category', 'technology', 'hs_code', 'fob_value_cents', 'status', 'created_at', 'updated_at', 'version'];
+  const cols = ['id', 'no', 'company_id', 'license_id', 'reference', 'shipped_on', 'destination_country', 'units', 'device_category', 'technology', 'hs_code', 'fob_value_cents', 'status', 'created_at', 'updated_at', 'version'];
   for (let from = 0; from < ROWS; from += 1000) {
     const rows = [];
     const devices = [];
     for (let i = from; i < Math.min(ROWS, from + 1000); i++) {
       const id = randomUUID();
       const d = day(i);
-      rows.push([id, companyId, licenseId, `raw-${i}`, d, destinations[i % 8], UNITS, 'SMARTPHONE', '4G', d < '2022-01-01' ? '8517.12' : '8517.13', 100_050 + (i % 1000) * 100, 'RECORDED', now, now, 1]);
+      const no = 1_000_000_000 + i; // numbers the import cannot have reached
+      rows.push([id, no, companyId, licenseId, `raw-${i}`, d, destinations[i % 8], UNITS, 'SMARTPHONE', '4G', d < '2022-01-01' ? '8517.12' : '8517.13', 100_050 + (i % 1000) * 100, 'RECORDED', now, now, 1]);
       for (let k = 0; k < UNITS; k++) {
         const imei = imeiOf(10_000_000_000 + i * UNITS + k);
-        devices.push([imei, id, imei.slice(0, 8)]);
+        devices.push([Number(imei), no]);
       }
     }
     const mem = process.memoryUsage();
@@ -115,7 +116,7 @@ await ds.transaction(async (m) => {
     for (let j = 0; j < devices.length; j += 2000) {
       const chunk = devices.slice(j, j + 2000);
       let k = 0;
-      await m.query(`INSERT INTO shipment_devices (imei, shipment_id, tac) VALUES ${chunk.map(() => `(${p(++k)}, ${p(++k)}, ${p(++k)})`).join(', ')}`, chunk.flat());
+      await m.query(`INSERT INTO devices (imei, shipment_no) VALUES ${chunk.map(() => `(${p(++k)}, ${p(++k)})`).join(', ')}`, chunk.flat());
     }
   }
 });

@@ -3,5 +3,6 @@ import { RegistryCore1764400000000 } from './1764400000000-RegistryCore.js';
 import { StaffAuditIdempotency1764500000000 } from './1764500000000-StaffAuditIdempotency.js';
 import { DevicesImports1764600000000 } from './1764600000000-DevicesImports.js';
 import { PublicReads1764700000000 } from './1764700000000-PublicReads.js';
+import { CompactDevices1764800000000 } from './1764800000000-CompactDevices.js';
 
-export const migrations = [RegistryCore1764400000000, StaffAuditIdempotency1764500000000, DevicesImports1764600000000, PublicReads1764700000000];
+export const migrations = [RegistryCore1764400000000, StaffAuditIdempotency1764500000000, DevicesImports1764600000000, PublicReads1764700000000, CompactDevices1764800000000];

@@ -6,7 +6,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import { CsvError, parse } from 'csv-parse';
-import { type EntityManager, In, IsNull, Repository } from 'typeorm';
+import { type EntityManager, In, Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { Clock } from '../common/clock.js';
 import { IdempotencyKey } from '../common/idempotency-key.entity.js';
@@ -20,7 +20,7 @@ import { bulkInsert } from '../database/bulk-insert.js';
 import { Transactions } from '../database/transactions.js';
 import { type LicenseWithSteps, LicensesService } from '../licenses/licenses.service.js';
 import { CreateShipmentDto } from '../shipments/dto/shipment.dto.js';
-import { ShipmentDevice } from '../shipments/shipment-device.entity.js';
+import { Device } from '../shipments/device.entity.js';
 import { Shipment } from '../shipments/shipment.entity.js';
 import { ShipmentsService } from '../shipments/shipments.service.js';
 import { parseDate, parseMoney, parseUnits } from './csv-values.js';
@@ -338,8 +338,12 @@ export class ImportsService {
     inFile: Map<string, FileShipment[]>,
     importId: string,
   ): Promise<{ valid: number; created: number; skipped: number }> {
-    const remember = (s: Shipment, created: boolean) =>
-      inFile.set(s.reference, [...(inFile.get(s.reference) ?? []), { id: s.id, units: s.units, created, gotImeis: false, listed: 0 }]);
+    const remember = (s: Shipment, created: boolean) => {
+      const entry: FileShipment = { no: s.no, units: s.units, created, gotImeis: false, listed: 0 };
+      inFile.set(s.reference, [...(inFile.get(s.reference) ?? []), entry]);
+      return entry;
+    };
+    const numbered: { entry: FileShipment; shipment: Shipment }[] = [];
     const prepared: { row: number; shipment: Shipment }[] = [];
     for (const { row, cells } of rows) {
       const input = await this.toInput(row, cells, fail);
@@ -370,7 +374,7 @@ export class ImportsService {
       if (!stored) {
         existing.set(key, shipment);
         toInsert.push(shipment);
-        remember(shipment, true);
+        numbered.push({ entry: remember(shipment, true), shipment });
         continue;
       }
       const difference = differs(stored, shipment);
@@ -383,6 +387,8 @@ export class ImportsService {
         remember(stored, false);
       }
     }
+    await this.shipments.number(m, toInsert);
+    for (const { entry, shipment } of numbered) entry.no = shipment.no;
     await bulkInsert(m, Shipment, toInsert);
     // Each imported shipment has its own history, like one recorded through the API.
     await this.audit.recordMany(
@@ -443,7 +449,7 @@ export class ImportsService {
     fail: (e: ImportError) => void,
     inFile: Map<string, FileShipment[]>,
   ): Promise<{ created: number; skipped: number }> {
-    const parsed: { row: number; imei: string; tac: string; shipment: FileShipment }[] = [];
+    const parsed: { row: number; imei: string; reference: string; shipment: FileShipment }[] = [];
     for (const { row, cells } of rows) {
       const result = normaliseImei(cells.imei ?? '');
       const reference = (cells.reference ?? '').trim();
@@ -452,12 +458,11 @@ export class ImportsService {
       else if (!reference) fail({ file: 'imeis', row, column: 'reference', message: 'is empty' });
       else if (matches.length === 0) fail({ file: 'imeis', row, column: 'reference', message: `no shipment with reference ${reference} in the shipments file of this import` });
       else if (matches.length > 1) fail({ file: 'imeis', row, column: 'reference', message: `reference ${reference} belongs to shipments of several exporters in this file; it cannot say which` });
-      else parsed.push({ row, ...result, shipment: matches[0] });
+      else parsed.push({ row, imei: result.imei, reference, shipment: matches[0] });
     }
-    const imeis = parsed.map((p) => p.imei);
-    const taken = imeis.length ? await m.find(ShipmentDevice, { where: { imei: In(imeis), releasedAt: IsNull() } }) : [];
-    const takenBy = new Map(taken.map((d) => [d.imei, d.shipmentId]));
-    const fresh: ShipmentDevice[] = [];
+    const takenBy = new Map<string, { no: number; in: string }>();
+    for (const t of await this.shipments.exportedIn(m, parsed.map((p) => p.imei))) takenBy.set(t.imei, { no: t.shipmentNo, in: `shipment ${t.shipmentId}` });
+    const fresh: Device[] = [];
     const freshImeis = new Set<string>();
     let skipped = 0;
     for (const p of parsed) {
@@ -465,18 +470,18 @@ export class ImportsService {
       p.shipment.gotImeis = true;
       p.shipment.listed++;
       if (owner === undefined) {
-        takenBy.set(p.imei, p.shipment.id);
+        takenBy.set(p.imei, { no: p.shipment.no, in: `shipment ${p.reference} of this file` });
         freshImeis.add(p.imei);
-        fresh.push(Object.assign(new ShipmentDevice(), { imei: p.imei, tac: p.tac, shipmentId: p.shipment.id, releasedAt: null }));
-      } else if (owner === p.shipment.id && !p.shipment.created && !freshImeis.has(p.imei)) {
+        fresh.push(Object.assign(new Device(), { imei: p.imei, shipmentNo: p.shipment.no }));
+      } else if (owner.no === p.shipment.no && !p.shipment.created && !freshImeis.has(p.imei)) {
         skipped++; // the same device of the same stored shipment: a re-import
-      } else if (owner === p.shipment.id) {
-        fail({ file: 'imeis', row: p.row, column: 'imei', message: `${p.imei} is listed twice for shipment ${[...inFile.entries()].find(([, v]) => v.includes(p.shipment))?.[0]}` });
+      } else if (owner.no === p.shipment.no) {
+        fail({ file: 'imeis', row: p.row, column: 'imei', message: `${p.imei} is listed twice for shipment ${p.reference}` });
       } else {
-        fail({ file: 'imeis', row: p.row, column: 'imei', message: `${p.imei} was already exported in shipment ${owner}; a device is exported once` });
+        fail({ file: 'imeis', row: p.row, column: 'imei', message: `${p.imei} was already exported in ${owner.in}; a device is exported once` });
       }
     }
-    await bulkInsert(m, ShipmentDevice, fresh);
+    await bulkInsert(m, Device, fresh);
     return { created: fresh.length, skipped };
   }
 
@@ -493,15 +498,15 @@ export class ImportsService {
     for (let i = 0; i < stored.length; i += 500) {
       const chunk = stored.slice(i, i + 500);
       const counts = await m
-        .createQueryBuilder(ShipmentDevice, 'd')
-        .select('d.shipment_id', 'id')
+        .createQueryBuilder(Device, 'd')
+        .select('d.shipment_no', 'no')
         .addSelect('COUNT(*)', 'devices')
-        .where('d.released_at IS NULL AND d.shipment_id IN (:...ids)', { ids: chunk.map((s) => s.id) })
-        .groupBy('d.shipment_id')
-        .getRawMany<{ id: string; devices: string | number }>();
-      const byId = new Map(counts.map((c) => [c.id, Number(c.devices)]));
+        .where('d.shipment_no IN (:...nos)', { nos: chunk.map((s) => s.no) })
+        .groupBy('d.shipment_no')
+        .getRawMany<{ no: string | number; devices: string | number }>();
+      const byNo = new Map(counts.map((c) => [Number(c.no), Number(c.devices)]));
       for (const s of chunk) {
-        const devices = byId.get(s.id) ?? 0;
+        const devices = byNo.get(s.no) ?? 0;
         if (devices !== s.units) mismatch(s, devices);
       }
     }
@@ -510,7 +515,8 @@ export class ImportsService {
 
 /** A shipment of the import's file: created by it, or already stored identically. */
 interface FileShipment {
-  id: string;
+  /** The shipment's number (Shipment.no): what its devices refer to. */
+  no: number;
   units: number;
   created: boolean;
   gotImeis: boolean;

@@ -3,7 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { normaliseImei } from '../common/imei.js';
 import { Problem, ProblemException } from '../common/problem.js';
-import { ShipmentDevice } from './shipment-device.entity.js';
+import { Device, DeviceRelease } from './device.entity.js';
 import { Shipment } from './shipment.entity.js';
 
 export interface DeviceTrace {
@@ -23,40 +23,58 @@ export interface PublicDeviceAnswer {
   byLicensedManufacturer: true;
 }
 
-/** Device-level traceability: which shipment exported an IMEI (DIRBS-style per-device registration). */
+/**
+ * Device-level traceability: which shipment exported an IMEI (DIRBS-style per-device registration). Each
+ * answer is one primary-key lookup of the IMEI (devices; device_releases for the history) and its shipment.
+ */
 @Injectable()
 export class DevicesService {
-  constructor(@InjectRepository(ShipmentDevice) private readonly devices: Repository<ShipmentDevice>) {}
+  constructor(@InjectRepository(Device) private readonly devices: Repository<Device>) {}
 
   async trace(raw: string): Promise<DeviceTrace> {
     const imei = this.imeiOf(raw);
-    const rows = await this.devices
-      .createQueryBuilder('d')
-      .innerJoinAndMapOne('d.shipment', Shipment, 's', 's.id = d.shipment_id')
+    const m = this.devices.manager;
+    const current = await m
+      .createQueryBuilder(Device, 'd')
+      .innerJoinAndMapOne('d.shipment', Shipment, 's', 's.no = d.shipment_no')
       .leftJoinAndSelect('s.company', 'c')
       .leftJoinAndSelect('s.license', 'l')
-      .where('d.imei = :imei', { imei })
-      .getMany();
-    const withShipment = rows as (ShipmentDevice & { shipment: Shipment })[];
-    const current = withShipment.find((r) => r.releasedAt === null);
+      .where('d.imei = :imei', { imei: Number(imei) })
+      .getOne();
     if (!current) throw this.notFound(imei);
-    const s = current.shipment;
+    const s = (current as Device & { shipment: Shipment }).shipment;
+    const released = await m
+      .createQueryBuilder(DeviceRelease, 'r')
+      .innerJoinAndMapOne('r.shipment', Shipment, 's', 's.no = r.shipment_no')
+      .where('r.imei = :imei', { imei: Number(imei) })
+      .orderBy('r.released_at', 'ASC')
+      .getMany();
     return {
       imei,
-      tac: current.tac,
+      tac: imei.slice(0, 8),
       shipment: { id: s.id, reference: s.reference, shippedOn: s.shippedOn, destinationCountry: s.destinationCountry, status: s.status },
       company: { id: s.company!.id, legalName: s.company!.legalName },
       license: { id: s.license!.id, licenseNumber: s.license!.licenseNumber },
-      history: withShipment
-        .filter((r) => r.releasedAt !== null)
-        .map((r) => ({ shipmentId: r.shipmentId, reference: r.shipment.reference, shippedOn: r.shipment.shippedOn, releasedAt: r.releasedAt!.toISOString() })),
+      history: (released as (DeviceRelease & { shipment: Shipment })[]).map((r) => ({
+        shipmentId: r.shipment.id,
+        reference: r.shipment.reference,
+        shippedOn: r.shipment.shippedOn,
+        releasedAt: r.releasedAt.toISOString(),
+      })),
     };
   }
 
-  /** Only whether and when: no exporter, destination, reference or value. */
+  /** Only whether and when: no exporter, destination, reference or value. One indexed lookup. */
   async publicAnswer(raw: string): Promise<PublicDeviceAnswer> {
-    const trace = await this.trace(raw);
-    return { imei: trace.imei, exported: true, shippedOn: trace.shipment.shippedOn, byLicensedManufacturer: true };
+    const imei = this.imeiOf(raw);
+    const row = await this.devices.manager
+      .createQueryBuilder(Device, 'd')
+      .innerJoin(Shipment, 's', 's.no = d.shipment_no')
+      .select('s.shipped_on', 'shippedOn')
+      .where('d.imei = :imei', { imei: Number(imei) })
+      .getRawOne<{ shippedOn: string }>();
+    if (!row) throw this.notFound(imei);
+    return { imei, exported: true, shippedOn: row.shippedOn, byLicensedManufacturer: true };
   }
 
   private imeiOf(raw: string): string {

@@ -2,12 +2,16 @@ import { Column, Entity, JoinColumn, ManyToOne, PrimaryColumn, type Relation } f
 import { Company } from '../companies/company.entity.js';
 import { bigintTransformer, instantTransformer } from '../database/columns.js';
 import { License } from '../licenses/license.entity.js';
+import { shipmentNoTransformer } from './device.entity.js';
 import type { DeviceCategory, ShipmentStatus, Technology } from './hs-codes.js';
 
 /** An export shipment made under a license. Never deleted: voided with a reason. */
 @Entity({ name: 'shipments' })
 export class Shipment {
   @PrimaryColumn('uuid') id: string;
+
+  /** The shipment's integer number (1, 2, 3... in the order recorded): the compact key its devices refer to. */
+  @Column({ name: 'no', type: 'bigint', transformer: shipmentNoTransformer }) no: number;
 
   @Column({ name: 'company_id', type: 'uuid' }) companyId: string;
 

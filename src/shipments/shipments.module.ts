@@ -3,13 +3,13 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { LicensesModule } from '../licenses/licenses.module.js';
 import { DevicesController, PublicDevicesController } from './devices.controller.js';
 import { DevicesService } from './devices.service.js';
-import { ShipmentDevice } from './shipment-device.entity.js';
+import { Device, DeviceRelease } from './device.entity.js';
 import { Shipment } from './shipment.entity.js';
 import { ShipmentsController } from './shipments.controller.js';
 import { ShipmentsService } from './shipments.service.js';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([Shipment, ShipmentDevice]), LicensesModule],
+  imports: [TypeOrmModule.forFeature([Shipment, Device, DeviceRelease]), LicensesModule],
   controllers: [ShipmentsController, DevicesController, PublicDevicesController],
   providers: [ShipmentsService, DevicesService],
   exports: [ShipmentsService],

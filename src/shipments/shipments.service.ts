@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { type EntityManager, In, IsNull, Repository } from 'typeorm';
+import { type EntityManager, Repository } from 'typeorm';
 import { Clock } from '../common/clock.js';
 import { centsToMoney, moneyToCents } from '../common/money.js';
 import { historyLink, type Page, pageOf } from '../common/pagination.js';
 import { Problem } from '../common/problem.js';
 import { AuditService } from '../audit/audit.service.js';
+import { bulkInsert } from '../database/bulk-insert.js';
 import { Transactions } from '../database/transactions.js';
 import { LicensesService } from '../licenses/licenses.service.js';
 import type { CreateShipmentDto, ListShipmentsQuery, ShipmentDto, VoidShipmentDto } from './dto/shipment.dto.js';
@@ -14,7 +15,7 @@ import { normaliseImei } from '../common/imei.js';
 import type { LicenseWithSteps } from '../licenses/licenses.service.js';
 import { statusOn } from '../licenses/lifecycle.js';
 import { defaultHsCode, hsCodeProblem } from './hs-codes.js';
-import { ShipmentDevice } from './shipment-device.entity.js';
+import { Device } from './device.entity.js';
 import { Shipment } from './shipment.entity.js';
 
 /** Looks a license and its events up by id or number (an import caches it per license). */
@@ -105,6 +106,7 @@ export class ShipmentsService {
       model: input.model ?? null,
       hsCode,
       fobValueCents: input.fobValue == null ? null : moneyToCents(input.fobValue),
+      no: 0, // numbered when inserted (number())
       status: 'RECORDED',
       voidReason: null,
       voidedAt: null,
@@ -125,8 +127,9 @@ export class ShipmentsService {
       ], { existingId: duplicate.id });
     }
     await this.assertDevicesFree(m, devices.map((d) => d.imei));
+    await this.number(m, [shipment]);
     await m.save(shipment);
-    await this.insertDevices(m, shipment.id, devices);
+    await this.insertDevices(m, shipment.no, devices);
     await this.audit.record(m, { action: 'shipment.recorded', entityType: 'shipment', entityId: shipment.id, after: { ...toShipmentRecord(shipment), imeis: devices.length } });
     return shipment.id;
   }
@@ -149,22 +152,51 @@ export class ShipmentsService {
     return devices;
   }
 
+  /**
+   * Gives new shipments their numbers (Shipment.no), in order, from the `shipment_no` counter. The UPDATE takes
+   * the counter's row lock (PostgreSQL) or the write lock (SQLite) until the transaction ends, so two
+   * transactions never hand out the same number, across instances and processes too.
+   */
+  async number(m: EntityManager, shipments: Shipment[]): Promise<void> {
+    if (!shipments.length) return;
+    const postgres = m.connection.options.type === 'postgres';
+    const result: unknown = await m.query(`UPDATE counters SET value = value + ${postgres ? '$1' : '?'} WHERE name = 'shipment_no' RETURNING value`, [shipments.length]);
+    // TypeORM answers an UPDATE ... RETURNING with its rows on SQLite and with [rows, count] on PostgreSQL.
+    const rows = (postgres ? (result as [{ value: string }[], number])[0] : result) as { value: string | number }[];
+    const last = Number(rows[0].value);
+    shipments.forEach((s, i) => (s.no = last - shipments.length + 1 + i));
+  }
+
   /** 409 IMEI_ALREADY_EXPORTED naming the shipment, when a device is already in another (unvoided) shipment. */
   async assertDevicesFree(m: EntityManager, imeis: string[]): Promise<void> {
-    for (let i = 0; i < imeis.length; i += 500) {
-      const taken = await m.findOne(ShipmentDevice, { where: { imei: In(imeis.slice(i, i + 500)), releasedAt: IsNull() } });
-      if (taken) {
-        throw Problem.conflict('IMEI_ALREADY_EXPORTED', `IMEI ${taken.imei} was already exported in shipment ${taken.shipmentId}; a device is exported once`, [
-          { field: 'imeis', message: `${taken.imei} is in shipment ${taken.shipmentId}` },
-        ], { imei: taken.imei, shipmentId: taken.shipmentId });
-      }
+    const [taken] = await this.exportedIn(m, imeis);
+    if (taken) {
+      throw Problem.conflict('IMEI_ALREADY_EXPORTED', `IMEI ${taken.imei} was already exported in shipment ${taken.shipmentId}; a device is exported once`, [
+        { field: 'imeis', message: `${taken.imei} is in shipment ${taken.shipmentId}` },
+      ], { imei: taken.imei, shipmentId: taken.shipmentId });
     }
   }
 
-  async insertDevices(m: EntityManager, shipmentId: string, devices: { imei: string; tac: string }[]): Promise<void> {
-    for (let i = 0; i < devices.length; i += 500) {
-      await m.insert(ShipmentDevice, devices.slice(i, i + 500).map((d) => ({ imei: d.imei, tac: d.tac, shipmentId, releasedAt: null })));
+  /** Which of these IMEIs are exported now, and in which shipment (primary-key lookups, 500 at a time). */
+  async exportedIn(m: EntityManager, imeis: string[]): Promise<{ imei: string; shipmentId: string; shipmentNo: number }[]> {
+    const found: { imei: string; shipmentId: string; shipmentNo: number }[] = [];
+    for (let i = 0; i < imeis.length; i += 500) {
+      const rows = await m
+        .createQueryBuilder(Device, 'd')
+        .innerJoin(Shipment, 's', 's.no = d.shipment_no')
+        .select('d.imei', 'imei')
+        .addSelect('d.shipment_no', 'no')
+        .addSelect('s.id', 'shipmentId')
+        .where('d.imei IN (:...imeis)', { imeis: imeis.slice(i, i + 500).map(Number) })
+        .getRawMany<{ imei: string | number; no: string | number; shipmentId: string }>();
+      for (const r of rows) found.push({ imei: String(r.imei).padStart(15, '0'), shipmentId: r.shipmentId, shipmentNo: Number(r.no) });
     }
+    return found;
+  }
+
+  /** Records the devices of a shipment (by its number), in multi-row inserts. */
+  async insertDevices(m: EntityManager, shipmentNo: number, devices: { imei: string }[]): Promise<void> {
+    await bulkInsert(m, Device, devices.map((d) => Object.assign(new Device(), { imei: d.imei, shipmentNo })));
   }
 
   async list(query: ListShipmentsQuery): Promise<Page<ShipmentDto>> {
@@ -208,8 +240,8 @@ export class ShipmentsService {
       shipment.updatedAt = shipment.voidedAt;
       shipment.version = version;
       await m.save(shipment);
-      // Its devices were not exported after all: they may be exported in another shipment.
-      await m.update(ShipmentDevice, { shipmentId: id, releasedAt: IsNull() }, { releasedAt: shipment.voidedAt });
+      // Its devices were not exported after all: they may be exported in another shipment (the trace keeps them).
+      await releaseDevices(m, shipment.no, shipment.voidedAt);
       await this.audit.record(m, { action: 'shipment.voided', entityType: 'shipment', entityId: id, before, after: toShipmentRecord(shipment), reason: input.reason });
     });
     return this.get(id);
@@ -229,6 +261,13 @@ export class ShipmentsService {
     if (!shipment) throw Problem.notFound('shipment', id);
     return shipment;
   }
+}
+
+/** Moves a voided shipment's devices to device_releases (stamped `at`). */
+async function releaseDevices(m: EntityManager, shipmentNo: number, at: Date): Promise<void> {
+  const p = (i: number) => (m.connection.options.type === 'postgres' ? `$${i}` : '?');
+  await m.query(`INSERT INTO device_releases (imei, shipment_no, released_at) SELECT imei, shipment_no, ${p(1)} FROM devices WHERE shipment_no = ${p(2)}`, [at.toISOString(), shipmentNo]);
+  await m.query(`DELETE FROM devices WHERE shipment_no = ${p(1)}`, [shipmentNo]);
 }
 
 /** The stored record of a shipment, as the audit trail keeps it. */

@@ -43,7 +43,8 @@ export interface TestApp {
 
 export const engine: 'sqlite' | 'postgres' = process.env.TEST_DATABASE_URL?.startsWith('postgres') ? 'postgres' : 'sqlite';
 
-async function createDatabase(): Promise<{ database: DatabaseConfig; drop: () => Promise<void> }> {
+/** A fresh database for one test app: in-memory SQLite, or a new PostgreSQL database with a drop function. */
+export async function createDatabase(): Promise<{ database: DatabaseConfig; drop: () => Promise<void> }> {
   const adminUrl = process.env.TEST_DATABASE_URL;
   if (!adminUrl || engine === 'sqlite') return { database: { engine: 'sqlite', path: ':memory:' }, drop: async () => {} };
   const name = `lr_test_${process.pid}_${randomBytes(4).toString('hex')}`;
@@ -65,11 +66,13 @@ async function createDatabase(): Promise<{ database: DatabaseConfig; drop: () =>
   };
 }
 
-export async function startApp(options: { seed?: boolean; jwtSecret?: string; shareDatabaseWith?: TestApp; bootstrapAdmin?: { email: string; password: string }; publicRateLimit?: number; engine?: 'sqlite'; sqliteFile?: string } = {}): Promise<TestApp> {
+export async function startApp(options: { seed?: boolean; jwtSecret?: string; shareDatabaseWith?: TestApp; bootstrapAdmin?: { email: string; password: string }; publicRateLimit?: number; engine?: 'sqlite'; sqliteFile?: string; database?: { database: DatabaseConfig; drop: () => Promise<void> } } = {}): Promise<TestApp> {
   // A second instance on the same database (PostgreSQL): same database, same staff, same token key.
   const shared = options.shareDatabaseWith;
   const { database, drop } = shared
     ? { database: shared.database, drop: async () => {} }
+    : options.database
+      ? options.database
     : options.engine === 'sqlite' || options.sqliteFile
       ? { database: { engine: 'sqlite' as const, path: options.sqliteFile ?? ':memory:' }, drop: async () => {} }
       : await createDatabase();

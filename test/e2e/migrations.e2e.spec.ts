@@ -1,0 +1,62 @@
+import { randomUUID } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DataSource } from 'typeorm';
+import { migrations } from '../../migrations/index.js';
+import { buildDataSourceOptions } from '../../src/database/data-source.options.js';
+import { DevicesService } from '../../src/shipments/devices.service.js';
+import { createDatabase, engine, startApp, type TestApp } from '../support/app.js';
+
+/** A database as the previous release left it (migrations up to PublicReads), upgraded by starting the registry. */
+describe('upgrading a database with devices', () => {
+  let t: TestApp;
+  const ids = { company: randomUUID(), license: randomUUID(), first: randomUUID(), voided: randomUUID(), second: randomUUID() };
+  beforeAll(async () => {
+    const created = engine === 'sqlite' ? { database: { engine: 'sqlite' as const, path: `/tmp/lr-upgrade-${process.pid}-${Date.now()}.sqlite` }, drop: async () => {} } : await createDatabase();
+    const database = created.database;
+    const old = new DataSource({ ...buildDataSourceOptions(database), migrations: migrations.slice(0, 4) });
+    await old.initialize();
+    await old.runMigrations();
+    const pg = database.engine === 'postgres';
+    const q = (sql: string, values: unknown[]) => old.query(pg ? sql.replace(/\?/g, (() => { let i = 0; return () => `$${++i}`; })()) : sql, values);
+    const now = '2021-08-13T10:00:00.000Z';
+    await q('INSERT INTO companies (id, legal_name, legal_name_key, search_key, created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, 1)', [ids.company, 'Upgrade Ltd', 'upgrade ltd', 'upgrade ltd', now, now]);
+    await q(
+      "INSERT INTO licenses (id, license_number, license_number_key, company_id, type, issued_on, expires_on, brands, brands_key, status, created_at, updated_at, version) VALUES (?, 'UP-1', 'UP-1', ?, 'MDM', '2021-04-09', '2031-04-08', '[]', '', 'ACTIVE', ?, ?, 1)",
+      [ids.license, ids.company, now, now],
+    );
+    await q("INSERT INTO license_events (id, license_id, seq, type, effective_on, status_after, expires_on_after, recorded_at) VALUES (?, ?, 1, 'GRANTED', '2021-04-09', 'ACTIVE', '2031-04-08', ?)", [randomUUID(), ids.license, now]);
+    const ship = (id: string, ref: string, created: string, status: string) =>
+      q(
+        "INSERT INTO shipments (id, company_id, license_id, reference, shipped_on, destination_country, units, device_category, hs_code, status, created_at, updated_at, version) VALUES (?, ?, ?, ?, '2021-08-13', 'AE', 1, 'SMARTPHONE', '8517.12', ?, ?, ?, 1)",
+        [id, ids.company, ids.license, ref, status, created, created],
+      );
+    await ship(ids.first, 'UP-A', '2021-08-13T10:00:00.000Z', 'RECORDED');
+    await ship(ids.voided, 'UP-B', '2021-08-13T09:00:00.000Z', 'VOIDED');
+    await ship(ids.second, 'UP-C', '2021-08-13T11:00:00.000Z', 'RECORDED');
+    await q('INSERT INTO shipment_devices (imei, shipment_id, tac, released_at) VALUES (?, ?, ?, ?)', ['012345678901237', ids.voided, '01234567', '2021-08-13T09:30:00.000Z']);
+    await q('INSERT INTO shipment_devices (imei, shipment_id, tac, released_at) VALUES (?, ?, ?, NULL)', ['012345678901237', ids.first, '01234567']);
+    await q('INSERT INTO shipment_devices (imei, shipment_id, tac, released_at) VALUES (?, ?, ?, NULL)', ['356938035643809', ids.second, '35693803']);
+    await old.destroy();
+    t = await startApp({ database: created });
+  });
+  afterAll(async () => {
+    await t?.close();
+    if (t?.database.engine === 'sqlite') for (const suffix of ['', '-wal', '-shm']) rmSync(`${t.database.path}${suffix}`, { force: true });
+  });
+
+  it('numbers the shipments in the order recorded and keeps every device, its leading zero and its history', async () => {
+    const ds = t.app.get(DataSource);
+    const nos = await ds.query('SELECT id, no FROM shipments ORDER BY no');
+    expect(nos.map((r: { id: string }) => r.id)).toEqual([ids.voided, ids.first, ids.second]);
+    const trace = await t.app.get(DevicesService).trace('012345678901237');
+    expect(trace).toMatchObject({ imei: '012345678901237', tac: '01234567', shipment: { id: ids.first, reference: 'UP-A' }, history: [{ shipmentId: ids.voided, releasedAt: '2021-08-13T09:30:00.000Z' }] });
+    expect((await t.anon.get('/public/v1/devices/356938035643809').expect(200)).body).toMatchObject({ shippedOn: '2021-08-13' });
+  });
+
+  it('a shipment recorded after the upgrade takes the next number', async () => {
+    await t.http.post('/api/v1/shipments').send({ licenseId: ids.license, reference: 'UP-D', shippedOn: '2021-08-14', destinationCountry: 'AE', units: 1, deviceCategory: 'SMARTPHONE', imeis: ['490154203237518'] }).expect(201);
+    const [row] = await t.app.get(DataSource).query("SELECT no FROM shipments WHERE reference = 'UP-D'");
+    expect(Number(row.no)).toBe(4);
+  });
+});
