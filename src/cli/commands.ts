@@ -11,6 +11,8 @@
  *                                      the export report of GET /api/v1/reports/exports, to stdout or a file
  *   import shipments FILE [--imeis FILE] [--mode validate|commit]
  *                                      import a shipments CSV (and its IMEIs) like POST /api/v1/imports/shipments
+ *   report:verify-rollup [--rebuild]   recompute the export rollup from the shipments and list every difference
+ *                                      (exit 1 when any); --rebuild then replaces it with the recomputation
  */
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
@@ -30,6 +32,9 @@ import type { RegistryConfig } from '../config/config.js';
 import { buildDataSourceOptions } from '../database/data-source.options.js';
 import { flattenValidationErrors } from '../common/validation/validation.js';
 import { ImportsService } from '../imports/imports.service.js';
+import { DataVersions } from '../database/data-versions.js';
+import { Transactions } from '../database/transactions.js';
+import { rebuildRollup, verifyRollup } from '../shipments/export-rollup.js';
 import { ExportsReportQuery } from '../reports/dto/reports.dto.js';
 import { exportsCsv } from '../reports/reports.controller.js';
 import { ReportsService } from '../reports/reports.service.js';
@@ -37,7 +42,7 @@ import { SeedService } from '../seed/seed.service.js';
 
 export const USAGE =
   'usage: npm run cli -- migration:run | migration:show | seed | create-admin --email E [--name N] | audit:verify | openapi | ' +
-  'import shipments FILE [--imeis FILE] [--mode validate|commit] | report exports [--group-by D,D] [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--company-id ID] [--destination CC] [--device-category C] [--format json|csv] [--bom] [--output FILE]';
+  'import shipments FILE [--imeis FILE] [--mode validate|commit] | report:verify-rollup [--rebuild] | report exports [--group-by D,D] [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--company-id ID] [--destination CC] [--device-category C] [--format json|csv] [--bom] [--output FILE]';
 
 export interface CliIo {
   out: (line: string) => void;
@@ -134,6 +139,23 @@ export async function runCli(argv: string[], config: RegistryConfig, io: CliIo):
         io.out(JSON.stringify(report, null, 2));
         if (report.outcome === 'REJECTED') io.err(`Rejected: ${report.rowsFailed} bad rows, ${report.imeis.failed} bad IMEIs; nothing was written`);
         return report.outcome === 'REJECTED' ? 1 : 0;
+      });
+    }
+    case 'report:verify-rollup': {
+      const { values } = parseArgs({ args: rest, options: { rebuild: { type: 'boolean' } } });
+      return withContext(config, async (get) => {
+        const { cells, differences } = await verifyRollup(get(DataSource).manager);
+        io.out(JSON.stringify({ ok: differences.length === 0, cells, differences: differences.length, first: differences.slice(0, 20) }, null, 2));
+        if (differences.length && values.rebuild) {
+          await get(Transactions).run(async (m) => {
+            await rebuildRollup(m);
+            await get(DataVersions).bump(m, ['exports']);
+          });
+          io.err(`Rebuilt the export rollup from the shipments (${differences.length} cells differed)`);
+          return 0;
+        }
+        if (differences.length) io.err(`The export rollup differs from the shipments in ${differences.length} cells; run again with --rebuild to repair it`);
+        return differences.length ? 1 : 0;
       });
     }
     case 'report': {

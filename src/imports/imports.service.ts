@@ -387,9 +387,8 @@ export class ImportsService {
         remember(stored, false);
       }
     }
-    await this.shipments.number(m, toInsert);
+    await this.shipments.store(m, toInsert);
     for (const { entry, shipment } of numbered) entry.no = shipment.no;
-    await bulkInsert(m, Shipment, toInsert);
     // Each imported shipment has its own history, like one recorded through the API.
     await this.audit.recordMany(
       m,

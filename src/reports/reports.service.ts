@@ -10,6 +10,9 @@ import { Transactions } from '../database/transactions.js';
 import { RegisterReader } from '../licenses/register.reader.js';
 import { statusOnSql } from '../licenses/status-sql.js';
 import { LICENSE_STATUSES, type LicenseStatus, statusOn, stepOn } from '../licenses/lifecycle.js';
+import { Company } from '../companies/company.entity.js';
+import { License } from '../licenses/license.entity.js';
+import { ExportRollupCell } from '../shipments/export-rollup.js';
 import { Shipment } from '../shipments/shipment.entity.js';
 import { stackedBarChart } from './chart.js';
 import { type Dimension, type ExportsReportDto, type ExportsRowDto, TIME_DIMENSIONS } from './dto/reports.dto.js';
@@ -51,8 +54,9 @@ export function periodsOf(date: CalendarDate): Record<(typeof TIME_DIMENSIONS)[n
 }
 
 /**
- * Export statistics, aggregated in the database (GROUP BY over the shipments' indexes; shipments are never
- * loaded into memory). Voided shipments count nowhere. The same SQL runs on SQLite and PostgreSQL: dates are
+ * Export statistics, aggregated in the database from the export rollup (shipments summed by day and every
+ * dimension, kept by every shipment write: shipments/export-rollup.ts), so a report costs what the rollup
+ * holds for its range, not what the shipments do; shipments are never loaded into memory. Voided shipments count nowhere. The same SQL runs on SQLite and PostgreSQL: dates are
  * handled as `YYYY-MM-DD` text, so periods come out identical on both.
  */
 @Injectable()
@@ -69,8 +73,9 @@ export class ReportsService {
     return this.tx.engine === 'postgres' ? "to_char(s.shipped_on, 'YYYY-MM-DD')" : 's.shipped_on';
   }
 
+  /** A grouping as SQL over the export rollup (alias r). */
   private dimensionSql(d: Dimension): { select: [string, string][]; group: string[] } {
-    const day = this.day;
+    const day = this.tx.engine === 'postgres' ? "to_char(r.shipped_on, 'YYYY-MM-DD')" : 'r.shipped_on';
     const year = `CAST(substr(${day}, 1, 4) AS INTEGER)`;
     const month = `CAST(substr(${day}, 6, 2) AS INTEGER)`;
     switch (d) {
@@ -87,27 +92,28 @@ export class ReportsService {
         return { select: [[fy, 'fiscalYear']], group: [fy] };
       }
       case 'destination':
-        return { select: [['s.destination_country', 'destination']], group: ['s.destination_country'] };
+        return { select: [['r.destination_country', 'destination']], group: ['r.destination_country'] };
       case 'company':
-        return { select: [['s.company_id', 'companyId'], ['MAX(c.legal_name)', 'company']], group: ['s.company_id'] };
+        return { select: [['r.company_id', 'companyId'], ['MAX(c.legal_name)', 'company']], group: ['r.company_id'] };
       case 'license':
-        return { select: [['s.license_id', 'licenseId'], ['MAX(l.license_number)', 'licenseNumber']], group: ['s.license_id'] };
+        return { select: [['r.license_id', 'licenseId'], ['MAX(l.license_number)', 'licenseNumber']], group: ['r.license_id'] };
       case 'deviceCategory':
-        return { select: [['s.device_category', 'deviceCategory']], group: ['s.device_category'] };
+        return { select: [['r.device_category', 'deviceCategory']], group: ['r.device_category'] };
       case 'technology':
-        return { select: [['s.technology', 'technology']], group: ['s.technology'] };
+        return { select: [["NULLIF(r.technology, '')", 'technology']], group: ['r.technology'] };
       case 'hsCode':
-        return { select: [['s.hs_code', 'hsCode']], group: ['s.hs_code'] };
+        return { select: [['r.hs_code', 'hsCode']], group: ['r.hs_code'] };
     }
   }
 
-  private filtered(request: ExportsRequest): SelectQueryBuilder<Shipment> {
-    const qb = this.shipments.createQueryBuilder('s').where("s.status = 'RECORDED'");
-    if (request.from) qb.andWhere('s.shipped_on >= :from', { from: request.from });
-    if (request.to) qb.andWhere('s.shipped_on <= :to', { to: request.to });
-    if (request.companyId) qb.andWhere('s.company_id = :companyId', { companyId: request.companyId });
-    if (request.destination) qb.andWhere('s.destination_country = :destination', { destination: request.destination });
-    if (request.deviceCategory) qb.andWhere('s.device_category = :category', { category: request.deviceCategory });
+  /** The rollup cells a request covers (recorded shipments only: voided ones were taken out of the rollup). */
+  private filtered(request: ExportsRequest): SelectQueryBuilder<ExportRollupCell> {
+    const qb = this.shipments.manager.createQueryBuilder(ExportRollupCell, 'r').where('1 = 1');
+    if (request.from) qb.andWhere('r.shipped_on >= :from', { from: request.from });
+    if (request.to) qb.andWhere('r.shipped_on <= :to', { to: request.to });
+    if (request.companyId) qb.andWhere('r.company_id = :companyId', { companyId: request.companyId });
+    if (request.destination) qb.andWhere('r.destination_country = :destination', { destination: request.destination });
+    if (request.deviceCategory) qb.andWhere('r.device_category = :category', { category: request.deviceCategory });
     return qb;
   }
 
@@ -122,12 +128,12 @@ export class ReportsService {
     }
     const groupBy = request.groupBy.length ? request.groupBy : (['month'] as Dimension[]);
     const qb = this.filtered(request);
-    if (groupBy.includes('company')) qb.innerJoin('s.company', 'c');
-    if (groupBy.includes('license')) qb.innerJoin('s.license', 'l');
-    qb.select('COUNT(*)', 'shipments')
-      .addSelect('SUM(s.units)', 'units')
-      .addSelect('SUM(s.fob_value_cents)', 'fob')
-      .addSelect('COUNT(s.fob_value_cents)', 'withFob');
+    if (groupBy.includes('company')) qb.innerJoin(Company, 'c', 'c.id = r.company_id');
+    if (groupBy.includes('license')) qb.innerJoin(License, 'l', 'l.id = r.license_id');
+    qb.select('SUM(r.shipments)', 'shipments')
+      .addSelect('SUM(r.units)', 'units')
+      .addSelect('CASE WHEN SUM(r.shipments_with_fob) = 0 THEN NULL ELSE SUM(r.fob_value_cents) END', 'fob')
+      .addSelect('SUM(r.shipments_with_fob)', 'withFob');
     for (const d of groupBy) {
       const sql = this.dimensionSql(d);
       for (const [expr, alias] of sql.select) qb.addSelect(expr, alias);
@@ -139,7 +145,7 @@ export class ReportsService {
     let { from, to } = request;
     if (groupBy.every(isTime)) {
       if (!from || !to) {
-        const span = await this.filtered(request).select('MIN(s.shipped_on)', 'min').addSelect('MAX(s.shipped_on)', 'max').getRawOne<{ min: string | null; max: string | null }>();
+        const span = await this.filtered(request).select('MIN(r.shipped_on)', 'min').addSelect('MAX(r.shipped_on)', 'max').getRawOne<{ min: string | null; max: string | null }>();
         from ??= dayText(span?.min);
         to ??= dayText(span?.max);
       }

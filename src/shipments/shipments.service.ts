@@ -16,6 +16,7 @@ import type { LicenseWithSteps } from '../licenses/licenses.service.js';
 import { statusOn } from '../licenses/lifecycle.js';
 import { defaultHsCode, hsCodeProblem } from './hs-codes.js';
 import { Device } from './device.entity.js';
+import { applyToRollup } from './export-rollup.js';
 import { Shipment } from './shipment.entity.js';
 
 /** Looks a license and its events up by id or number (an import caches it per license). */
@@ -127,8 +128,7 @@ export class ShipmentsService {
       ], { existingId: duplicate.id });
     }
     await this.assertDevicesFree(m, devices.map((d) => d.imei));
-    await this.number(m, [shipment]);
-    await m.save(shipment);
+    await this.store(m, [shipment]);
     await this.insertDevices(m, shipment.no, devices);
     await this.audit.record(m, { action: 'shipment.recorded', entityType: 'shipment', entityId: shipment.id, after: { ...toShipmentRecord(shipment), imeis: devices.length } });
     return shipment.id;
@@ -153,11 +153,21 @@ export class ShipmentsService {
   }
 
   /**
+   * Writes new shipments (already through prepare()): numbers them, inserts them, and adds them to the export
+   * rollup, in the caller's transaction. The one way shipments are stored (API, imports, seed).
+   */
+  async store(m: EntityManager, shipments: Shipment[]): Promise<void> {
+    await this.number(m, shipments);
+    await bulkInsert(m, Shipment, shipments);
+    await applyToRollup(m, shipments, 1);
+  }
+
+  /**
    * Gives new shipments their numbers (Shipment.no), in order, from the `shipment_no` counter. The UPDATE takes
    * the counter's row lock (PostgreSQL) or the write lock (SQLite) until the transaction ends, so two
    * transactions never hand out the same number, across instances and processes too.
    */
-  async number(m: EntityManager, shipments: Shipment[]): Promise<void> {
+  private async number(m: EntityManager, shipments: Shipment[]): Promise<void> {
     if (!shipments.length) return;
     const postgres = m.connection.options.type === 'postgres';
     const result: unknown = await m.query(`UPDATE counters SET value = value + ${postgres ? '$1' : '?'} WHERE name = 'shipment_no' RETURNING value`, [shipments.length]);
@@ -234,6 +244,7 @@ export class ShipmentsService {
       if (shipment.status === 'VOIDED') {
         throw Problem.conflict('ALREADY_VOIDED', `Shipment ${id} was already voided on ${shipment.voidedAt?.toISOString()}: ${shipment.voidReason}`);
       }
+      await applyToRollup(m, [shipment], -1); // as it counted until now
       shipment.status = 'VOIDED';
       shipment.voidReason = input.reason;
       shipment.voidedAt = this.clock.now();

@@ -1,0 +1,43 @@
+import { type MigrationInterface, type QueryRunner, Table } from 'typeorm';
+
+/**
+ * The export rollup: recorded shipments summed by day and by every dimension the export reports group or
+ * filter by. Reports and public aggregates read it instead of the shipments. Filled here from the shipments;
+ * afterwards kept by ExportRollup (shipments/export-rollup.ts) in every transaction that writes shipments.
+ */
+export class ExportRollup1764900000000 implements MigrationInterface {
+  name = 'ExportRollup1764900000000';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.createTable(
+      new Table({
+        name: 'export_rollup',
+        columns: [
+          { name: 'shipped_on', type: 'date', isPrimary: true },
+          { name: 'company_id', type: 'uuid', isPrimary: true },
+          { name: 'license_id', type: 'uuid', isPrimary: true },
+          { name: 'destination_country', type: 'varchar', length: '2', isPrimary: true },
+          { name: 'device_category', type: 'varchar', length: '20', isPrimary: true },
+          // '' when the shipments gave no technology (a key column cannot be NULL)
+          { name: 'technology', type: 'varchar', length: '4', isPrimary: true },
+          { name: 'hs_code', type: 'varchar', length: '10', isPrimary: true },
+          { name: 'shipments', type: 'integer', isNullable: false },
+          { name: 'units', type: 'bigint', isNullable: false },
+          { name: 'fob_value_cents', type: 'bigint', isNullable: false },
+          { name: 'shipments_with_fob', type: 'integer', isNullable: false },
+        ],
+      }),
+    );
+    await q.query(
+      `INSERT INTO export_rollup (shipped_on, company_id, license_id, destination_country, device_category, technology, hs_code, shipments, units, fob_value_cents, shipments_with_fob)
+       SELECT shipped_on, company_id, license_id, destination_country, device_category, COALESCE(technology, ''), hs_code,
+              COUNT(*), SUM(units), COALESCE(SUM(fob_value_cents), 0), COUNT(fob_value_cents)
+       FROM shipments WHERE status = 'RECORDED'
+       GROUP BY shipped_on, company_id, license_id, destination_country, device_category, COALESCE(technology, ''), hs_code`,
+    );
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.dropTable('export_rollup');
+  }
+}
