@@ -1,9 +1,10 @@
 import { type MigrationInterface, type QueryRunner, Table } from 'typeorm';
 
 /**
- * The export rollup: recorded shipments summed by day and by every dimension the export reports group or
- * filter by. Reports and public aggregates read it instead of the shipments. Filled here from the shipments;
- * afterwards kept by ExportRollup (shipments/export-rollup.ts) in every transaction that writes shipments.
+ * The export rollup: recorded shipments summed by month and by every dimension the export reports group or
+ * filter by. Reports and public aggregates read it instead of the shipments (ranges that start or end inside a
+ * month add those days from the shipments). Filled here from the shipments; afterwards kept by
+ * shipments/export-rollup.ts in every transaction that writes shipments.
  */
 export class ExportRollup1764900000000 implements MigrationInterface {
   name = 'ExportRollup1764900000000';
@@ -13,7 +14,8 @@ export class ExportRollup1764900000000 implements MigrationInterface {
       new Table({
         name: 'export_rollup',
         columns: [
-          { name: 'shipped_on', type: 'date', isPrimary: true },
+          // YYYY-MM
+          { name: 'month', type: 'varchar', length: '7', isPrimary: true },
           { name: 'company_id', type: 'uuid', isPrimary: true },
           { name: 'license_id', type: 'uuid', isPrimary: true },
           { name: 'destination_country', type: 'varchar', length: '2', isPrimary: true },
@@ -28,12 +30,13 @@ export class ExportRollup1764900000000 implements MigrationInterface {
         ],
       }),
     );
+    const month = q.connection.options.type === 'postgres' ? "to_char(shipped_on, 'YYYY-MM')" : 'substr(shipped_on, 1, 7)';
     await q.query(
-      `INSERT INTO export_rollup (shipped_on, company_id, license_id, destination_country, device_category, technology, hs_code, shipments, units, fob_value_cents, shipments_with_fob)
-       SELECT shipped_on, company_id, license_id, destination_country, device_category, COALESCE(technology, ''), hs_code,
+      `INSERT INTO export_rollup (month, company_id, license_id, destination_country, device_category, technology, hs_code, shipments, units, fob_value_cents, shipments_with_fob)
+       SELECT ${month}, company_id, license_id, destination_country, device_category, COALESCE(technology, ''), hs_code,
               COUNT(*), SUM(units), COALESCE(SUM(fob_value_cents), 0), COUNT(fob_value_cents)
        FROM shipments WHERE status = 'RECORDED'
-       GROUP BY shipped_on, company_id, license_id, destination_country, device_category, COALESCE(technology, ''), hs_code`,
+       GROUP BY ${month}, company_id, license_id, destination_country, device_category, COALESCE(technology, ''), hs_code`,
     );
   }
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Repository, type SelectQueryBuilder } from 'typeorm';
+import { Repository } from 'typeorm';
 import { addDays, type CalendarDate } from '../common/calendar-date.js';
 import { Clock } from '../common/clock.js';
 import { countryName } from '../common/country.js';
@@ -10,11 +10,9 @@ import { Transactions } from '../database/transactions.js';
 import { RegisterReader } from '../licenses/register.reader.js';
 import { statusOnSql } from '../licenses/status-sql.js';
 import { LICENSE_STATUSES, type LicenseStatus, statusOn, stepOn } from '../licenses/lifecycle.js';
-import { Company } from '../companies/company.entity.js';
-import { License } from '../licenses/license.entity.js';
-import { ExportRollupCell } from '../shipments/export-rollup.js';
 import { Shipment } from '../shipments/shipment.entity.js';
 import { stackedBarChart } from './chart.js';
+import { dayInMonthSql, dimensionSql, exportSource, SqlParams, spanSql } from './export-source.js';
 import { type Dimension, type ExportsReportDto, type ExportsRowDto, TIME_DIMENSIONS } from './dto/reports.dto.js';
 
 export interface ExportsRequest {
@@ -54,9 +52,10 @@ export function periodsOf(date: CalendarDate): Record<(typeof TIME_DIMENSIONS)[n
 }
 
 /**
- * Export statistics, aggregated in the database from the export rollup (shipments summed by day and every
- * dimension, kept by every shipment write: shipments/export-rollup.ts), so a report costs what the rollup
- * holds for its range, not what the shipments do; shipments are never loaded into memory. Voided shipments count nowhere. The same SQL runs on SQLite and PostgreSQL: dates are
+ * Export statistics, aggregated in the database from the export rollup (shipments summed by month and every
+ * dimension, kept by every shipment write: shipments/export-rollup.ts) and, for a range that starts or ends
+ * inside a month, those days' shipments (reports/export-source.ts). A report costs what the rollup holds for
+ * its range, not what the shipments table does; shipments are never loaded into memory. Voided shipments count nowhere. The same SQL runs on SQLite and PostgreSQL: dates are
  * handled as `YYYY-MM-DD` text, so periods come out identical on both.
  */
 @Injectable()
@@ -73,50 +72,6 @@ export class ReportsService {
     return this.tx.engine === 'postgres' ? "to_char(s.shipped_on, 'YYYY-MM-DD')" : 's.shipped_on';
   }
 
-  /** A grouping as SQL over the export rollup (alias r). */
-  private dimensionSql(d: Dimension): { select: [string, string][]; group: string[] } {
-    const day = this.tx.engine === 'postgres' ? "to_char(r.shipped_on, 'YYYY-MM-DD')" : 'r.shipped_on';
-    const year = `CAST(substr(${day}, 1, 4) AS INTEGER)`;
-    const month = `CAST(substr(${day}, 6, 2) AS INTEGER)`;
-    switch (d) {
-      case 'month':
-        return { select: [[`substr(${day}, 1, 7)`, 'month']], group: [`substr(${day}, 1, 7)`] };
-      case 'year':
-        return { select: [[`substr(${day}, 1, 4)`, 'year']], group: [`substr(${day}, 1, 4)`] };
-      case 'quarter': {
-        const q = `substr(${day}, 1, 4) || '-Q' || CAST((${month} + 2) / 3 AS VARCHAR(1))`;
-        return { select: [[q, 'quarter']], group: [q] };
-      }
-      case 'fiscalYear': {
-        const fy = `(${year} - CASE WHEN ${month} < 7 THEN 1 ELSE 0 END)`;
-        return { select: [[fy, 'fiscalYear']], group: [fy] };
-      }
-      case 'destination':
-        return { select: [['r.destination_country', 'destination']], group: ['r.destination_country'] };
-      case 'company':
-        return { select: [['r.company_id', 'companyId'], ['MAX(c.legal_name)', 'company']], group: ['r.company_id'] };
-      case 'license':
-        return { select: [['r.license_id', 'licenseId'], ['MAX(l.license_number)', 'licenseNumber']], group: ['r.license_id'] };
-      case 'deviceCategory':
-        return { select: [['r.device_category', 'deviceCategory']], group: ['r.device_category'] };
-      case 'technology':
-        return { select: [["NULLIF(r.technology, '')", 'technology']], group: ['r.technology'] };
-      case 'hsCode':
-        return { select: [['r.hs_code', 'hsCode']], group: ['r.hs_code'] };
-    }
-  }
-
-  /** The rollup cells a request covers (recorded shipments only: voided ones were taken out of the rollup). */
-  private filtered(request: ExportsRequest): SelectQueryBuilder<ExportRollupCell> {
-    const qb = this.shipments.manager.createQueryBuilder(ExportRollupCell, 'r').where('1 = 1');
-    if (request.from) qb.andWhere('r.shipped_on >= :from', { from: request.from });
-    if (request.to) qb.andWhere('r.shipped_on <= :to', { to: request.to });
-    if (request.companyId) qb.andWhere('r.company_id = :companyId', { companyId: request.companyId });
-    if (request.destination) qb.andWhere('r.destination_country = :destination', { destination: request.destination });
-    if (request.deviceCategory) qb.andWhere('r.device_category = :category', { category: request.deviceCategory });
-    return qb;
-  }
-
   /**
    * Shipments, units, FOB value and share of units per group. When grouping by time only, every period in the
    * range appears, with zeros where nothing was exported (the range is from..to, or the data's own span).
@@ -127,27 +82,27 @@ export class ReportsService {
       throw Problem.validation([{ field: 'to', message: `must be on or after from (${request.from})` }]);
     }
     const groupBy = request.groupBy.length ? request.groupBy : (['month'] as Dimension[]);
-    const qb = this.filtered(request);
-    if (groupBy.includes('company')) qb.innerJoin(Company, 'c', 'c.id = r.company_id');
-    if (groupBy.includes('license')) qb.innerJoin(License, 'l', 'l.id = r.license_id');
-    qb.select('SUM(r.shipments)', 'shipments')
-      .addSelect('SUM(r.units)', 'units')
-      .addSelect('CASE WHEN SUM(r.shipments_with_fob) = 0 THEN NULL ELSE SUM(r.fob_value_cents) END', 'fob')
-      .addSelect('SUM(r.shipments_with_fob)', 'withFob');
+    const sql = new SqlParams(this.tx.engine === 'postgres');
+    const select = ['SUM(r.shipments) AS shipments', 'SUM(r.units) AS units', 'CASE WHEN SUM(r.shipments_with_fob) = 0 THEN NULL ELSE SUM(r.fob_value_cents) END AS fob', 'SUM(r.shipments_with_fob) AS "withFob"'];
+    const group: string[] = [];
     for (const d of groupBy) {
-      const sql = this.dimensionSql(d);
-      for (const [expr, alias] of sql.select) qb.addSelect(expr, alias);
-      for (const g of sql.group) qb.addGroupBy(g);
+      const dim = dimensionSql(d);
+      for (const [expr, alias] of dim.select) select.push(`${expr} AS "${alias}"`);
+      group.push(...dim.group);
     }
-    const raw = await qb.getRawMany<RawCell>();
+    const joins = (groupBy.includes('company') ? ' JOIN companies c ON c.id = r.company_id' : '') + (groupBy.includes('license') ? ' JOIN licenses l ON l.id = r.license_id' : '');
+    const raw: RawCell[] = await this.shipments.manager.query(
+      `SELECT ${select.join(', ')} FROM (${exportSource(request, sql)}) r${joins} GROUP BY ${group.join(', ')} HAVING SUM(r.shipments) > 0`,
+      sql.values,
+    );
     let rows: ExportsRowDto[] = raw.map((r) => this.toRow(r, groupBy));
 
     let { from, to } = request;
     if (groupBy.every(isTime)) {
       if (!from || !to) {
-        const span = await this.filtered(request).select('MIN(r.shipped_on)', 'min').addSelect('MAX(r.shipped_on)', 'max').getRawOne<{ min: string | null; max: string | null }>();
-        from ??= dayText(span?.min);
-        to ??= dayText(span?.max);
+        const span = await this.span(request);
+        from ??= span.from;
+        to ??= span.to;
       }
       if (from && to) {
         const months = (Number(to.slice(0, 4)) - Number(from.slice(0, 4))) * 12 + Number(to.slice(5, 7)) - Number(from.slice(5, 7));
@@ -172,6 +127,20 @@ export class ReportsService {
       if (v) filters[k] = v;
     }
     return { groupBy, filters, rows, totals };
+  }
+
+  /** The first and last day with a recorded shipment matching the request (undefined when none). */
+  private async span(request: ExportsRequest): Promise<{ from?: CalendarDate; to?: CalendarDate }> {
+    const postgres = this.tx.engine === 'postgres';
+    const months = new SqlParams(postgres);
+    const [span] = await this.shipments.manager.query(spanSql(request, months), months.values);
+    if (!span?.min) return {};
+    const day = async (month: string, edge: 'MIN' | 'MAX') => {
+      const sql = new SqlParams(postgres);
+      const [row] = await this.shipments.manager.query(dayInMonthSql(month, edge, request, sql), sql.values);
+      return dayText(row?.day);
+    };
+    return { from: await day(String(span.min), 'MIN'), to: await day(String(span.max), 'MAX') };
   }
 
   private toRow(r: RawCell, groupBy: Dimension[]): ExportsRowDto {

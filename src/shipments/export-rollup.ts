@@ -3,13 +3,14 @@ import { bigintTransformer } from '../database/columns.js';
 import type { Shipment } from './shipment.entity.js';
 
 /**
- * One cell of the export rollup: the recorded (not voided) shipments of one day with the same exporter,
+ * One cell of the export rollup: the recorded (not voided) shipments of one month with the same exporter,
  * license, destination, device category, technology and HS code, summed. Export reports and the public
  * aggregates read these cells instead of the shipments, so their cost follows the number of cells.
  */
 @Entity({ name: 'export_rollup' })
 export class ExportRollupCell {
-  @PrimaryColumn({ name: 'shipped_on', type: 'date' }) shippedOn: string;
+  /** YYYY-MM */
+  @PrimaryColumn({ name: 'month', type: 'varchar', length: 7 }) month: string;
   @PrimaryColumn({ name: 'company_id', type: 'uuid' }) companyId: string;
   @PrimaryColumn({ name: 'license_id', type: 'uuid' }) licenseId: string;
   @PrimaryColumn({ name: 'destination_country', type: 'varchar', length: 2 }) destinationCountry: string;
@@ -25,14 +26,22 @@ export class ExportRollupCell {
   @Column({ name: 'shipments_with_fob', type: 'integer' }) shipmentsWithFob: number;
 }
 
-const KEY = ['shipped_on', 'company_id', 'license_id', 'destination_country', 'device_category', 'technology', 'hs_code'] as const;
+const KEY = ['month', 'company_id', 'license_id', 'destination_country', 'device_category', 'technology', 'hs_code'] as const;
 const MEASURES = ['shipments', 'units', 'fob_value_cents', 'shipments_with_fob'] as const;
 
+/** The month of a shipment (`YYYY-MM`) in SQL: the same text on both engines. */
+export function shipmentMonthSql(m: EntityManager, column = 'shipped_on'): string {
+  return m.connection.options.type === 'postgres' ? `to_char(${column}, 'YYYY-MM')` : `substr(${column}, 1, 7)`;
+}
+
 /** The rollup recomputed from the shipments (the definition the kept rollup must always equal). */
-const RECOMPUTE_SQL = `SELECT shipped_on, company_id, license_id, destination_country, device_category, COALESCE(technology, '') AS technology, hs_code,
-    COUNT(*) AS shipments, SUM(units) AS units, COALESCE(SUM(fob_value_cents), 0) AS fob_value_cents, COUNT(fob_value_cents) AS shipments_with_fob
-  FROM shipments WHERE status = 'RECORDED'
-  GROUP BY shipped_on, company_id, license_id, destination_country, device_category, COALESCE(technology, ''), hs_code`;
+function recomputeSql(m: EntityManager): string {
+  const month = shipmentMonthSql(m);
+  return `SELECT ${month} AS month, company_id, license_id, destination_country, device_category, COALESCE(technology, '') AS technology, hs_code,
+      COUNT(*) AS shipments, SUM(units) AS units, COALESCE(SUM(fob_value_cents), 0) AS fob_value_cents, COUNT(fob_value_cents) AS shipments_with_fob
+    FROM shipments WHERE status = 'RECORDED'
+    GROUP BY ${month}, company_id, license_id, destination_country, device_category, COALESCE(technology, ''), hs_code`;
+}
 
 type Cell = Record<(typeof KEY)[number], string> & Record<(typeof MEASURES)[number], number>;
 
@@ -46,7 +55,7 @@ export async function applyToRollup(m: EntityManager, shipments: readonly Shipme
   if (!shipments.length) return;
   const cells = new Map<string, Cell>();
   for (const s of shipments) {
-    const key = [s.shippedOn, s.companyId, s.licenseId, s.destinationCountry, s.deviceCategory, s.technology ?? '', s.hsCode];
+    const key = [s.shippedOn.slice(0, 7), s.companyId, s.licenseId, s.destinationCountry, s.deviceCategory, s.technology ?? '', s.hsCode];
     const id = key.join('|');
     let cell = cells.get(id);
     if (!cell) {
@@ -98,9 +107,8 @@ export async function verifyRollup(m: EntityManager): Promise<{ cells: number; d
     }
     return map;
   };
-  // Dates come back as YYYY-MM-DD text on both engines (see database/data-source.options.ts).
   const kept = await read('SELECT * FROM export_rollup');
-  const recomputed = await read(RECOMPUTE_SQL);
+  const recomputed = await read(recomputeSql(m));
   const measures = (c: Cell | undefined) => (c ? (Object.fromEntries(MEASURES.map((k) => [k, c[k]])) as Record<(typeof MEASURES)[number], number>) : null);
   const differences: RollupDifference[] = [];
   for (const id of new Set([...kept.keys(), ...recomputed.keys()])) {
@@ -116,5 +124,5 @@ export async function verifyRollup(m: EntityManager): Promise<{ cells: number; d
 /** Rebuilds the rollup from the shipments (after a repair, or after loading shipments outside the registry). */
 export async function rebuildRollup(m: EntityManager): Promise<void> {
   await m.query('DELETE FROM export_rollup');
-  await m.query(`INSERT INTO export_rollup (${[...KEY, ...MEASURES].join(', ')}) ${RECOMPUTE_SQL}`);
+  await m.query(`INSERT INTO export_rollup (${[...KEY, ...MEASURES].join(', ')}) ${recomputeSql(m)}`);
 }
