@@ -1,7 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { PUBLIC_WINDOW_MS, THROTTLE } from './common/throttling.js';
+import { PUBLIC_WINDOW_MS, THROTTLE, WindowThrottlerStorage } from './common/throttling.js';
 import { AuditModule } from './audit/audit.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { CompaniesModule } from './companies/companies.module.js';
@@ -26,6 +26,7 @@ export class AppModule {
         CoreModule.forRoot(config),
         TypeOrmModule.forRoot({ ...buildDataSourceOptions(config.database), migrationsRun: true, retryAttempts: 0 }),
         ThrottlerModule.forRoot({
+          storage: new WindowThrottlerStorage(),
           throttlers: [
             // Staff login: 5 attempts a minute per account and address, then blocked for 5 minutes.
             { name: THROTTLE.LOGIN, ttl: 60_000, limit: 5, blockDuration: 300_000 },

@@ -1,10 +1,40 @@
 import { type ExecutionContext, Injectable } from '@nestjs/common';
 import { ThrottlerGuard, type ThrottlerLimitDetail, type ThrottlerStorage } from '@nestjs/throttler';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { ProblemException } from './problem.js';
 
 /** The named limits (ThrottlerModule in AppModule): staff login attempts, and public requests per address. */
 export const THROTTLE = { LOGIN: 'login', PUBLIC: 'public' } as const;
+
+/**
+ * The counters behind @nestjs/throttler's limits, kept by rate-limiter-flexible: a fixed window per key, O(1)
+ * a request. (@nestjs/throttler's own memory storage keeps and filters every hit of the window on every
+ * request: at thousands of requests a minute from one address that cost and memory grow with the traffic.)
+ * One limiter per named limit, created on first use with that limit's window, count and block duration.
+ */
+type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
+
+export class WindowThrottlerStorage implements ThrottlerStorage {
+  private readonly limiters = new Map<string, RateLimiterMemory>();
+
+  async increment(key: string, ttl: number, limit: number, blockDuration: number, throttlerName: string): Promise<ThrottlerStorageRecord> {
+    const id = `${throttlerName}|${ttl}|${limit}|${blockDuration}`;
+    let limiter = this.limiters.get(id);
+    if (!limiter) {
+      limiter = new RateLimiterMemory({ keyPrefix: id, points: limit, duration: Math.max(1, Math.ceil(ttl / 1000)), blockDuration: Math.ceil(blockDuration / 1000) });
+      this.limiters.set(id, limiter);
+    }
+    const seconds = (ms: number) => Math.max(0, Math.ceil(ms / 1000));
+    try {
+      const hit = await limiter.consume(key);
+      return { totalHits: hit.consumedPoints, timeToExpire: seconds(hit.msBeforeNext), isBlocked: false, timeToBlockExpire: 0 };
+    } catch (refused) {
+      if (!(refused instanceof RateLimiterRes)) throw refused;
+      return { totalHits: refused.consumedPoints, timeToExpire: seconds(refused.msBeforeNext), isBlocked: true, timeToBlockExpire: seconds(refused.msBeforeNext) };
+    }
+  }
+}
 
 /** @nestjs/throttler with a problem+json 429 and a plain `Retry-After` (seconds) whatever the limit's name. */
 abstract class ProblemThrottlerGuard extends ThrottlerGuard {
