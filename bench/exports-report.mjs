@@ -13,12 +13,14 @@ import { NestFactory } from '@nestjs/core';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../dist/src/app.module.js';
 import { loadConfig } from '../dist/src/config/config.js';
+import { tuneRuntime } from '../dist/src/runtime.js';
 import { ReportsService } from '../dist/src/reports/reports.service.js';
 import { rebuildRollup } from '../dist/src/shipments/export-rollup.js';
 
 const N = Number(process.env.BENCH_SHIPMENTS ?? 1_000_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const url = process.env.BENCH_DATABASE_URL ?? 'sqlite:/tmp/registry-bench.sqlite';
+tuneRuntime(); // as the registry's own processes run
 const config = loadConfig({ DATABASE_URL: url, SEED: 'false', LOG_LEVEL: 'error', JWT_SECRET: 'x'.repeat(32) });
 
 const app = await NestFactory.createApplicationContext(AppModule.forRoot(config), { logger: ['error'] });

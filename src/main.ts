@@ -1,3 +1,4 @@
+import { tuneRuntime } from './runtime.js';
 import { ConfigError, loadConfig } from './config/config.js';
 import { DataSource } from 'typeorm';
 import { createApp } from './bootstrap.js';
@@ -5,6 +6,7 @@ import type { DatabaseConfig } from './config/config.js';
 import { buildDataSourceOptions } from './database/data-source.options.js';
 
 async function main(): Promise<void> {
+  tuneRuntime();
   let config;
   try {
     config = loadConfig();

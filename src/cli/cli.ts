@@ -3,6 +3,7 @@ import { createInterface } from 'node:readline/promises';
 import { ConfigError, loadConfig } from '../config/config.js';
 import { ProblemException } from '../common/problem.js';
 import { runCli } from './commands.js';
+import { tuneRuntime } from '../runtime.js';
 
 /** Reads a secret: the whole of stdin when piped, else a prompt whose echo is hidden. */
 async function readSecret(prompt: string): Promise<string> {
@@ -22,6 +23,7 @@ async function readSecret(prompt: string): Promise<string> {
   }
 }
 
+tuneRuntime();
 try {
   const code = await runCli(process.argv.slice(2), loadConfig(), {
     out: (line) => console.log(line),

@@ -21,6 +21,7 @@ import { Transactions } from '../database/transactions.js';
 import { type LicenseWithSteps, LicensesService } from '../licenses/licenses.service.js';
 import { CreateShipmentDto } from '../shipments/dto/shipment.dto.js';
 import { Device } from '../shipments/device.entity.js';
+import { FileShipments } from './file-shipments.js';
 import { Shipment } from '../shipments/shipment.entity.js';
 import { ShipmentsService } from '../shipments/shipments.service.js';
 import { parseDate, parseMoney, parseUnits } from './csv-values.js';
@@ -151,7 +152,7 @@ export class ImportsService {
       await this.tx.run(async (m) => {
         const cache = new Map<string, Promise<LicenseWithSteps>>();
         // The shipments of this file by reference (the IMEI file may name only these): a few dozen bytes a row.
-        const inFile = new Map<string, FileShipment[]>();
+        const inFile = new FileShipments();
         const lookup = (ref: { licenseId?: string; licenseNumber?: string }) => {
           const key = (ref.licenseNumber ?? ref.licenseId ?? '').trim().toUpperCase();
           if (!cache.has(key)) cache.set(key, this.licenses.lifecycle(ref, m));
@@ -335,15 +336,11 @@ export class ImportsService {
     lookup: (ref: { licenseNumber?: string }) => Promise<LicenseWithSteps>,
     stamp: Date,
     fail: (e: ImportError) => void,
-    inFile: Map<string, FileShipment[]>,
+    inFile: FileShipments,
     importId: string,
   ): Promise<{ valid: number; created: number; skipped: number }> {
-    const remember = (s: Shipment, created: boolean) => {
-      const entry: FileShipment = { no: s.no, units: s.units, created, gotImeis: false, listed: 0 };
-      inFile.set(s.reference, [...(inFile.get(s.reference) ?? []), entry]);
-      return entry;
-    };
-    const numbered: { entry: FileShipment; shipment: Shipment }[] = [];
+    const remember = (s: Shipment, created: boolean) => inFile.add(s.reference, s.no, s.units, created);
+    const numbered: { slot: number; shipment: Shipment }[] = [];
     const prepared: { row: number; shipment: Shipment }[] = [];
     for (const { row, cells } of rows) {
       const input = await this.toInput(row, cells, fail);
@@ -374,7 +371,7 @@ export class ImportsService {
       if (!stored) {
         existing.set(key, shipment);
         toInsert.push(shipment);
-        numbered.push({ entry: remember(shipment, true), shipment });
+        numbered.push({ slot: remember(shipment, true), shipment });
         continue;
       }
       const difference = differs(stored, shipment);
@@ -388,7 +385,7 @@ export class ImportsService {
       }
     }
     await this.shipments.store(m, toInsert);
-    for (const { entry, shipment } of numbered) entry.no = shipment.no;
+    for (const { slot, shipment } of numbered) inFile.setNo(slot, shipment.no);
     // Each imported shipment has its own history, like one recorded through the API.
     await this.audit.recordMany(
       m,
@@ -446,18 +443,18 @@ export class ImportsService {
     m: EntityManager,
     rows: { row: number; cells: Record<string, string> }[],
     fail: (e: ImportError) => void,
-    inFile: Map<string, FileShipment[]>,
+    inFile: FileShipments,
   ): Promise<{ created: number; skipped: number }> {
-    const parsed: { row: number; imei: string; reference: string; shipment: FileShipment }[] = [];
+    const parsed: { row: number; imei: string; reference: string; slot: number }[] = [];
     for (const { row, cells } of rows) {
       const result = normaliseImei(cells.imei ?? '');
       const reference = (cells.reference ?? '').trim();
-      const matches = inFile.get(reference) ?? [];
+      const matches = inFile.find(reference);
       if ('error' in result) fail({ file: 'imeis', row, column: 'imei', message: result.error });
       else if (!reference) fail({ file: 'imeis', row, column: 'reference', message: 'is empty' });
       else if (matches.length === 0) fail({ file: 'imeis', row, column: 'reference', message: `no shipment with reference ${reference} in the shipments file of this import` });
       else if (matches.length > 1) fail({ file: 'imeis', row, column: 'reference', message: `reference ${reference} belongs to shipments of several exporters in this file; it cannot say which` });
-      else parsed.push({ row, imei: result.imei, reference, shipment: matches[0] });
+      else parsed.push({ row, imei: result.imei, reference, slot: matches[0] });
     }
     const takenBy = new Map<string, { no: number; in: string }>();
     for (const t of await this.shipments.exportedIn(m, parsed.map((p) => p.imei))) takenBy.set(t.imei, { no: t.shipmentNo, in: `shipment ${t.shipmentId}` });
@@ -466,15 +463,15 @@ export class ImportsService {
     let skipped = 0;
     for (const p of parsed) {
       const owner = takenBy.get(p.imei);
-      p.shipment.gotImeis = true;
-      p.shipment.listed++;
+      const no = inFile.no(p.slot);
+      inFile.list(p.slot);
       if (owner === undefined) {
-        takenBy.set(p.imei, { no: p.shipment.no, in: `shipment ${p.reference} of this file` });
+        takenBy.set(p.imei, { no, in: `shipment ${p.reference} of this file` });
         freshImeis.add(p.imei);
-        fresh.push(Object.assign(new Device(), { imei: p.imei, shipmentNo: p.shipment.no }));
-      } else if (owner.no === p.shipment.no && !p.shipment.created && !freshImeis.has(p.imei)) {
+        fresh.push(Object.assign(new Device(), { imei: p.imei, shipmentNo: no }));
+      } else if (owner.no === no && !inFile.created(p.slot) && !freshImeis.has(p.imei)) {
         skipped++; // the same device of the same stored shipment: a re-import
-      } else if (owner.no === p.shipment.no) {
+      } else if (owner.no === no) {
         fail({ file: 'imeis', row: p.row, column: 'imei', message: `${p.imei} is listed twice for shipment ${p.reference}` });
       } else {
         fail({ file: 'imeis', row: p.row, column: 'imei', message: `${p.imei} was already exported in ${owner.in}; a device is exported once` });
@@ -488,39 +485,35 @@ export class ImportsService {
    * Every shipment of the file that got IMEIs must end with exactly as many as its units. A shipment this import
    * created has just the devices listed for it (counted here); a stored one is counted in the database.
    */
-  private async checkDeviceCounts(m: EntityManager, inFile: Map<string, FileShipment[]>, fail: (e: ImportError) => void): Promise<void> {
-    const touched = [...inFile.entries()].flatMap(([reference, list]) => list.filter((s) => s.gotImeis).map((s) => ({ reference, ...s })));
+  private async checkDeviceCounts(m: EntityManager, inFile: FileShipments, fail: (e: ImportError) => void): Promise<void> {
     const mismatch = (s: { reference: string; units: number }, devices: number) =>
       fail({ file: 'imeis', row: 0, column: 'reference', message: `shipment ${s.reference} would have ${devices} IMEIs but has ${s.units} units; they must be equal (row 0: the file as a whole)` });
-    for (const s of touched) if (s.created && s.listed !== s.units) mismatch(s, s.listed);
-    const stored = touched.filter((s) => !s.created);
-    for (let i = 0; i < stored.length; i += 500) {
-      const chunk = stored.slice(i, i + 500);
+    let stored: { reference: string; no: number; units: number }[] = [];
+    const countStored = async () => {
       const counts = await m
         .createQueryBuilder(Device, 'd')
         .select('d.shipment_no', 'no')
         .addSelect('COUNT(*)', 'devices')
-        .where('d.shipment_no IN (:...nos)', { nos: chunk.map((s) => s.no) })
+        .where('d.shipment_no IN (:...nos)', { nos: stored.map((s) => s.no) })
         .groupBy('d.shipment_no')
         .getRawMany<{ no: string | number; devices: string | number }>();
       const byNo = new Map(counts.map((c) => [Number(c.no), Number(c.devices)]));
-      for (const s of chunk) {
+      for (const s of stored) {
         const devices = byNo.get(s.no) ?? 0;
         if (devices !== s.units) mismatch(s, devices);
       }
+      stored = [];
+    };
+    for (const s of inFile.named()) {
+      if (s.created) {
+        if (s.listed !== s.units) mismatch(s, s.listed);
+        continue;
+      }
+      stored.push(s);
+      if (stored.length === 500) await countStored();
     }
+    if (stored.length) await countStored();
   }
-}
-
-/** A shipment of the import's file: created by it, or already stored identically. */
-interface FileShipment {
-  /** The shipment's number (Shipment.no): what its devices refer to. */
-  no: number;
-  units: number;
-  created: boolean;
-  gotImeis: boolean;
-  /** IMEI lines naming it in this import's IMEI file. */
-  listed: number;
 }
 
 function columnOf(field: string): string {
