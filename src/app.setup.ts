@@ -67,6 +67,10 @@ export async function configureApp(app: NestFastifyApplication): Promise<void> {
     const problem = inputProblem(body) ?? inputProblem(request.query);
     if (problem) throw Problem.validation([problem]);
   });
+  // Security headers (helmet); the pages set their own Content-Security-Policy (no script at all), while the
+  // OpenAPI viewer at /docs keeps its own scripts. Open data may be fetched from any site.
+  await app.register(helmet, { contentSecurityPolicy: false, crossOriginResourcePolicy: { policy: 'cross-origin' } });
+  // After helmet, so that its headers are on every reply, those answered from the cache too.
   // Public reads answered from the data versions before any other work (304s, cached responses).
   app.get(PublicResponseCache).install(fastify);
   fastify.addHook('onSend', async (request, reply, payload) => {
@@ -75,9 +79,6 @@ export async function configureApp(app: NestFastifyApplication): Promise<void> {
     if (!reply.hasHeader('Cache-Control')) reply.header('Cache-Control', request.url.startsWith('/api/') ? 'no-store' : 'no-cache');
     return conditionalGet(request, reply, payload);
   });
-  // Security headers (helmet); the pages set their own Content-Security-Policy (no script at all), while the
-  // OpenAPI viewer at /docs keeps its own scripts. Open data may be fetched from any site.
-  await app.register(helmet, { contentSecurityPolicy: false, crossOriginResourcePolicy: { policy: 'cross-origin' } });
   app.enableShutdownHooks();
 
   const document = SwaggerModule.createDocument(

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
+import { PreparedReads } from './prepared-reads.js';
 
 /**
  * What public answers are made of, each with its own version: `register` (companies, licenses and their
@@ -9,13 +10,6 @@ import { DataSource, type EntityManager } from 'typeorm';
 export const DATA_AREAS = ['register', 'exports'] as const;
 export type DataArea = (typeof DATA_AREAS)[number];
 export type DataVersionSet = Record<DataArea, string>;
-
-interface SqliteStatement {
-  all(): { area: string; version: string }[];
-}
-interface PgPool {
-  query(q: { name: string; text: string }): Promise<{ rows: { area: string; version: string }[] }>;
-}
 
 const READ_SQL = 'SELECT area, version FROM data_versions';
 
@@ -30,9 +24,7 @@ const READ_SQL = 'SELECT area, version FROM data_versions';
  */
 @Injectable()
 export class DataVersions {
-  private sqliteRead?: SqliteStatement;
-
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(private readonly reads: PreparedReads) {}
 
   /** Replaces the tokens of `areas`, inside the caller's write transaction. */
   async bump(m: EntityManager, areas: Iterable<DataArea>): Promise<void> {
@@ -43,24 +35,11 @@ export class DataVersions {
     await m.query(`UPDATE data_versions SET version = ${postgres ? '$1' : '?'} WHERE area IN (${marks})`, [newToken(), ...list]);
   }
 
-  /**
-   * The current token of every area: one small query, run on the driver directly (a prepared statement on
-   * SQLite, a named statement on PostgreSQL) because the public fast path runs it on every request.
-   */
+  /** The current token of every area: one small prepared query (the public fast path runs it on every request). */
   async current(): Promise<DataVersionSet> {
-    const rows = this.dataSource.options.type === 'postgres' ? (await this.pool().query({ name: 'data-versions', text: READ_SQL })).rows : this.statement().all();
     const set = {} as DataVersionSet;
-    for (const r of rows) set[r.area as DataArea] = r.version;
+    for (const r of await this.reads.all<{ area: string; version: string }>('data-versions', READ_SQL)) set[r.area as DataArea] = r.version;
     return set;
-  }
-
-  private statement(): SqliteStatement {
-    this.sqliteRead ??= (this.dataSource.driver as unknown as { databaseConnection: { prepare(sql: string): SqliteStatement } }).databaseConnection.prepare(READ_SQL);
-    return this.sqliteRead;
-  }
-
-  private pool(): PgPool {
-    return (this.dataSource.driver as unknown as { master: PgPool }).master;
   }
 }
 

@@ -4,6 +4,7 @@ import { type EntityManager, In, Repository } from 'typeorm';
 import type { CalendarDate } from '../common/calendar-date.js';
 import { likeContains, likeEscape } from '../common/pagination.js';
 import { Company } from '../companies/company.entity.js';
+import { PreparedReads } from '../database/prepared-reads.js';
 import { License, licenseNumberKey } from './license.entity.js';
 import { LicenseEvent } from './license-event.entity.js';
 import type { LicenseStatus } from './lifecycle.js';
@@ -13,6 +14,21 @@ export interface LicenseWithSteps {
   license: License;
   licensee: string;
   events: LicenseEvent[];
+}
+
+interface LicenseRow {
+  id: string;
+  licenseNumber: string;
+  type: License['type'];
+  issuedOn: string;
+  expiresOn: string;
+  brands: string;
+  companyId: string;
+  legalName: string;
+  tradeName: string | null;
+  city: string | null;
+  province: string | null;
+  website: string | null;
 }
 
 /** What a public search of license holders may ask (every part optional, all must hold). */
@@ -33,17 +49,48 @@ export interface HolderFilter {
  */
 @Injectable()
 export class RegisterReader {
-  constructor(@InjectRepository(License) private readonly licenses: Repository<License>) {}
+  constructor(
+    @InjectRepository(License) private readonly licenses: Repository<License>,
+    private readonly reads: PreparedReads,
+  ) {}
 
   /** Every license with its holder and events, ordered by license number: the open-data files and the licenses report. */
   async all(): Promise<LicenseWithSteps[]> {
     return this.withEvents(await this.licenses.find({ relations: { company: true }, order: { licenseNumberKey: 'ASC' } }));
   }
 
-  /** The license with this number (ignoring case and surrounding spaces), or null: one lookup on the unique key. */
+  /**
+   * The license with this number (ignoring case and surrounding spaces) with its holder and events, or null:
+   * one lookup on the unique key and one on the events' (license, seq) key, both prepared (every license check).
+   * The entities carry the license's public fields only.
+   */
   async byNumber(licenseNumber: string): Promise<LicenseWithSteps | null> {
-    const license = await this.licenses.findOne({ where: { licenseNumberKey: licenseNumberKey(licenseNumber) }, relations: { company: true } });
-    return license ? (await this.withEvents([license]))[0] : null;
+    const [row] = await this.reads.all<LicenseRow>(
+      'license-by-number',
+      `SELECT l.id, l.license_number AS "licenseNumber", l.type, l.issued_on AS "issuedOn", l.expires_on AS "expiresOn", l.brands,
+              c.id AS "companyId", c.legal_name AS "legalName", c.trade_name AS "tradeName", c.city, c.province, c.website
+       FROM licenses l JOIN companies c ON c.id = l.company_id WHERE l.license_number_key = $1`,
+      [licenseNumberKey(licenseNumber)],
+    );
+    if (!row) return null;
+    const events = await this.reads.all<Pick<LicenseEvent, 'seq' | 'type' | 'effectiveOn' | 'statusAfter' | 'expiresOnAfter'>>(
+      'license-events',
+      'SELECT seq, type, effective_on AS "effectiveOn", status_after AS "statusAfter", expires_on_after AS "expiresOnAfter" FROM license_events WHERE license_id = $1 ORDER BY seq',
+      [row.id],
+    );
+    const company = Object.assign(new Company(), { id: row.companyId, legalName: row.legalName, tradeName: row.tradeName, city: row.city, province: row.province, website: row.website });
+    const license = Object.assign(new License(), {
+      id: row.id,
+      licenseNumber: row.licenseNumber,
+      licenseNumberKey: licenseNumberKey(row.licenseNumber),
+      type: row.type,
+      issuedOn: row.issuedOn,
+      expiresOn: row.expiresOn,
+      brands: JSON.parse(row.brands) as string[],
+      companyId: row.companyId,
+      company,
+    });
+    return { license, licensee: company.legalName, events: events.map((e) => Object.assign(new LicenseEvent(), e, { licenseId: row.id })) };
   }
 
   /** The licenses of these companies (index on licenses.company_id), ordered by license number. */

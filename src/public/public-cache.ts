@@ -14,24 +14,30 @@ import { type DataArea, DataVersions } from '../database/data-versions.js';
  * their ETag and cache key are derived from those, so they can be answered before any other work.
  * The first match decides; a path not listed here is not cached.
  */
-const CACHED_ROUTES: { match: (path: string) => boolean; areas: DataArea[]; cacheControl: string }[] = [
-  { match: (p) => p === '/public/v1/exports' || p.startsWith('/public/v1/exports/'), areas: ['exports'], cacheControl: PUBLIC_AGGREGATES_CACHE },
-  { match: (p) => p === '/exports', areas: ['exports'], cacheControl: PUBLIC_CACHE },
-  { match: (p) => p.startsWith('/public/v1/devices/'), areas: ['exports'], cacheControl: PUBLIC_CACHE },
-  { match: (p) => p.startsWith('/public/v1/') || p === '/' || p === '/verify' || p.startsWith('/manufacturers/'), areas: ['register'], cacheControl: PUBLIC_CACHE },
+const CACHED_ROUTES: { match: (path: string) => boolean; areas: DataArea[]; cacheControl: string; store: boolean }[] = [
+  { match: (p) => p === '/public/v1/exports' || p.startsWith('/public/v1/exports/'), areas: ['exports'], cacheControl: PUBLIC_AGGREGATES_CACHE, store: true },
+  { match: (p) => p === '/exports', areas: ['exports'], cacheControl: PUBLIC_CACHE, store: true },
+  // One indexed lookup each, and millions of them: 304s from the version, but not kept (they would crowd out the rest).
+  { match: (p) => p.startsWith('/public/v1/devices/'), areas: ['exports'], cacheControl: PUBLIC_CACHE, store: false },
+  { match: (p) => p.startsWith('/public/v1/') || p === '/' || p === '/verify' || p.startsWith('/manufacturers/'), areas: ['register'], cacheControl: PUBLIC_CACHE, store: true },
 ];
 
 /** Response headers that belong to one response only and are never replayed from the cache. */
-const OWN_HEADERS = new Set(['content-length', 'date', 'connection', 'keep-alive', 'transfer-encoding', 'x-request-id', 'set-cookie', 'retry-after']);
+const OWN_HEADERS = new Set(['content-length', 'date', 'connection', 'keep-alive', 'transfer-encoding', 'x-request-id', 'set-cookie', 'retry-after', 'etag']);
+
+type Headers = Record<string, string | string[] | number>;
 
 interface Entry {
-  headers: Record<string, string | string[] | number>;
+  etag: string;
+  /** The response's other headers: one shared object for every response with the same ones. */
+  headers: Headers;
   body: string | Buffer;
 }
 
 interface Pending {
   etag: string;
   key: string;
+  store: boolean;
 }
 
 const PENDING = Symbol('publicCache');
@@ -48,6 +54,8 @@ type Marked = FastifyRequest & { [PENDING]?: Pending };
 @Injectable()
 export class PublicResponseCache {
   private readonly entries: LRUCache<string, Entry>;
+  /** Header sets by their JSON text, shared by the entries (most responses of a route have the same ones). */
+  private readonly headerSets = new Map<string, Headers>();
 
   constructor(
     private readonly versions: DataVersions,
@@ -57,7 +65,8 @@ export class PublicResponseCache {
   ) {
     this.entries = new LRUCache<string, Entry>({
       maxSize: Math.max(1, config.publicCacheMb * 1024 * 1024),
-      sizeCalculation: (e) => Math.max(1, (typeof e.body === 'string' ? Buffer.byteLength(e.body) : e.body.length) + 512),
+      // The body (UTF-16 in memory for a string), the key, the entry and its ETag.
+      sizeCalculation: (e, key) => (typeof e.body === 'string' ? 2 * e.body.length : e.body.length) + 2 * key.length + 200,
     });
   }
 
@@ -81,15 +90,15 @@ export class PublicResponseCache {
     const versions = await this.versions.current();
     const etag = `"${createHash('sha1').update(`${url}\n${route.areas.map((a) => versions[a]).join(' ')}\n${this.clock.today()}`).digest('base64url')}"`;
     const cached = this.entries.get(url);
-    const fresh = cached && cached.headers.etag === etag ? cached : undefined;
+    const fresh = cached && cached.etag === etag ? cached : undefined;
     // A tag of ours names a 200 of this URL at these versions; `*` matches only a representation we know exists.
     const inm = request.headers['if-none-match'];
     if (inm && (inm.trim() === '*' ? fresh : ifNoneMatchMatches(inm, etag))) {
       void reply.code(304).header('ETag', etag).header('Cache-Control', fresh?.headers['cache-control'] ?? route.cacheControl);
       return reply.send();
     }
-    if (fresh) return reply.headers(fresh.headers).send(fresh.body);
-    request[PENDING] = { etag, key: url };
+    if (fresh) return reply.headers(fresh.headers).header('ETag', etag).send(fresh.body);
+    request[PENDING] = { etag, key: url, store: route.store };
   }
 
   private onSend(request: Marked, reply: FastifyReply, payload: unknown): void {
@@ -98,10 +107,18 @@ export class PublicResponseCache {
     request[PENDING] = undefined;
     if (reply.statusCode !== 200 || (typeof payload !== 'string' && !Buffer.isBuffer(payload))) return;
     void reply.header('ETag', pending.etag);
-    const headers: Entry['headers'] = {};
+    if (!pending.store || this.config.publicCacheMb === 0) return;
+    const headers: Headers = {};
     for (const [name, value] of Object.entries(reply.getHeaders())) {
       if (value !== undefined && !OWN_HEADERS.has(name) && !name.startsWith('x-ratelimit')) headers[name] = value;
     }
-    if (this.config.publicCacheMb > 0) this.entries.set(pending.key, { headers, body: payload });
+    const text = JSON.stringify(headers);
+    let shared = this.headerSets.get(text);
+    if (!shared) {
+      if (this.headerSets.size >= 1000) this.headerSets.clear(); // e.g. a file name with the day in it: a few a day
+      shared = Object.freeze(headers);
+      this.headerSets.set(text, shared);
+    }
+    this.entries.set(pending.key, { etag: pending.etag, headers: shared, body: payload });
   }
 }

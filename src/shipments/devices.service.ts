@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { normaliseImei } from '../common/imei.js';
 import { Problem, ProblemException } from '../common/problem.js';
+import { PreparedReads } from '../database/prepared-reads.js';
 import { Device, DeviceRelease } from './device.entity.js';
 import { Shipment } from './shipment.entity.js';
 
@@ -29,7 +30,10 @@ export interface PublicDeviceAnswer {
  */
 @Injectable()
 export class DevicesService {
-  constructor(@InjectRepository(Device) private readonly devices: Repository<Device>) {}
+  constructor(
+    @InjectRepository(Device) private readonly devices: Repository<Device>,
+    private readonly reads: PreparedReads,
+  ) {}
 
   async trace(raw: string): Promise<DeviceTrace> {
     const imei = this.imeiOf(raw);
@@ -64,15 +68,14 @@ export class DevicesService {
     };
   }
 
-  /** Only whether and when: no exporter, destination, reference or value. One indexed lookup. */
+  /** Only whether and when: no exporter, destination, reference or value. One primary-key lookup, prepared. */
   async publicAnswer(raw: string): Promise<PublicDeviceAnswer> {
     const imei = this.imeiOf(raw);
-    const row = await this.devices.manager
-      .createQueryBuilder(Device, 'd')
-      .innerJoin(Shipment, 's', 's.no = d.shipment_no')
-      .select('s.shipped_on', 'shippedOn')
-      .where('d.imei = :imei', { imei: Number(imei) })
-      .getRawOne<{ shippedOn: string }>();
+    const [row] = await this.reads.all<{ shippedOn: string }>(
+      'device-shipped-on',
+      'SELECT s.shipped_on AS "shippedOn" FROM devices d JOIN shipments s ON s.no = d.shipment_no WHERE d.imei = $1',
+      [Number(imei)],
+    );
     if (!row) throw this.notFound(imei);
     return { imei, exported: true, shippedOn: row.shippedOn, byLicensedManufacturer: true };
   }
