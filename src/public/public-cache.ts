@@ -3,24 +3,64 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ThrottlerStorage } from '@nestjs/throttler';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { LRUCache } from 'lru-cache';
+import { isCalendarDate } from '../common/calendar-date.js';
 import { Clock } from '../common/clock.js';
 import { ifNoneMatchMatches, PUBLIC_AGGREGATES_CACHE, PUBLIC_CACHE } from '../common/conditional.js';
+import { ProblemException } from '../common/problem.js';
 import { countPublicRequest } from '../common/throttling.js';
 import { REGISTRY_CONFIG, type RegistryConfig } from '../config/config.js';
 import { type DataArea, DataVersions } from '../database/data-versions.js';
+import { DevicesService } from '../shipments/devices.service.js';
+import { PublicService } from './public.service.js';
 
-/**
- * Public GET routes whose answer depends only on the URL, the data areas named here and the regulator's day:
- * their ETag and cache key are derived from those, so they can be answered before any other work.
- * The first match decides; a path not listed here is not cached.
- */
-const CACHED_ROUTES: { match: (path: string) => boolean; areas: DataArea[]; cacheControl: string; store: boolean }[] = [
-  { match: (p) => p === '/public/v1/exports' || p.startsWith('/public/v1/exports/'), areas: ['exports'], cacheControl: PUBLIC_AGGREGATES_CACHE, store: true },
-  { match: (p) => p === '/exports', areas: ['exports'], cacheControl: PUBLIC_CACHE, store: true },
-  // One indexed lookup each, and millions of them: 304s from the version, but not kept (they would crowd out the rest).
-  { match: (p) => p.startsWith('/public/v1/devices/'), areas: ['exports'], cacheControl: PUBLIC_CACHE, store: false },
-  { match: (p) => p.startsWith('/public/v1/') || p === '/' || p === '/verify' || p.startsWith('/manufacturers/'), areas: ['register'], cacheControl: PUBLIC_CACHE, store: true },
-];
+/** A public lookup answered right here when the request has its plain form; undefined leaves it to Nest. */
+type Direct = (path: string, query: URLSearchParams) => (() => Promise<unknown>) | undefined;
+
+interface CachedRoute {
+  match: (path: string) => boolean;
+  areas: DataArea[];
+  cacheControl: string;
+  /** Keep its 200s in the LRU (not for millions of one-off keys: they would crowd out the rest). */
+  store: boolean;
+  /** The one lookup the route makes, for requests in plain form (no other query): no guards, pipes or interceptors to run. */
+  direct?: Direct;
+}
+
+/** The last path segment after `prefix`, decoded, when there is exactly one. */
+function segment(path: string, prefix: string): string | undefined {
+  const raw = path.slice(prefix.length);
+  if (!raw || raw.includes('/')) return undefined;
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return undefined; // malformed: Nest answers it (400)
+  }
+}
+
+/** Query parameters, when they are exactly `allowed` (each once, if at all). */
+function only(query: URLSearchParams, allowed: string[]): boolean {
+  const keys = [...query.keys()];
+  return keys.every((k) => allowed.includes(k)) && new Set(keys).size === keys.length;
+}
+
+/** The public verification JSON of PublicController, for `?on=` absent or a valid date. */
+export function directVerify(register: PublicService): Direct {
+  return (path, query) => {
+    const number = segment(path, '/public/v1/licenses/');
+    const on = query.get('on') ?? undefined;
+    if (number === undefined || !only(query, ['on']) || (on !== undefined && !isCalendarDate(on))) return undefined;
+    return () => register.verify(number, on);
+  };
+}
+
+/** The public device answer of PublicDevicesController, for a request without a query. */
+export function directDevice(devices: DevicesService): Direct {
+  return (path, query) => {
+    const imei = segment(path, '/public/v1/devices/');
+    if (imei === undefined || [...query.keys()].length) return undefined;
+    return () => devices.publicAnswer(imei);
+  };
+}
 
 /** Response headers that belong to one response only and are never replayed from the cache. */
 const OWN_HEADERS = new Set(['content-length', 'date', 'connection', 'keep-alive', 'transfer-encoding', 'x-request-id', 'set-cookie', 'retry-after', 'etag']);
@@ -48,12 +88,20 @@ type Marked = FastifyRequest & { [PENDING]?: Pending };
  * 1. the public rate limit is counted (the same storage and key as PublicThrottlerGuard, which then skips);
  * 2. the current data versions are read (one small query) and the ETag derived from URL, versions and day;
  * 3. a matching If-None-Match is answered 304 at once; a cached 200 for the same ETag is replayed;
- * 4. otherwise the request goes on to Nest, and its 200 is kept (bounded LRU, PUBLIC_CACHE_MB) under that ETag.
+ * 4. the two lookups asked one key at a time (license check, device check) are answered here, by the same
+ *    services as their controllers, when the request has their plain form;
+ * 5. otherwise the request goes on to Nest, and its 200 is kept (bounded LRU, PUBLIC_CACHE_MB) under that ETag.
  * A write moves the versions on, so nothing stale is served, on one instance or several sharing a database.
  */
 @Injectable()
 export class PublicResponseCache {
   private readonly entries: LRUCache<string, Entry>;
+  /**
+   * Public GET routes whose answer depends only on the URL, the data areas named here and the regulator's day:
+   * their ETag and cache key are derived from those, so they can be answered before any other work.
+   * The first match decides; a path not listed here is not cached.
+   */
+  private readonly routes: CachedRoute[];
   /** Header sets by their JSON text, shared by the entries (most responses of a route have the same ones). */
   private readonly headerSets = new Map<string, Headers>();
 
@@ -62,7 +110,16 @@ export class PublicResponseCache {
     private readonly clock: Clock,
     @Inject(ThrottlerStorage) private readonly throttle: ThrottlerStorage,
     @Inject(REGISTRY_CONFIG) private readonly config: RegistryConfig,
+    register: PublicService,
+    devices: DevicesService,
   ) {
+    this.routes = [
+      { match: (p) => p === '/public/v1/exports' || p.startsWith('/public/v1/exports/'), areas: ['exports'], cacheControl: PUBLIC_AGGREGATES_CACHE, store: true },
+      { match: (p) => p === '/exports', areas: ['exports'], cacheControl: PUBLIC_CACHE, store: true },
+      { match: (p) => p.startsWith('/public/v1/devices/'), areas: ['exports'], cacheControl: PUBLIC_CACHE, store: false, direct: directDevice(devices) },
+      { match: (p) => p.startsWith('/public/v1/licenses/'), areas: ['register'], cacheControl: PUBLIC_CACHE, store: true, direct: directVerify(register) },
+      { match: (p) => p.startsWith('/public/v1/') || p === '/' || p === '/verify' || p.startsWith('/manufacturers/'), areas: ['register'], cacheControl: PUBLIC_CACHE, store: true },
+    ];
     this.entries = new LRUCache<string, Entry>({
       maxSize: Math.max(1, config.publicCacheMb * 1024 * 1024),
       // The body (UTF-16 in memory for a string), the key, the entry and its ETag.
@@ -83,7 +140,7 @@ export class PublicResponseCache {
     const url = request.url;
     const q = url.indexOf('?');
     const path = q < 0 ? url : url.slice(0, q);
-    const route = CACHED_ROUTES.find((r) => r.match(path));
+    const route = this.routes.find((r) => r.match(path));
     if (!route) return;
     // Past the limit: left to the guard, which answers 429 in the route's own format.
     if (!(await countPublicRequest(this.throttle, request, reply, this.config.publicRateLimit))) return;
@@ -99,6 +156,16 @@ export class PublicResponseCache {
     }
     if (fresh) return reply.headers(fresh.headers).header('ETag', etag).send(fresh.body);
     request[PENDING] = { etag, key: url, store: route.store };
+    const lookup = route.direct?.(path, new URLSearchParams(q < 0 ? '' : url.slice(q + 1)));
+    if (!lookup) return;
+    let body: unknown;
+    try {
+      body = await lookup();
+    } catch (e) {
+      if (e instanceof ProblemException) return; // Nest answers it again, in the client's format (problem+json or a page)
+      throw e;
+    }
+    return reply.header('Content-Type', 'application/json; charset=utf-8').header('Cache-Control', route.cacheControl).send(JSON.stringify(body));
   }
 
   private onSend(request: Marked, reply: FastifyReply, payload: unknown): void {

@@ -12,6 +12,6 @@ import { ShipmentsService } from './shipments.service.js';
   imports: [TypeOrmModule.forFeature([Shipment, Device, DeviceRelease]), LicensesModule],
   controllers: [ShipmentsController, DevicesController, PublicDevicesController],
   providers: [ShipmentsService, DevicesService],
-  exports: [ShipmentsService],
+  exports: [ShipmentsService, DevicesService],
 })
 export class ShipmentsModule {}

@@ -41,6 +41,22 @@ describe('public reads cost what their answer needs', () => {
     expect(spies.reduce((n, s) => n + s.mock.calls.length, 0)).toBe(reads);
   });
 
+  it('license and device checks answered before Nest carry the same headers as the rest of the public API; odd forms still reach Nest', async () => {
+    const names = (res: { headers: Record<string, unknown> }) => Object.keys(res.headers).filter((h) => !['content-length', 'date', 'etag'].includes(h)).sort();
+    const list = await t.anon.get('/public/v1/manufacturers?limit=1').expect(200);
+    const check = await t.anon.get(`/public/v1/licenses/${license.licenseNumber}?on=2021-08-13`).expect(200);
+    expect(names(check)).toEqual(names(list));
+    expect(check.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(check.body).toMatchObject({ found: true, status: 'ACTIVE', on: '2021-08-13' });
+    await t.anon.get(`/public/v1/licenses/${license.licenseNumber}?on=2021-02-30`).expect(400);
+    await t.anon.get(`/public/v1/licenses/${license.licenseNumber}?on=2021-08-13&x=1`).expect(400);
+    await t.anon.get(`/public/v1/licenses/${license.licenseNumber}?on=2021-08-13&on=2021-08-14`).expect(400);
+    expect((await t.anon.get('/public/v1/licenses/NOPE-404').expect(404)).headers['content-type']).toMatch(/problem\+json/);
+    expect((await t.anon.get('/public/v1/licenses/NOPE-404').expect(404)).body).toMatchObject({ code: 'LICENSE_NOT_FOUND', found: false });
+    expect((await t.anon.get('/public/v1/devices/356938035643808').expect(400)).body.errors[0].field).toBe('imei');
+    await t.anon.get('/public/v1/devices/356938035643809?x=1').expect(404); // through Nest, which takes no query here
+  });
+
   it('every cached route answers its own ETag with 304, and the same body again', async () => {
     for (const path of ROUTES) {
       const first = await t.anon.get(path).expect(200);
