@@ -56,6 +56,9 @@ export async function configureApp(app: NestFastifyApplication): Promise<void> {
   const fastify = app.getHttpAdapter().getInstance();
   // The API takes JSON: a text/plain body is refused with 415 rather than handed to a DTO as a string.
   fastify.removeContentTypeParser('text/plain');
+  // First of all: public reads answered from the data versions before any other work (304s, cached answers,
+  // the license and device checks); what it sends carries the headers of full answers of the same route.
+  app.get(PublicResponseCache).installOnRequest(fastify);
   // CSV imports: a text/csv body is handed on as the stream it is (the import parses it as it arrives), and
   // multipart uploads go through @fastify/multipart.
   fastify.addContentTypeParser('text/csv', (_request, payload, done) => done(null, payload));
@@ -70,9 +73,8 @@ export async function configureApp(app: NestFastifyApplication): Promise<void> {
   // Security headers (helmet); the pages set their own Content-Security-Policy (no script at all), while the
   // OpenAPI viewer at /docs keeps its own scripts. Open data may be fetched from any site.
   await app.register(helmet, { contentSecurityPolicy: false, crossOriginResourcePolicy: { policy: 'cross-origin' } });
-  // After helmet, so that its headers are on every reply, those answered from the cache too.
-  // Public reads answered from the data versions before any other work (304s, cached responses).
-  app.get(PublicResponseCache).install(fastify);
+  // Keeps public 200s under their ETag (before the conditional GET below, which then keeps that ETag).
+  app.get(PublicResponseCache).installOnSend(fastify);
   fastify.addHook('onSend', async (request, reply, payload) => {
     reply.header('X-Request-Id', request.id);
     // Staff data is never kept by shared caches; public routes say how long they may be cached.

@@ -17,6 +17,8 @@ import { PublicService } from './public.service.js';
 type Direct = (path: string, query: URLSearchParams) => (() => Promise<unknown>) | undefined;
 
 interface CachedRoute {
+  /** The headers of this route's last full answer (through Nest and helmet), for its direct answers. */
+  template?: Headers;
   match: (path: string) => boolean;
   areas: DataArea[];
   cacheControl: string;
@@ -78,6 +80,9 @@ interface Pending {
   etag: string;
   key: string;
   store: boolean;
+  route: CachedRoute;
+  /** Answered by the route's direct lookup (not through Nest). */
+  direct?: boolean;
 }
 
 const PENDING = Symbol('publicCache');
@@ -127,8 +132,16 @@ export class PublicResponseCache {
     });
   }
 
-  install(fastify: FastifyInstance): void {
+  /**
+   * The hooks. `onRequest` goes before every other hook (helmet's too): what it answers carries headers taken
+   * from full answers of the same route (helmet's among them), kept with each cached body and, for the direct
+   * lookups, once per route. `onSend` is called after the other onSend hooks are added.
+   */
+  installOnRequest(fastify: FastifyInstance): void {
     fastify.addHook('onRequest', (request, reply) => this.onRequest(request as Marked, reply));
+  }
+
+  installOnSend(fastify: FastifyInstance): void {
     fastify.addHook('onSend', async (request, reply, payload) => {
       this.onSend(request as Marked, reply, payload);
       return payload;
@@ -155,8 +168,8 @@ export class PublicResponseCache {
       return reply.send();
     }
     if (fresh) return reply.headers(fresh.headers).header('ETag', etag).send(fresh.body);
-    request[PENDING] = { etag, key: url, store: route.store };
-    const lookup = route.direct?.(path, new URLSearchParams(q < 0 ? '' : url.slice(q + 1)));
+    request[PENDING] = { etag, key: url, store: route.store, route };
+    const lookup = route.template && route.direct?.(path, new URLSearchParams(q < 0 ? '' : url.slice(q + 1)));
     if (!lookup) return;
     let body: unknown;
     try {
@@ -165,7 +178,8 @@ export class PublicResponseCache {
       if (e instanceof ProblemException) return; // Nest answers it again, in the client's format (problem+json or a page)
       throw e;
     }
-    return reply.header('Content-Type', 'application/json; charset=utf-8').header('Cache-Control', route.cacheControl).send(JSON.stringify(body));
+    request[PENDING] = { etag, key: url, store: route.store, route, direct: true };
+    return reply.headers(route.template!).header('ETag', etag).send(JSON.stringify(body));
   }
 
   private onSend(request: Marked, reply: FastifyReply, payload: unknown): void {
@@ -174,7 +188,13 @@ export class PublicResponseCache {
     request[PENDING] = undefined;
     if (reply.statusCode !== 200 || (typeof payload !== 'string' && !Buffer.isBuffer(payload))) return;
     void reply.header('ETag', pending.etag);
-    if (!pending.store || this.config.publicCacheMb === 0) return;
+    const headers = pending.direct ? pending.route.template! : this.headersOf(reply);
+    if (!pending.direct && pending.route.direct) pending.route.template = headers;
+    if (pending.store && this.config.publicCacheMb > 0) this.entries.set(pending.key, { etag: pending.etag, headers, body: payload });
+  }
+
+  /** The reply's headers but its own ones (length, date, request id, rate-limit counts, ETag), as a shared set. */
+  private headersOf(reply: FastifyReply): Headers {
     const headers: Headers = {};
     for (const [name, value] of Object.entries(reply.getHeaders())) {
       if (value !== undefined && !OWN_HEADERS.has(name) && !name.startsWith('x-ratelimit')) headers[name] = value;
@@ -186,6 +206,6 @@ export class PublicResponseCache {
       shared = Object.freeze(headers);
       this.headerSets.set(text, shared);
     }
-    this.entries.set(pending.key, { etag: pending.etag, headers: shared, body: payload });
+    return shared;
   }
 }

@@ -44,8 +44,11 @@ describe('public reads cost what their answer needs', () => {
   it('license and device checks answered before Nest carry the same headers as the rest of the public API; odd forms still reach Nest', async () => {
     const names = (res: { headers: Record<string, unknown> }) => Object.keys(res.headers).filter((h) => !['content-length', 'date', 'etag'].includes(h)).sort();
     const list = await t.anon.get('/public/v1/manufacturers?limit=1').expect(200);
-    const check = await t.anon.get(`/public/v1/licenses/${license.licenseNumber}?on=2021-08-13`).expect(200);
+    const full = await t.anon.get(`/public/v1/licenses/${license.licenseNumber}?on=2021-08-12`).expect(200); // through Nest: the route's headers
+    const check = await t.anon.get(`/public/v1/licenses/${license.licenseNumber}?on=2021-08-13`).expect(200); // answered before Nest
+    expect(names(full)).toEqual(names(list));
     expect(names(check)).toEqual(names(list));
+    expect(check.headers['x-content-type-options']).toBe('nosniff');
     expect(check.headers['content-type']).toBe('application/json; charset=utf-8');
     expect(check.body).toMatchObject({ found: true, status: 'ACTIVE', on: '2021-08-13' });
     await t.anon.get(`/public/v1/licenses/${license.licenseNumber}?on=2021-02-30`).expect(400);
