@@ -132,7 +132,7 @@ describe.skipIf(!haveChromium)('public pages in a browser', () => {
         await page.close();
       }
     }
-  });
+  }, 120_000); // 18 pages through axe: about 20 s on a quiet machine
 
   it('the exports page shows the chart (an SVG image) with the table beneath', async () => {
     const page = await open('/exports?stack=destination');
