@@ -1,11 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
 import { normaliseImei } from '../common/imei.js';
 import { Problem, ProblemException } from '../common/problem.js';
 import { PreparedReads } from '../database/prepared-reads.js';
-import { Device, DeviceRelease } from './device.entity.js';
-import { Shipment } from './shipment.entity.js';
 
 export interface DeviceTrace {
   imei: string;
@@ -15,6 +11,18 @@ export interface DeviceTrace {
   license: { id: string; licenseNumber: string };
   /** Earlier shipments the device was in, since voided. */
   history: { shipmentId: string; reference: string; shippedOn: string; releasedAt: string | null }[];
+}
+
+interface TraceRow {
+  shipmentId: string;
+  reference: string;
+  shippedOn: string;
+  destinationCountry: string;
+  status: string;
+  companyId: string;
+  legalName: string;
+  licenseId: string;
+  licenseNumber: string;
 }
 
 export interface PublicDeviceAnswer {
@@ -30,41 +38,33 @@ export interface PublicDeviceAnswer {
  */
 @Injectable()
 export class DevicesService {
-  constructor(
-    @InjectRepository(Device) private readonly devices: Repository<Device>,
-    private readonly reads: PreparedReads,
-  ) {}
+  constructor(private readonly reads: PreparedReads) {}
 
+  /** The device's shipment, exporter and license, and its earlier (voided) shipments: two prepared primary-key lookups. */
   async trace(raw: string): Promise<DeviceTrace> {
     const imei = this.imeiOf(raw);
-    const m = this.devices.manager;
-    const current = await m
-      .createQueryBuilder(Device, 'd')
-      .innerJoinAndMapOne('d.shipment', Shipment, 's', 's.no = d.shipment_no')
-      .leftJoinAndSelect('s.company', 'c')
-      .leftJoinAndSelect('s.license', 'l')
-      .where('d.imei = :imei', { imei: Number(imei) })
-      .getOne();
+    const [current] = await this.reads.all<TraceRow>(
+      'device-trace',
+      `SELECT s.id AS "shipmentId", s.reference, s.shipped_on AS "shippedOn", s.destination_country AS "destinationCountry", s.status,
+              c.id AS "companyId", c.legal_name AS "legalName", l.id AS "licenseId", l.license_number AS "licenseNumber"
+       FROM devices d JOIN shipments s ON s.no = d.shipment_no JOIN companies c ON c.id = s.company_id JOIN licenses l ON l.id = s.license_id
+       WHERE d.imei = $1`,
+      [Number(imei)],
+    );
     if (!current) throw this.notFound(imei);
-    const s = (current as Device & { shipment: Shipment }).shipment;
-    const released = await m
-      .createQueryBuilder(DeviceRelease, 'r')
-      .innerJoinAndMapOne('r.shipment', Shipment, 's', 's.no = r.shipment_no')
-      .where('r.imei = :imei', { imei: Number(imei) })
-      .orderBy('r.released_at', 'ASC')
-      .getMany();
+    const released = await this.reads.all<{ shipmentId: string; reference: string; shippedOn: string; releasedAt: string }>(
+      'device-releases',
+      `SELECT s.id AS "shipmentId", s.reference, s.shipped_on AS "shippedOn", r.released_at AS "releasedAt"
+       FROM device_releases r JOIN shipments s ON s.no = r.shipment_no WHERE r.imei = $1 ORDER BY r.released_at`,
+      [Number(imei)],
+    );
     return {
       imei,
       tac: imei.slice(0, 8),
-      shipment: { id: s.id, reference: s.reference, shippedOn: s.shippedOn, destinationCountry: s.destinationCountry, status: s.status },
-      company: { id: s.company!.id, legalName: s.company!.legalName },
-      license: { id: s.license!.id, licenseNumber: s.license!.licenseNumber },
-      history: (released as (DeviceRelease & { shipment: Shipment })[]).map((r) => ({
-        shipmentId: r.shipment.id,
-        reference: r.shipment.reference,
-        shippedOn: r.shipment.shippedOn,
-        releasedAt: r.releasedAt.toISOString(),
-      })),
+      shipment: { id: current.shipmentId, reference: current.reference, shippedOn: current.shippedOn, destinationCountry: current.destinationCountry, status: current.status },
+      company: { id: current.companyId, legalName: current.legalName },
+      license: { id: current.licenseId, licenseNumber: current.licenseNumber },
+      history: released,
     };
   }
 
