@@ -23,6 +23,9 @@ export class PublicReads1764700000000 implements MigrationInterface {
     for (const area of ['register', 'exports']) {
       await q.query(`INSERT INTO data_versions (area, version) VALUES (${postgres ? '$1, $2' : '?, ?'})`, [area, randomBytes(9).toString('base64url')]);
     }
+    // The public list of manufacturers is ordered by name in code-point order on both engines (COLLATE "C" on
+    // PostgreSQL, SQLite's own); this index gives PostgreSQL that order without sorting every company.
+    if (postgres) await q.query('CREATE INDEX ix_companies_legal_name_key_c ON companies (legal_name_key COLLATE "C", id)');
     await q.addColumn('licenses', new TableColumn({ name: 'brands_key', type: 'varchar', length: '2000', isNullable: false, default: "''" }));
     const rows: { id: string; brands: string }[] = await q.query('SELECT id, brands FROM licenses');
     for (const r of rows) {
@@ -32,6 +35,7 @@ export class PublicReads1764700000000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
+    if (q.connection.options.type === 'postgres') await q.query('DROP INDEX ix_companies_legal_name_key_c');
     await q.dropColumn('licenses', 'brands_key');
     await q.dropTable('data_versions');
   }
