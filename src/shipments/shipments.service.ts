@@ -187,20 +187,28 @@ export class ShipmentsService {
     }
   }
 
-  /** Which of these IMEIs are exported now, and in which shipment (primary-key lookups, 5,000 per statement). */
+  /**
+   * Which of these IMEIs are exported now, and in which shipment: primary-key lookups, 5,000 per statement; the
+   * shipments' ids are then read only for the devices found (usually none), so no join is planned per batch.
+   */
   async exportedIn(m: EntityManager, imeis: string[]): Promise<{ imei: string; shipmentId: string; shipmentNo: number }[]> {
     const postgres = m.connection.options.type === 'postgres';
-    const found: { imei: string; shipmentId: string; shipmentNo: number }[] = [];
+    const marks = (n: number) => Array.from({ length: n }, (_, k) => (postgres ? `$${k + 1}` : '?')).join(', ');
+    const taken: { imei: string; no: number }[] = [];
     for (let i = 0; i < imeis.length; i += 5000) {
       const chunk = imeis.slice(i, i + 5000);
-      const marks = chunk.map((_, k) => (postgres ? `$${k + 1}` : '?')).join(', ');
-      const rows: { imei: string | number; no: string | number; shipmentId: string }[] = await m.query(
-        `SELECT d.imei AS imei, d.shipment_no AS no, s.id AS "shipmentId" FROM devices d JOIN shipments s ON s.no = d.shipment_no WHERE d.imei IN (${marks})`,
-        chunk.map(Number),
-      );
-      for (const r of rows) found.push({ imei: String(r.imei).padStart(15, '0'), shipmentId: r.shipmentId, shipmentNo: Number(r.no) });
+      const rows: { imei: string | number; no: string | number }[] = await m.query(`SELECT imei, shipment_no AS no FROM devices WHERE imei IN (${marks(chunk.length)})`, chunk.map(Number));
+      for (const r of rows) taken.push({ imei: String(r.imei).padStart(15, '0'), no: Number(r.no) });
     }
-    return found;
+    if (!taken.length) return [];
+    const ids = new Map<number, string>();
+    const nos = [...new Set(taken.map((t) => t.no))];
+    for (let i = 0; i < nos.length; i += 5000) {
+      const chunk = nos.slice(i, i + 5000);
+      const rows: { id: string; no: string | number }[] = await m.query(`SELECT id, no FROM shipments WHERE no IN (${marks(chunk.length)})`, chunk);
+      for (const r of rows) ids.set(Number(r.no), r.id);
+    }
+    return taken.map((t) => ({ imei: t.imei, shipmentNo: t.no, shipmentId: ids.get(t.no)! }));
   }
 
   /** Records the devices of a shipment (by its number), in multi-row inserts. */
