@@ -24,6 +24,9 @@ const READ_SQL = 'SELECT area, version FROM data_versions';
  */
 @Injectable()
 export class DataVersions {
+  /** PostgreSQL: the read in flight, shared by the requests that arrive while it runs (one round trip for many). */
+  private inFlight?: Promise<DataVersionSet>;
+
   constructor(private readonly reads: PreparedReads) {}
 
   /** Replaces the tokens of `areas`, inside the caller's write transaction. */
@@ -35,8 +38,26 @@ export class DataVersions {
     await m.query(`UPDATE data_versions SET version = ${postgres ? '$1' : '?'} WHERE area IN (${marks})`, [newToken(), ...list]);
   }
 
-  /** The current token of every area: one small prepared query (the public fast path runs it on every request). */
-  async current(): Promise<DataVersionSet> {
+  /**
+   * The current token of every area: one small prepared query (the public fast path runs it on every request).
+   * On PostgreSQL, requests that arrive while a read is on its way share it: a round trip per request would halve
+   * what the connection pool can answer. A token so read is at most one round trip old, and only ever names
+   * committed data; what the request then reads is read afresh.
+   */
+  current(): Promise<DataVersionSet> {
+    if (this.inFlight) return this.inFlight;
+    const read = this.read();
+    if (this.reads.postgres) {
+      this.inFlight = read;
+      const clear = () => {
+        if (this.inFlight === read) this.inFlight = undefined;
+      };
+      read.then(clear, clear);
+    }
+    return read;
+  }
+
+  private async read(): Promise<DataVersionSet> {
     const set = {} as DataVersionSet;
     for (const r of await this.reads.all<{ area: string; version: string }>('data-versions', READ_SQL)) set[r.area as DataArea] = r.version;
     return set;

@@ -20,12 +20,16 @@ export class PreparedReads {
 
   constructor(private readonly dataSource: DataSource) {}
 
+  get postgres(): boolean {
+    return this.dataSource.options.type === 'postgres';
+  }
+
   /**
    * The rows of `sql`, written with `$1, $2...` placeholders, each used once and in order (on SQLite they
    * become `?`). `name` identifies the statement: one name, one text.
    */
   async all<T>(name: string, sql: string, params: unknown[] = []): Promise<T[]> {
-    if (this.dataSource.options.type === 'postgres') {
+    if (this.postgres) {
       const pool = (this.dataSource.driver as unknown as { master: PgPool }).master;
       return (await pool.query({ name, text: sql, values: params })).rows as T[];
     }
