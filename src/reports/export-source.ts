@@ -162,6 +162,7 @@ export function dayInMonthSql(month: string, edge: 'MIN' | 'MAX', filter: Export
   if (filter.companyId) conditions.push(`s.company_id = ${sql.p(filter.companyId)}`);
   if (filter.destination) conditions.push(`s.destination_country = ${sql.p(filter.destination)}`);
   if (filter.deviceCategory) conditions.push(`s.device_category = ${sql.p(filter.deviceCategory)}`);
-  const day = sql.postgres ? "to_char(s.shipped_on, 'YYYY-MM-DD')" : 's.shipped_on';
-  return `SELECT ${edge}(${day}) AS day FROM shipments s WHERE ${conditions.join(' AND ')}`;
+  // The extreme of the column itself (an index range), formatted after.
+  const day = sql.postgres ? `to_char(${edge}(s.shipped_on), 'YYYY-MM-DD')` : `${edge}(s.shipped_on)`;
+  return `SELECT ${day} AS day FROM shipments s WHERE ${conditions.join(' AND ')}`;
 }
