@@ -1,4 +1,4 @@
-// Benchmark (issue 6): import 100,000 shipment rows and 1,000,000 IMEIs from CSV through the import (all
+// Benchmark: import 100,000 shipment rows and 1,000,000 IMEIs from CSV through the import (all
 // rules, one transaction), next to a raw bulk insert of the same rows into the same database in the same run.
 // Reports rows per second and peak memory; run it with two sizes to see memory stay flat in the file size.
 //

@@ -4,7 +4,7 @@ const instant = (name: string, nullable = false) => ({ name, type: 'varchar', le
 const varchar = (name: string, length: number, nullable = false) => ({ name, type: 'varchar', length: String(length), isNullable: nullable });
 
 /**
- * Staff accounts, the hash-chained audit trail and idempotency keys (issue 3).
+ * Staff accounts, the hash-chained audit trail and idempotency keys.
  * The append-only triggers are the one engine-specific part: SQLite and PostgreSQL write triggers differently.
  */
 export class StaffAuditIdempotency1764500000000 implements MigrationInterface {

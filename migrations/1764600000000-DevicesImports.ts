@@ -2,7 +2,7 @@ import { type MigrationInterface, type QueryRunner, Table, TableForeignKey, Tabl
 
 const instant = (name: string, nullable = false) => ({ name, type: 'varchar', length: '32', isNullable: nullable });
 
-/** Device-level traceability (IMEIs per shipment) and the record of CSV import runs (issue 6). */
+/** Device-level traceability (IMEIs per shipment) and the record of CSV import runs. */
 export class DevicesImports1764600000000 implements MigrationInterface {
   name = 'DevicesImports1764600000000';
 

@@ -12,7 +12,7 @@ export const Public = (): MethodDecorator & ClassDecorator => SetMetadata(PUBLIC
  */
 export const Roles = (...roles: StaffRole[]): MethodDecorator & ClassDecorator => SetMetadata(ROLES_KEY, roles);
 
-/** Default roles by HTTP method (DESIGN.md: ANALYST reads and reports only). */
+/** Default roles by HTTP method (ANALYST reads and reports only). */
 export function defaultRoles(method: string): StaffRole[] {
   return method === 'GET' || method === 'HEAD' ? ['ADMIN', 'OFFICER', 'ANALYST'] : ['ADMIN', 'OFFICER'];
 }

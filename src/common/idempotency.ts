@@ -16,7 +16,7 @@ import { violatedUniqueIndex } from './problem.filter.js';
 
 const canonicalize = createRequire(import.meta.url)('canonicalize') as (input: unknown) => string | undefined;
 
-/** Keys are kept this long (at least 24 hours, issue 3). */
+/** Keys are kept this long (at least 24 hours). */
 export const IDEMPOTENCY_TTL_MS = 48 * 3600 * 1000;
 /** A first request still running after this long is taken to have died; its key may be used again. */
 const STALE_PENDING_MS = 60_000;

@@ -5,7 +5,7 @@ import { IsInt, IsOptional, Max, Min } from 'class-validator';
 /** Query integers are plain digits: `1e2`, `0x10`, `+5` and `1.0` are refused. */
 const digits = () => Transform(({ value }) => (typeof value === 'string' && /^\d{1,10}$/.test(value) ? Number(value) : value));
 
-/** `?limit=` (1..100, default 20) and `?offset=` (0..), DESIGN.md section 5. */
+/** `?limit=` (1..100, default 20) and `?offset=` (0..). */
 export class PageQuery {
   @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
   @IsOptional()

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 
 /**
- * Registry configuration, read once from the environment and validated (DESIGN.md section 6).
+ * Registry configuration, read once from the environment and validated (README: Configuration).
  * A bad value stops the start with one message listing every bad variable, never a stack trace.
  */
 export type DatabaseConfig =

@@ -22,7 +22,7 @@ export const entities = [Company, License, LicenseEvent, Shipment, Device, Devic
 pg.types.setTypeParser(1082, (value: string) => value);
 
 /**
- * The one source of data-source options, for the app, the CLI and the tests (STYLE.md). The schema comes
+ * The one source of data-source options, for the app, the CLI and the tests. The schema comes
  * only from migrations: synchronize is off on every engine.
  */
 export function buildDataSourceOptions(database: DatabaseConfig): DataSourceOptions {

@@ -2,7 +2,7 @@ import { isCalendarDate } from '../common/calendar-date.js';
 import { isMoney } from '../common/money.js';
 
 /**
- * Reading spreadsheet cells without guessing (issue 6). A value that could mean two things is an error that
+ * Reading spreadsheet cells without guessing. A value that could mean two things is an error that
  * names it, never a guess: the source article's "55,00" smartphones must not become 55 or 5500.
  */
 export type Cell<T> = { value: T } | { error: string };

@@ -16,8 +16,6 @@ import { eventsOf, type LicenseWithSteps } from './register.reader.js';
 import { statusOnSql } from './status-sql.js';
 import { grantStep, type LicenseStatus, type LifecycleStep, nextStep, statusOn, stepOn, TransitionError } from './lifecycle.js';
 
-export { type LicenseWithSteps, statusOnSql };
-
 /** MDM Regulations 2021 came into force on 25 January 2021: no MDM license can take effect before. */
 export const MDM_REGULATIONS_IN_FORCE_ON = '2021-01-25';
 
@@ -142,7 +140,7 @@ export class LicensesService {
     return this.get(id);
   }
 
-  /** Records a lifecycle action (suspend, reinstate, renew, revoke, surrender), enforcing DESIGN.md section 3. */
+  /** Records a lifecycle action (suspend, reinstate, renew, revoke, surrender), enforcing the transitions of lifecycle.ts. */
   async addEvent(id: string, input: CreateLicenseEventDto, expectedVersion: number): Promise<LicenseDto> {
     const today = this.clock.today();
     if (input.effectiveOn > today) {

@@ -1,5 +1,5 @@
 /**
- * The license lifecycle (DESIGN.md section 3), as pure functions over a license's events.
+ * The license lifecycle, as pure functions over a license's events.
  *
  * Status on a date D comes from the last event with effectiveOn <= D (events are appended in effective-date
  * order): none -> NOT_YET_EFFECTIVE; an ACTIVE or SUSPENDED license whose term ended before D -> EXPIRED

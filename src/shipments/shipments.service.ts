@@ -12,7 +12,7 @@ import { Transactions } from '../database/transactions.js';
 import { LicensesService } from '../licenses/licenses.service.js';
 import type { CreateShipmentDto, ListShipmentsQuery, ShipmentDto, VoidShipmentDto } from './dto/shipment.dto.js';
 import { normaliseImei } from '../common/imei.js';
-import type { LicenseWithSteps } from '../licenses/licenses.service.js';
+import type { LicenseWithSteps } from '../licenses/register.reader.js';
 import { statusOn } from '../licenses/lifecycle.js';
 import { defaultHsCode, hsCodeProblem } from './hs-codes.js';
 import { Device } from './device.entity.js';
@@ -41,7 +41,7 @@ export class ShipmentsService {
   ) {}
 
   /**
-   * Records an export shipment. Rules (DESIGN.md section 4), each a 422 naming the field:
+   * Records an export shipment. Rules, each a 422 naming the field:
    * the license belongs to the exporter and is ACTIVE on shippedOn; shippedOn is not in the future;
    * hsCode exists in the HS edition in force on shippedOn. A duplicate (company, reference) is a 409.
    */
@@ -51,7 +51,7 @@ export class ShipmentsService {
   }
 
   /**
-   * Every rule of a shipment, without writing (DESIGN.md section 4): the license (by id or number) is held by
+   * Every rule of a shipment, without writing: the license (by id or number) is held by
    * the exporter and ACTIVE on shippedOn; shippedOn is not in the future; the destination is abroad; the HS
    * code exists in the edition in force; IMEIs are valid, distinct and as many as the units. Throws a
    * ProblemException naming the field. `lookup` lets an import look each license up once.

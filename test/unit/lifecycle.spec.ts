@@ -44,7 +44,7 @@ describe('license lifecycle', () => {
     expect(statusOn(granted, '2031-04-09')).toBe('EXPIRED');
   });
 
-  // The whole transition table of DESIGN.md section 3: every action from every status.
+  // The whole transition table (TRANSITIONS in lifecycle.ts): every action from every status.
   const statuses: LicenseStatus[] = ['NOT_YET_EFFECTIVE', 'ACTIVE', 'SUSPENDED', 'EXPIRED', 'REVOKED', 'SURRENDERED'];
   const expected: Record<string, LicenseStatus[]> = {
     SUSPENDED: ['ACTIVE'],

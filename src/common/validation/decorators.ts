@@ -69,7 +69,7 @@ export function IsUuid(options?: ValidationOptions): PropertyDecorator {
 
 /**
  * The `reason` of a change, kept in the audit trail: 1-2000 characters after trimming. Required for
- * lifecycle events, voids and deletions (issue 3), optional elsewhere.
+ * lifecycle events, voids and deletions, optional elsewhere.
  */
 export function IsReason(doc: { required: boolean; description: string; example?: string }): PropertyDecorator {
   const messages = { message: 'is required' };
