@@ -18,13 +18,16 @@ import { ShipmentsModule } from './shipments/shipments.module.js';
 
 @Module({})
 export class AppModule {
-  /** The whole registry for a validated configuration; migrations run when the database opens. */
+  /**
+   * The whole registry for a validated configuration. TypeORM's default data source is the reader; the writer
+   * (CoreModule) runs the migrations when it opens.
+   */
   static forRoot(config: RegistryConfig): DynamicModule {
     return {
       module: AppModule,
       imports: [
         CoreModule.forRoot(config),
-        TypeOrmModule.forRoot({ ...buildDataSourceOptions(config.database), migrationsRun: true, retryAttempts: 0 }),
+        TypeOrmModule.forRoot({ ...buildDataSourceOptions(config.database, 'reader'), retryAttempts: 0 }),
         ThrottlerModule.forRoot({
           storage: new WindowThrottlerStorage(),
           throttlers: [

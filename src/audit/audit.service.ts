@@ -8,6 +8,7 @@ import { type Page, pageOf } from '../common/pagination.js';
 import { currentContext } from '../common/request-context.js';
 import { bulkInsert } from '../database/bulk-insert.js';
 import { type DataArea, DataVersions } from '../database/data-versions.js';
+import { Snapshots } from '../database/snapshots.js';
 import { Transactions } from '../database/transactions.js';
 import { AuditEvent } from './audit-event.entity.js';
 import type { AuditEventDto, AuditVerifyDto, ListAuditQuery } from './dto/audit.dto.js';
@@ -59,6 +60,7 @@ export class AuditService {
   constructor(
     @InjectRepository(AuditEvent) private readonly events: Repository<AuditEvent>,
     private readonly tx: Transactions,
+    private readonly snapshots: Snapshots,
     private readonly clock: Clock,
     private readonly versions: DataVersions,
   ) {}
@@ -119,7 +121,7 @@ export class AuditService {
     if (query.from) qb.andWhere('a.occurred_at >= :from', { from: `${query.from}T00:00:00.000Z` });
     if (query.to) qb.andWhere('a.occurred_at <= :to', { to: `${query.to}T23:59:59.999Z` });
     qb.orderBy('a.seq', query.sort === 'seq' ? 'ASC' : 'DESC').skip(offset).take(limit);
-    const [rows, total] = await qb.getManyAndCount();
+    const [rows, total] = await this.snapshots.manyAndCount(qb);
     return { items: rows.map(toAuditDto), total, limit, offset };
   }
 

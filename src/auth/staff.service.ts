@@ -8,6 +8,7 @@ import { Clock } from '../common/clock.js';
 import { type Page, pageOf } from '../common/pagination.js';
 import { Problem } from '../common/problem.js';
 import { REGISTRY_CONFIG, type RegistryConfig } from '../config/config.js';
+import { Snapshots } from '../database/snapshots.js';
 import { Transactions } from '../database/transactions.js';
 import type { CreateStaffDto, ListStaffQuery, StaffDto, UpdateStaffDto } from './dto/staff.dto.js';
 import { PASSWORD_MAX, PASSWORD_MIN } from './dto/staff.dto.js';
@@ -25,6 +26,7 @@ export class StaffService implements OnApplicationBootstrap {
     @InjectRepository(StaffUser) private readonly staff: Repository<StaffUser>,
     @Inject(REGISTRY_CONFIG) private readonly config: RegistryConfig,
     private readonly tx: Transactions,
+    private readonly snapshots: Snapshots,
     private readonly audit: AuditService,
     private readonly clock: Clock,
   ) {}
@@ -70,7 +72,7 @@ export class StaffService implements OnApplicationBootstrap {
 
   async list(query: ListStaffQuery): Promise<Page<StaffDto>> {
     const { limit, offset } = pageOf(query);
-    const [rows, total] = await this.staff.findAndCount({ order: { email: 'ASC' }, skip: offset, take: limit });
+    const [rows, total] = await this.snapshots.read((m) => m.findAndCount(StaffUser, { order: { email: 'ASC' }, skip: offset, take: limit }));
     return { items: rows.map(toStaffDto), total, limit, offset };
   }
 

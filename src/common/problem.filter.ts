@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { QueryFailedError } from 'typeorm';
 import { errorPage, wantsErrorPage } from './error-page.js';
 import { type FieldError, type ProblemBody, ProblemException, problemType, titleFor } from './problem.js';
+import { RETRY_AFTER_SECONDS, unavailability } from './unavailable.js';
 
 /**
  * Unique indexes and the API field each one protects, by name (PostgreSQL reports the index name) and by
@@ -61,7 +62,7 @@ export function problemFromDatabaseError(error: QueryFailedError): ProblemExcept
   if (code === '23503' || code === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
     return new ProblemException(409, 'REFERENCED', 'The record is referenced by other records, or refers to a record that does not exist');
   }
-  if (code === '40001' || code === '40P01' || code === 'SQLITE_BUSY') {
+  if (code === '40001' || code === '40P01') {
     return new ProblemException(409, 'CONCURRENT_WRITE', 'The record was changed by another request at the same time; retry');
   }
   if (code.startsWith('22') || code === '23514' || code === 'SQLITE_CONSTRAINT_CHECK' || code === 'SQLITE_TOOBIG') {
@@ -80,7 +81,9 @@ export class ProblemFilter implements ExceptionFilter {
     const request = ctx.getRequest<FastifyRequest>();
     const reply = ctx.getResponse<FastifyReply>();
     const body = this.toProblem(exception, request?.url);
-    if (body.status >= 500) {
+    const retryAfter = RETRY_AFTER_SECONDS[body.code];
+    if (retryAfter !== undefined) void reply.header('Retry-After', String(retryAfter));
+    if (body.status >= 500 && retryAfter === undefined) {
       this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
     }
     if (request && wantsErrorPage(request.method, request.url, request.headers.accept)) {
@@ -97,6 +100,9 @@ export class ProblemFilter implements ExceptionFilter {
 
   toProblem(exception: unknown, instance?: string): ProblemBody {
     if (exception instanceof ProblemException) return exception.toBody(instance);
+    // Busy or out of reach: 503 with Retry-After, whichever layer the error comes through.
+    const unavailable = unavailability(exception);
+    if (unavailable) return unavailable.toBody(instance);
     if (exception instanceof QueryFailedError) {
       const mapped = problemFromDatabaseError(exception);
       if (mapped) return mapped.toBody(instance);
@@ -110,6 +116,10 @@ export class ProblemFilter implements ExceptionFilter {
           ? String((response as { message: unknown }).message)
           : exception.message;
       const code = status === 404 ? 'ROUTE_NOT_FOUND' : titleFor(status).toUpperCase().replace(/ /g, '_');
+      // The health check's 503 (terminus): which checks failed, and why.
+      if (status === 503 && typeof response === 'object' && response && 'error' in response) {
+        return { ...bare(503, 'DATABASE_UNAVAILABLE', 'A health check failed: see checks', instance), checks: (response as { error: unknown }).error };
+      }
       return status >= 500 ? serverError(instance) : bare(status, code, message, instance);
     }
     // Fastify's own client errors (bad JSON, wrong content type, body too large) carry statusCode 4xx.

@@ -5,6 +5,7 @@ import { type EntityManager, QueryFailedError, Repository } from 'typeorm';
 import { historyLink, likeContains, type Page, pageOf } from '../common/pagination.js';
 import { Problem } from '../common/problem.js';
 import { AuditService } from '../audit/audit.service.js';
+import { Snapshots } from '../database/snapshots.js';
 import { Transactions } from '../database/transactions.js';
 import { Company, companyNameKey, companySearchKey } from './company.entity.js';
 import type { CompanyDto, CreateCompanyDto, ListCompaniesQuery, UpdateCompanyDto } from './dto/company.dto.js';
@@ -16,6 +17,7 @@ export class CompaniesService {
   constructor(
     @InjectRepository(Company) private readonly companies: Repository<Company>,
     private readonly tx: Transactions,
+    private readonly snapshots: Snapshots,
     private readonly audit: AuditService,
   ) {}
 
@@ -51,7 +53,7 @@ export class CompaniesService {
     const sort = query.sort ?? 'legalName';
     const column = sort.replace('-', '') === 'createdAt' ? 'c.created_at' : 'c.legal_name_key';
     qb.orderBy(column, sort.startsWith('-') ? 'DESC' : 'ASC').addOrderBy('c.id', 'ASC').skip(offset).take(limit);
-    const [rows, total] = await qb.getManyAndCount();
+    const [rows, total] = await this.snapshots.manyAndCount(qb);
     return { items: rows.map(toCompanyDto), total, limit, offset };
   }
 

@@ -4,9 +4,30 @@ import { randomBytes } from 'node:crypto';
  * Registry configuration, read once from the environment and validated (README: Configuration).
  * A bad value stops the start with one message listing every bad variable, never a stack trace.
  */
-export type DatabaseConfig =
+export type DatabaseConfig = (
   | { engine: 'sqlite'; path: string } // path is a file path or ':memory:'
-  | { engine: 'postgres'; url: string };
+  | { engine: 'postgres'; url: string }
+) & { limits?: DatabaseLimits };
+
+/** How long the registry waits for its database, in milliseconds (defaults: DEFAULT_DATABASE_LIMITS). */
+export interface DatabaseLimits {
+  /**
+   * A write that cannot start within this (SQLite: the one writer; PostgreSQL: a writer connection, then each
+   * row or advisory lock it needs, as `lock_timeout`) answers 503 BUSY and writes nothing (WRITE_WAIT_MS).
+   */
+  writeWaitMs: number;
+  /** PostgreSQL `statement_timeout` of the registry's sessions (DB_STATEMENT_TIMEOUT_MS). */
+  statementTimeoutMs: number;
+  /** PostgreSQL `idle_in_transaction_session_timeout` of the registry's sessions (DB_IDLE_IN_TRANSACTION_TIMEOUT_MS). */
+  idleInTransactionMs: number;
+}
+
+export const DEFAULT_DATABASE_LIMITS: DatabaseLimits = { writeWaitMs: 5000, statementTimeoutMs: 60_000, idleInTransactionMs: 60_000 };
+
+/** The limits of a database configuration, with the defaults for those not set. */
+export function limitsOf(database: DatabaseConfig): DatabaseLimits {
+  return { ...DEFAULT_DATABASE_LIMITS, ...database.limits };
+}
 
 export interface RegistryConfig {
   port: number;
@@ -108,6 +129,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RegistryConfig
   } catch (e) {
     problems.push((e as Error).message);
   }
+
+  const limits = { ...DEFAULT_DATABASE_LIMITS };
+  for (const [name, key, max] of [
+    ['WRITE_WAIT_MS', 'writeWaitMs', 600_000],
+    ['DB_STATEMENT_TIMEOUT_MS', 'statementTimeoutMs', 86_400_000],
+    ['DB_IDLE_IN_TRANSACTION_TIMEOUT_MS', 'idleInTransactionMs', 86_400_000],
+  ] as const) {
+    const raw = env[name]?.trim();
+    if (!raw) continue;
+    const value = Number(raw);
+    if (!/^\d+$/.test(raw) || value < 1 || value > max) problems.push(`${name} must be a whole number of milliseconds 1..${max}; got "${env[name]}"`);
+    else limits[key] = value;
+  }
+  database = { ...database, limits };
 
   const seed = parseBoolean('SEED', env.SEED, true, problems);
 

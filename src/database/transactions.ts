@@ -1,22 +1,46 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager, type EntityTarget, type ObjectLiteral } from 'typeorm';
 import { ProblemException } from '../common/problem.js';
+import { busy } from '../common/unavailable.js';
+import { limitsOf, REGISTRY_CONFIG, type RegistryConfig } from '../config/config.js';
+import { WRITER } from './writer.js';
 
 /**
- * Runs a unit of work in one transaction. SQLite has one connection in TypeORM, so two requests' transactions
- * would interleave on it: they are queued here, one at a time. PostgreSQL transactions run side by side.
+ * Runs a unit of work in one transaction, on the writer connection(s) (see ConnectionRole): what it writes is
+ * seen by reads only once it commits. SQLite has one writer connection, so transactions are queued here, one at
+ * a time; PostgreSQL transactions run side by side on the writer pool. Either way a transaction that cannot
+ * start within WRITE_WAIT_MS throws 503 BUSY (ProblemException) and writes nothing.
  */
 @Injectable()
 export class Transactions {
   private queue: Promise<unknown> = Promise.resolve();
+  private readonly waitMs: number;
 
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    @Inject(WRITER) private readonly dataSource: DataSource,
+    @Inject(REGISTRY_CONFIG) config: RegistryConfig,
+  ) {
+    this.waitMs = limitsOf(config.database).writeWaitMs;
+  }
 
   run<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    // PostgreSQL: the pool gives up after WRITE_WAIT_MS without a connection, lock_timeout after as long on a lock.
     if (this.dataSource.options.type === 'postgres') return this.dataSource.transaction(work);
-    const next = this.queue.then(() => this.dataSource.transaction(work));
-    this.queue = next.catch(() => undefined);
-    return next;
+    let timer: NodeJS.Timeout | undefined;
+    let gaveUp = false;
+    const turn = this.queue.then(() => {
+      clearTimeout(timer);
+      if (gaveUp) throw busy();
+      return this.dataSource.transaction(work);
+    });
+    this.queue = turn.catch(() => undefined);
+    const waited = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        gaveUp = true;
+        reject(busy());
+      }, this.waitMs);
+    });
+    return Promise.race([turn, waited]).finally(() => clearTimeout(timer));
   }
 
   /**

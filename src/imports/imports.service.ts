@@ -17,6 +17,7 @@ import { ProblemException } from '../common/problem.js';
 import { currentContext } from '../common/request-context.js';
 import { flattenValidationErrors } from '../common/validation/validation.js';
 import { bulkInsert } from '../database/bulk-insert.js';
+import { Snapshots } from '../database/snapshots.js';
 import { Transactions } from '../database/transactions.js';
 import { LicensesService } from '../licenses/licenses.service.js';
 import type { LicenseWithSteps } from '../licenses/register.reader.js';
@@ -108,6 +109,7 @@ export class ImportsService {
     private readonly shipments: ShipmentsService,
     private readonly licenses: LicensesService,
     private readonly tx: Transactions,
+    private readonly snapshots: Snapshots,
     private readonly audit: AuditService,
     private readonly clock: Clock,
   ) {}
@@ -248,7 +250,7 @@ export class ImportsService {
 
   async list(query: PageQuery): Promise<Page<ImportRun>> {
     const { limit, offset } = pageOf(query);
-    const [items, total] = await this.runs.findAndCount({ order: { startedAt: 'DESC' }, skip: offset, take: limit });
+    const [items, total] = await this.snapshots.read((m) => m.findAndCount(ImportRun, { order: { startedAt: 'DESC' }, skip: offset, take: limit }));
     return { items, total, limit, offset };
   }
 

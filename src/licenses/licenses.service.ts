@@ -8,6 +8,7 @@ import { historyLink, type Page, pageOf } from '../common/pagination.js';
 import { Problem } from '../common/problem.js';
 import { CompaniesService } from '../companies/companies.service.js';
 import { AuditService } from '../audit/audit.service.js';
+import { Snapshots } from '../database/snapshots.js';
 import { Transactions } from '../database/transactions.js';
 import type { AmendLicenseDto, CreateLicenseEventDto, GrantLicenseDto, LicenseDto, LicenseEventDto, ListLicensesQuery } from './dto/license.dto.js';
 import { License, licenseBrandsKey, licenseNumberKey } from './license.entity.js';
@@ -28,6 +29,7 @@ export class LicensesService {
     @InjectRepository(License) private readonly licenses: Repository<License>,
     private readonly companies: CompaniesService,
     private readonly tx: Transactions,
+    private readonly snapshots: Snapshots,
     private readonly clock: Clock,
     private readonly audit: AuditService,
   ) {}
@@ -86,8 +88,11 @@ export class LicensesService {
     const sort = query.sort ?? 'licenseNumber';
     const column = sort.replace('-', '') === 'issuedOn' ? 'l.issued_on' : 'l.license_number_key';
     qb.orderBy(column, sort.startsWith('-') ? 'DESC' : 'ASC').addOrderBy('l.id', 'ASC').skip(offset).take(limit);
-    const [rows, total] = await qb.getManyAndCount();
-    const events = await eventsOf(this.licenses.manager, rows.map((r) => r.id));
+    // The page, its total and the page's events from one snapshot.
+    const { rows, total, events } = await this.snapshots.read(async (m) => {
+      const [rows, total] = await (m.queryRunner ? qb.setQueryRunner(m.queryRunner) : qb).getManyAndCount();
+      return { rows, total, events: await eventsOf(m, rows.map((r) => r.id)) };
+    });
     const items = rows.map((license) =>
       toLicenseDto({ license, licensee: license.company!.legalName, events: events.get(license.id) ?? [] }, on),
     );

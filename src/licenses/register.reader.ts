@@ -54,9 +54,12 @@ export class RegisterReader {
     private readonly reads: PreparedReads,
   ) {}
 
-  /** Every license with its holder and events, ordered by license number: the open-data files and the licenses report. */
-  async all(): Promise<LicenseWithSteps[]> {
-    return this.withEvents(await this.licenses.find({ relations: { company: true }, order: { licenseNumberKey: 'ASC' } }));
+  /**
+   * Every license with its holder and events, ordered by license number: the open-data files and the licenses
+   * report. Two queries: give the manager of a snapshot (database/snapshots.ts) so that they agree.
+   */
+  async all(m: EntityManager = this.licenses.manager): Promise<LicenseWithSteps[]> {
+    return this.withEvents(await m.find(License, { relations: { company: true }, order: { licenseNumberKey: 'ASC' } }), m);
   }
 
   /**
@@ -94,9 +97,9 @@ export class RegisterReader {
   }
 
   /** The licenses of these companies (index on licenses.company_id), ordered by license number. */
-  async ofCompanies(companyIds: string[]): Promise<LicenseWithSteps[]> {
+  async ofCompanies(companyIds: string[], m: EntityManager = this.licenses.manager): Promise<LicenseWithSteps[]> {
     if (!companyIds.length) return [];
-    return this.withEvents(await this.licenses.find({ where: { companyId: In(companyIds) }, relations: { company: true }, order: { licenseNumberKey: 'ASC' } }));
+    return this.withEvents(await m.find(License, { where: { companyId: In(companyIds) }, relations: { company: true }, order: { licenseNumberKey: 'ASC' } }), m);
   }
 
   /**
@@ -104,9 +107,9 @@ export class RegisterReader {
    * code-point order on both engines), and how many match in all. Status is computed in SQL for the candidate
    * licenses only (statusOnSql); nothing else is loaded.
    */
-  async holders(filter: HolderFilter, page: { limit: number; offset: number }): Promise<{ ids: string[]; total: number }> {
-    const postgres = this.licenses.manager.connection.options.type === 'postgres';
-    const qb = this.licenses.manager.createQueryBuilder(Company, 'c').where('EXISTS (SELECT 1 FROM licenses h WHERE h.company_id = c.id)');
+  async holders(filter: HolderFilter, page: { limit: number; offset: number }, m: EntityManager = this.licenses.manager): Promise<{ ids: string[]; total: number }> {
+    const postgres = m.connection.options.type === 'postgres';
+    const qb = m.createQueryBuilder(Company, 'c').where('EXISTS (SELECT 1 FROM licenses h WHERE h.company_id = c.id)');
     if (filter.q) {
       const pattern = likeContains(filter.q.replace(/\s+/g, ' '));
       qb.andWhere(
@@ -132,8 +135,8 @@ export class RegisterReader {
     return { ids: rows.map((r) => r.id), total };
   }
 
-  private async withEvents(licenses: License[]): Promise<LicenseWithSteps[]> {
-    const events = await eventsOf(this.licenses.manager, licenses.map((l) => l.id));
+  private async withEvents(licenses: License[], m: EntityManager = this.licenses.manager): Promise<LicenseWithSteps[]> {
+    const events = await eventsOf(m, licenses.map((l) => l.id));
     return licenses.map((license) => ({ license, licensee: license.company!.legalName, events: events.get(license.id) ?? [] }));
   }
 }

@@ -5,6 +5,7 @@ import { csvString } from '../common/csv.js';
 import { type Page, pageOf } from '../common/pagination.js';
 import { Problem, ProblemException } from '../common/problem.js';
 import type { LicenseEvent } from '../licenses/license-event.entity.js';
+import { Snapshots } from '../database/snapshots.js';
 import { type LicenseWithSteps, RegisterReader } from '../licenses/register.reader.js';
 import { statusOn, stepOn } from '../licenses/lifecycle.js';
 import {
@@ -29,6 +30,7 @@ const LICENSE_NUMBER_RE = /^[A-Za-z0-9][A-Za-z0-9 ./()-]{0,99}$/;
 export class PublicService {
   constructor(
     private readonly licenses: RegisterReader,
+    private readonly snapshots: Snapshots,
     private readonly clock: Clock,
   ) {}
 
@@ -39,8 +41,13 @@ export class PublicService {
   async manufacturers(query: ManufacturersQuery): Promise<Page<ManufacturerDto>> {
     const { limit, offset } = pageOf(query);
     const today = this.clock.today();
-    const { ids, total } = await this.licenses.holders({ q: query.q || undefined, status: query.status, on: today, city: query.city || undefined, brand: query.brand || undefined }, { limit, offset });
-    const byId = new Map(this.group(await this.licenses.ofCompanies(ids), today).map((m) => [m.id, m]));
+    const filter = { q: query.q || undefined, status: query.status, on: today, city: query.city || undefined, brand: query.brand || undefined };
+    // The page, its total and the page's licenses from one snapshot.
+    const { ids, total, licenses } = await this.snapshots.read(async (m) => {
+      const page = await this.licenses.holders(filter, { limit, offset }, m);
+      return { ...page, licenses: await this.licenses.ofCompanies(page.ids, m) };
+    });
+    const byId = new Map(this.group(licenses, today).map((m) => [m.id, m]));
     return { items: ids.map((id) => byId.get(id)!), total, limit, offset };
   }
 
@@ -86,7 +93,7 @@ export class PublicService {
   /** The whole public register, one row per license, status today. */
   async register(): Promise<RegisterDto> {
     const asOf = this.clock.today();
-    const rows = (await this.licenses.all()).map((e) => toRegisterRow(e, asOf));
+    const rows = (await this.snapshots.read((m) => this.licenses.all(m))).map((e) => toRegisterRow(e, asOf));
     return {
       about:
         'Licenses to manufacture mobile devices (MDM) on the public register, one row per license, status as of asOf. ' +

@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import { type EntityManager, Repository } from 'typeorm';
 import { addDays, type CalendarDate } from '../common/calendar-date.js';
 import { Clock } from '../common/clock.js';
 import { countryName } from '../common/country.js';
 import { centsToMoney, sumMoney } from '../common/money.js';
 import { Problem } from '../common/problem.js';
+import { Snapshots } from '../database/snapshots.js';
 import { Transactions } from '../database/transactions.js';
 import { RegisterReader } from '../licenses/register.reader.js';
 import { statusOnSql } from '../licenses/status-sql.js';
@@ -64,6 +65,7 @@ export class ReportsService {
     @InjectRepository(Shipment) private readonly shipments: Repository<Shipment>,
     private readonly register: RegisterReader,
     private readonly tx: Transactions,
+    private readonly snapshots: Snapshots,
     private readonly clock: Clock,
   ) {}
 
@@ -77,7 +79,9 @@ export class ReportsService {
    * range appears, with zeros where nothing was exported (the range is from..to, or the data's own span).
    * Sorted by period, then by units descending.
    */
-  async exports(request: ExportsRequest): Promise<ExportsReportDto> {
+  async exports(request: ExportsRequest, m?: EntityManager): Promise<ExportsReportDto> {
+    // Cells, span and totals from one snapshot of the committed data.
+    if (!m) return this.snapshots.read((snapshot) => this.exports(request, snapshot));
     if (request.from && request.to && request.from > request.to) {
       throw Problem.validation([{ field: 'to', message: `must be on or after from (${request.from})` }]);
     }
@@ -91,7 +95,7 @@ export class ReportsService {
       group.push(...dim.group);
     }
     const joins = (groupBy.includes('company') ? ' JOIN companies c ON c.id = r.company_id' : '') + (groupBy.includes('license') ? ' JOIN licenses l ON l.id = r.license_id' : '');
-    const raw: RawCell[] = await this.shipments.manager.query(
+    const raw: RawCell[] = await m.query(
       `SELECT ${select.join(', ')} FROM (${exportSource(request, sql)}) r${joins} GROUP BY ${group.join(', ')} HAVING SUM(r.shipments) > 0`,
       sql.values,
     );
@@ -100,7 +104,7 @@ export class ReportsService {
     let { from, to } = request;
     if (groupBy.every(isTime)) {
       if (!from || !to) {
-        const span = await this.span(request);
+        const span = await this.span(request, m);
         from ??= span.from;
         to ??= span.to;
       }
@@ -130,14 +134,14 @@ export class ReportsService {
   }
 
   /** The first and last day with a recorded shipment matching the request (undefined when none). */
-  private async span(request: ExportsRequest): Promise<{ from?: CalendarDate; to?: CalendarDate }> {
+  private async span(request: ExportsRequest, m: EntityManager): Promise<{ from?: CalendarDate; to?: CalendarDate }> {
     const postgres = this.tx.engine === 'postgres';
     const months = new SqlParams(postgres);
-    const [span] = await this.shipments.manager.query(spanSql(request, months), months.values);
+    const [span] = await m.query(spanSql(request, months), months.values);
     if (!span?.min) return {};
     const day = async (month: string, edge: 'MIN' | 'MAX') => {
       const sql = new SqlParams(postgres);
-      const [row] = await this.shipments.manager.query(dayInMonthSql(month, edge, request, sql), sql.values);
+      const [row] = await m.query(dayInMonthSql(month, edge, request, sql), sql.values);
       return dayText(row?.day);
     };
     return { from: await day(String(span.min), 'MIN'), to: await day(String(span.max), 'MAX') };
@@ -171,42 +175,43 @@ export class ReportsService {
 
   /** The first export to each destination, and each company's first export (voided shipments excluded). */
   async firsts(): Promise<{ byDestination: FirstExport[]; byCompany: FirstExport[] }> {
-    const first = async (partition: string): Promise<FirstExport[]> => {
-      const inner = this.shipments
-        .createQueryBuilder('s')
-        .innerJoin('s.company', 'c')
-        .innerJoin('s.license', 'l')
-        .select('s.id', 'shipmentId')
-        .addSelect(`${this.day}`, 'shippedOn')
-        .addSelect('s.destination_country', 'destination')
-        .addSelect('s.units', 'units')
-        .addSelect('s.company_id', 'companyId')
-        .addSelect('c.legal_name', 'licensee')
-        .addSelect('s.license_id', 'licenseId')
-        .addSelect('l.license_number', 'licenseNumber')
-        .addSelect(`ROW_NUMBER() OVER (PARTITION BY ${partition} ORDER BY s.shipped_on, s.created_at, s.id)`, 'rn')
-        .where("s.status = 'RECORDED'");
-      const rows = await this.shipments.manager
-        .createQueryBuilder()
-        .select('*')
-        .from(`(${inner.getQuery()})`, 'x')
-        .setParameters(inner.getParameters())
-        .where('x.rn = 1')
-        .orderBy('x."shippedOn"', 'ASC')
-        .getRawMany<Record<string, string | number>>();
-      return rows.map((r) => ({
-        shippedOn: String(r.shippedOn),
-        destination: String(r.destination),
-        destinationName: countryName(String(r.destination)) ?? String(r.destination),
-        units: Number(r.units),
-        companyId: String(r.companyId),
-        licensee: String(r.licensee),
-        licenseId: String(r.licenseId),
-        licenseNumber: String(r.licenseNumber),
-        shipmentId: String(r.shipmentId),
-      }));
-    };
-    return { byDestination: await first('s.destination_country'), byCompany: await first('s.company_id') };
+    return this.snapshots.read(async (m) => ({ byDestination: await this.firstExports(m, 's.destination_country'), byCompany: await this.firstExports(m, 's.company_id') }));
+  }
+
+  private async firstExports(m: EntityManager, partition: string): Promise<FirstExport[]> {
+    const inner = m
+      .createQueryBuilder(Shipment, 's')
+      .innerJoin('s.company', 'c')
+      .innerJoin('s.license', 'l')
+      .select('s.id', 'shipmentId')
+      .addSelect(`${this.day}`, 'shippedOn')
+      .addSelect('s.destination_country', 'destination')
+      .addSelect('s.units', 'units')
+      .addSelect('s.company_id', 'companyId')
+      .addSelect('c.legal_name', 'licensee')
+      .addSelect('s.license_id', 'licenseId')
+      .addSelect('l.license_number', 'licenseNumber')
+      .addSelect(`ROW_NUMBER() OVER (PARTITION BY ${partition} ORDER BY s.shipped_on, s.created_at, s.id)`, 'rn')
+      .where("s.status = 'RECORDED'");
+    const rows = await m
+      .createQueryBuilder()
+      .select('*')
+      .from(`(${inner.getQuery()})`, 'x')
+      .setParameters(inner.getParameters())
+      .where('x.rn = 1')
+      .orderBy('x."shippedOn"', 'ASC')
+      .getRawMany<Record<string, string | number>>();
+    return rows.map((r) => ({
+      shippedOn: String(r.shippedOn),
+      destination: String(r.destination),
+      destinationName: countryName(String(r.destination)) ?? String(r.destination),
+      units: Number(r.units),
+      companyId: String(r.companyId),
+      licensee: String(r.licensee),
+      licenseId: String(r.licenseId),
+      licenseNumber: String(r.licenseNumber),
+      shipmentId: String(r.shipmentId),
+    }));
   }
 
   /**
@@ -215,8 +220,8 @@ export class ReportsService {
    * company's commercial figures show; a period too small as a whole is published without figures
    * (`suppressed`). Totals and shares cover the published figures only.
    */
-  async publicExports(request: ExportsRequest): Promise<ExportsReportDto> {
-    const report = await this.exports(request);
+  async publicExports(request: ExportsRequest, m?: EntityManager): Promise<ExportsReportDto> {
+    const report = await this.exports(request, m);
     const time = report.groupBy.filter(isTime) as Dimension[];
     const other = report.groupBy.filter((d) => !isTime(d)) as Dimension[];
     const publish: ExportsRowDto[] = [];
@@ -272,8 +277,10 @@ export class ReportsService {
 
   /** Units by period, stacked by destination or device category (the 8 largest; the rest as "Other"), as SVG. */
   async chart(request: Omit<ExportsRequest, 'groupBy'> & { period: Dimension; stack: 'destination' | 'deviceCategory'; audience: 'public' | 'staff' }): Promise<string> {
-    const run = (groupBy: Dimension[]) => (request.audience === 'public' ? this.publicExports({ ...request, groupBy }) : this.exports({ ...request, groupBy }));
-    const [byPeriod, byStack] = await Promise.all([run([request.period]), run([request.period, request.stack])]);
+    const run = (m: EntityManager, groupBy: Dimension[]) =>
+      request.audience === 'public' ? this.publicExports({ ...request, groupBy }, m) : this.exports({ ...request, groupBy }, m);
+    // Both reports from one snapshot, so that the bars and their totals agree.
+    const [byPeriod, byStack] = await this.snapshots.read(async (m) => [await run(m, [request.period]), await run(m, [request.period, request.stack])]);
     const periods = byPeriod.rows.map((r) => String(get(r, request.period)));
     const totalsByKey = new Map<string, number>();
     for (const r of byStack.rows) totalsByKey.set(String(get(r, request.stack)), (totalsByKey.get(String(get(r, request.stack))) ?? 0) + (r.units ?? 0));
@@ -309,15 +316,10 @@ export class ReportsService {
     });
   }
 
-  /**
-   * The license register on a day: counts by status, licenses whose term ends within `withinDays`, and
-   * shipments recorded on a day their license was not ACTIVE (e.g. after a back-dated suspension).
-   */
-  async licensesReport(on: CalendarDate = this.clock.today(), withinDays = 180): Promise<LicensesReport> {
-    const entries = await this.register.all();
-    const until = addDays(on, withinDays);
-    const notActive = await this.shipments
-      .createQueryBuilder('s')
+  /** Recorded shipments made on a day their license was not ACTIVE, oldest first. */
+  private shipmentsWhileNotActive(m: EntityManager): Promise<Record<string, string | number>[]> {
+    return m
+      .createQueryBuilder(Shipment, 's')
       .innerJoin('s.license', 'l')
       .innerJoin('s.company', 'c')
       .select('s.id', 'shipmentId')
@@ -332,6 +334,15 @@ export class ReportsService {
       .andWhere(`${statusOnSql('s.license_id', 's.shipped_on')} <> 'ACTIVE'`)
       .orderBy('s.shipped_on', 'ASC')
       .getRawMany<Record<string, string | number>>();
+  }
+
+  /**
+   * The license register on a day: counts by status, licenses whose term ends within `withinDays`, and
+   * shipments recorded on a day their license was not ACTIVE (e.g. after a back-dated suspension).
+   */
+  async licensesReport(on: CalendarDate = this.clock.today(), withinDays = 180): Promise<LicensesReport> {
+    const { entries, notActive } = await this.snapshots.read(async (m) => ({ entries: await this.register.all(m), notActive: await this.shipmentsWhileNotActive(m) }));
+    const until = addDays(on, withinDays);
     const counts = Object.fromEntries(LICENSE_STATUSES.map((st) => [st, 0])) as Record<LicenseStatus, number>;
     const rows: LicenseReportRow[] = entries.map(({ license: l, licensee, events }) => {
       const status = statusOn(events, on);

@@ -8,6 +8,7 @@ import { historyLink, type Page, pageOf } from '../common/pagination.js';
 import { Problem } from '../common/problem.js';
 import { AuditService } from '../audit/audit.service.js';
 import { bulkInsert } from '../database/bulk-insert.js';
+import { Snapshots } from '../database/snapshots.js';
 import { Transactions } from '../database/transactions.js';
 import { LicensesService } from '../licenses/licenses.service.js';
 import type { CreateShipmentDto, ListShipmentsQuery, ShipmentDto, VoidShipmentDto } from './dto/shipment.dto.js';
@@ -36,6 +37,7 @@ export class ShipmentsService {
     @InjectRepository(Shipment) private readonly shipments: Repository<Shipment>,
     private readonly licenses: LicensesService,
     private readonly tx: Transactions,
+    private readonly snapshots: Snapshots,
     private readonly clock: Clock,
     private readonly audit: AuditService,
   ) {}
@@ -234,7 +236,7 @@ export class ShipmentsService {
       .addOrderBy('s.id', 'ASC')
       .skip(offset)
       .take(limit);
-    const [rows, total] = await qb.getManyAndCount();
+    const [rows, total] = await this.snapshots.manyAndCount(qb);
     return { items: rows.map(toShipmentDto), total, limit, offset };
   }
 

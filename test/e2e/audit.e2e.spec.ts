@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DataSource } from 'typeorm';
+import { WRITER } from '../../src/database/writer.js';
 import { runCli } from '../../src/cli/commands.js';
 import { loadConfig } from '../../src/config/config.js';
 import { startApp, type TestApp } from '../support/app.js';
@@ -92,7 +93,7 @@ describe('audit trail', () => {
   });
 
   it('the database refuses UPDATE and DELETE on audit_events; an edit behind its back is found by verify', async () => {
-    const ds = t.app.get(DataSource);
+    const ds = t.app.get<DataSource>(WRITER);
     await expect(ds.query(`UPDATE audit_events SET reason = 'edited' WHERE seq = 2`)).rejects.toThrow(/append-only/);
     await expect(ds.query('DELETE FROM audit_events WHERE seq = 2')).rejects.toThrow(/append-only/);
     // Someone with direct database access switches the trigger off and edits event 3.

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DataSource } from 'typeorm';
+import { WRITER } from '../../src/database/writer.js';
 import { runCli } from '../../src/cli/commands.js';
 import { loadConfig } from '../../src/config/config.js';
 import { verifyRollup } from '../../src/shipments/export-rollup.js';
@@ -99,7 +100,7 @@ describe('the export rollup always equals the shipments it sums', () => {
     const io = { out: (l: string) => out.push(l), write: (l: string) => out.push(l), err: (l: string) => out.push(l), readSecret: async () => '' };
     expect(await runCli(['report:verify-rollup'], config, io)).toBe(0);
     expect(JSON.parse(out[0])).toMatchObject({ ok: true, differences: 0 });
-    const ds = t.app.get(DataSource);
+    const ds = t.app.get<DataSource>(WRITER);
     await ds.query('UPDATE export_rollup SET units = units + 1 WHERE month = (SELECT MIN(month) FROM export_rollup)');
     out.length = 0;
     expect(await runCli(['report:verify-rollup'], config, io)).toBe(1);

@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import pg from 'pg';
@@ -16,8 +19,9 @@ export const TEST_PASSWORD = 'a test passphrase, long enough';
 
 /**
  * The registry on a real database, through HTTP. The engine comes from TEST_DATABASE_URL:
- * unset -> an in-memory SQLite database per app; postgres://.../ADMIN_DB -> a fresh database per app,
- * created here and dropped by close(). Never runs against a database it did not create.
+ * unset -> a new SQLite file per app (in the temporary directory, with its own reader and writer connections as
+ * in production); postgres://.../ADMIN_DB -> a fresh database per app. Each is made here and removed by close().
+ * Never runs against a database it did not create.
  */
 type Agent = ReturnType<typeof request.agent>;
 
@@ -43,10 +47,21 @@ export interface TestApp {
 
 export const engine: 'sqlite' | 'postgres' = process.env.TEST_DATABASE_URL?.startsWith('postgres') ? 'postgres' : 'sqlite';
 
-/** A fresh database for one test app: in-memory SQLite, or a new PostgreSQL database with a drop function. */
+/** A new SQLite file in the temporary directory, and a function that removes it (with its WAL files). */
+export function createSqliteFile(): { database: DatabaseConfig; drop: () => Promise<void> } {
+  const path = join(tmpdir(), `lr_test_${process.pid}_${randomBytes(4).toString('hex')}.sqlite`);
+  return {
+    database: { engine: 'sqlite', path },
+    drop: async () => {
+      for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(`${path}${suffix}`, { force: true });
+    },
+  };
+}
+
+/** A fresh database for one test app: a new SQLite file, or a new PostgreSQL database; with a drop function. */
 export async function createDatabase(): Promise<{ database: DatabaseConfig; drop: () => Promise<void> }> {
   const adminUrl = process.env.TEST_DATABASE_URL;
-  if (!adminUrl || engine === 'sqlite') return { database: { engine: 'sqlite', path: ':memory:' }, drop: async () => {} };
+  if (!adminUrl || engine === 'sqlite') return createSqliteFile();
   const name = `lr_test_${process.pid}_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
@@ -73,8 +88,10 @@ export async function startApp(options: { seed?: boolean; jwtSecret?: string; sh
     ? { database: shared.database, drop: async () => {} }
     : options.database
       ? options.database
-    : options.engine === 'sqlite' || options.sqliteFile
-      ? { database: { engine: 'sqlite' as const, path: options.sqliteFile ?? ':memory:' }, drop: async () => {} }
+    : options.sqliteFile
+      ? { database: { engine: 'sqlite' as const, path: options.sqliteFile }, drop: async () => {} }
+    : options.engine === 'sqlite'
+      ? createSqliteFile()
       : await createDatabase();
   const config: RegistryConfig = {
     port: 0,
