@@ -84,10 +84,10 @@ global.gc?.();
 const baseline = process.memoryUsage();
 let stop = sampler();
 let t0 = Date.now();
-const report = await app.get(ImportsService).importShipments('commit', { name: 'imp-shipments.csv', stream: createReadStream('/tmp/imp-shipments.csv') }, async () => ({
-  name: 'imp-imeis.csv',
-  stream: createReadStream('/tmp/imp-imeis.csv'),
-}));
+const report = await app.get(ImportsService).importShipments('commit', {
+  shipments: { name: 'imp-shipments.csv', open: () => createReadStream('/tmp/imp-shipments.csv') },
+  imeis: { name: 'imp-imeis.csv', open: () => createReadStream('/tmp/imp-imeis.csv') },
+});
 const importSeconds = (Date.now() - t0) / 1000;
 const importMemory = stop();
 if (report.outcome !== 'COMMITTED') throw new Error(`import ${report.outcome}: ${JSON.stringify(report.errors.slice(0, 3))}`);

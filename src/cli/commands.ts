@@ -133,9 +133,10 @@ export async function runCli(argv: string[], config: RegistryConfig, io: CliIo):
       const [file] = positionals;
       return withContext(config, async (get) => {
         const imeis = values.imeis;
-        const report = await get(ImportsService).importShipments(mode, { name: basename(file), stream: createReadStream(file) }, async () =>
-          imeis ? { name: basename(imeis), stream: createReadStream(imeis) } : undefined,
-        );
+        const report = await get(ImportsService).importShipments(mode, {
+          shipments: { name: basename(file), open: () => createReadStream(file) },
+          imeis: imeis ? { name: basename(imeis), open: () => createReadStream(imeis) } : undefined,
+        });
         io.out(JSON.stringify(report, null, 2));
         if (report.outcome === 'REJECTED') io.err(`Rejected: ${report.rowsFailed} bad rows, ${report.imeis.failed} bad IMEIs; nothing was written`);
         return report.outcome === 'REJECTED' ? 1 : 0;

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 export type DatabaseConfig = (
   | { engine: 'sqlite'; path: string } // path is a file path or ':memory:'
   | { engine: 'postgres'; url: string }
-) & { limits?: DatabaseLimits };
+) & { limits?: Partial<DatabaseLimits> };
 
 /** How long the registry waits for its database, in milliseconds (defaults: DEFAULT_DATABASE_LIMITS). */
 export interface DatabaseLimits {

@@ -1,7 +1,12 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import { instantTransformer } from '../database/columns.js';
 
-export type ImportOutcome = 'COMMITTED' | 'REJECTED' | 'VALIDATED';
+/**
+ * RUNNING until it ends; then COMMITTED, REJECTED (bad rows or file: nothing written), VALIDATED (a dry run),
+ * FAILED (a database error: nothing written; `failure` says which) or INTERRUPTED (its process stopped while it
+ * ran: nothing written; set when the registry next starts).
+ */
+export type ImportOutcome = 'RUNNING' | 'COMMITTED' | 'REJECTED' | 'VALIDATED' | 'FAILED' | 'INTERRUPTED';
 
 /** One CSV import: who, when, which file (SHA-256), the counts and the outcome. */
 @Entity({ name: 'imports' })
@@ -23,5 +28,10 @@ export class ImportRun {
   /** The first errors reported (JSON). */
   @Column({ name: 'errors', type: 'simple-json', nullable: true }) errors: { row: number; column: string; message: string }[] | null;
   @Column({ name: 'started_at', type: 'varchar', length: 32, transformer: instantTransformer }) startedAt: Date;
-  @Column({ name: 'finished_at', type: 'varchar', length: 32, transformer: instantTransformer }) finishedAt: Date;
+  /** Empty while it runs. */
+  @Column({ name: 'finished_at', type: 'varchar', length: 32, nullable: true, transformer: instantTransformer }) finishedAt: Date | null;
+  /** Why it FAILED or was INTERRUPTED. */
+  @Column({ name: 'failure', type: 'varchar', length: 500, nullable: true }) failure: string | null;
+  /** The process that runs (or ran) it, as host/pid: who may mark it INTERRUPTED. */
+  @Column({ name: 'runner', type: 'varchar', length: 160, nullable: true, select: false }) runner: string | null;
 }

@@ -6,7 +6,9 @@ import { Idempotent } from '../common/idempotency.js';
 import { ApiProblems } from '../common/openapi.js';
 import { PageQuery } from '../common/pagination.js';
 import { ProblemException } from '../common/problem.js';
-import { type ImportFile, type ImportReport, ImportsService, SHIPMENT_COLUMNS, UploadError } from './imports.service.js';
+import { type ImportFile, type ImportReport, ImportsService, SHIPMENT_COLUMNS } from './imports.service.js';
+import type { SpooledFile } from './upload-spool.js';
+import { Uploads } from './uploads.js';
 
 export class ImportModeQuery {
   @ApiPropertyOptional({ enum: ['validate', 'commit'], default: 'commit', description: 'validate: a dry run that writes nothing' })
@@ -19,7 +21,10 @@ export class ImportModeQuery {
 @ApiBearerAuth()
 @Controller('api/v1/imports')
 export class ImportsController {
-  constructor(private readonly imports: ImportsService) {}
+  constructor(
+    private readonly imports: ImportsService,
+    private readonly uploads: Uploads,
+  ) {}
 
   @Post('shipments')
   @Idempotent()
@@ -41,52 +46,18 @@ export class ImportsController {
     const mode = query.mode ?? 'commit';
     const header = request.headers['idempotency-key'];
     const idempotencyKey = Array.isArray(header) ? header[0] : header;
+    // Received whole (spooled, hashed) before the import opens its transaction; removed whatever happens.
+    const files = await this.uploads.receive(request);
     let report: ImportReport & { replayed?: boolean };
-    if (request.isMultipart()) {
-      let parts: ReturnType<FastifyRequest['files']>;
-      try {
-        parts = request.files({ limits: { fileSize: 512 * 1024 * 1024, files: 3 } });
-      } catch (e) {
-        throw badUpload(`the multipart body cannot be read: ${(e as Error).message}`);
-      }
-      const read = async () => {
-        let timer: NodeJS.Timeout | undefined;
-        const stalled = new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new UploadError(408, 'the upload stalled between its files')), 30_000);
-        });
-        try {
-          return await Promise.race([parts.next(), stalled]);
-        } catch (e) {
-          if (e instanceof ProblemException) throw e;
-          throw badUpload(`the multipart body cannot be read: ${(e as Error).message}`);
-        } finally {
-          clearTimeout(timer);
-        }
-      };
-      const next = async (field: string): Promise<ImportFile | undefined> => {
-        const { value, done } = await read();
-        if (done || !value) return undefined;
-        if (value.fieldname !== field) throw badUpload(`expected the multipart field "${field}" ${field === 'file' ? 'first' : 'after "file"'}; got "${value.fieldname}"`);
-        return { name: value.filename || null, stream: value.file };
-      };
-      const file = await next('file');
-      if (!file) throw badUpload('the multipart body has no "file" field with the shipments CSV');
+    try {
       report = await this.imports.importShipments(
         mode,
-        file,
-        async () => {
-          const imeis = await next('imeis');
-          return imeis && { ...imeis, after: async () => {
-            if (!(await read()).done) throw badUpload('the multipart body has more than the fields "file" and "imeis"');
-          } };
-        },
+        { shipments: asImportFile(files.shipments), imeis: files.imeis && asImportFile(files.imeis) },
         { idempotencyKey },
       );
-    } else {
-      const body = request.body as NodeJS.ReadableStream | undefined;
-      if (!body || typeof (body as { pipe?: unknown }).pipe !== 'function') throw badUpload('send the CSV as the body with Content-Type: text/csv, or as multipart/form-data');
-      const name = request.headers['content-disposition']?.match(/filename="?([^";]+)"?/)?.[1] ?? null;
-      report = await this.imports.importShipments(mode, { name, stream: body }, undefined, { idempotencyKey });
+    } finally {
+      files.shipments.remove();
+      files.imeis?.remove();
     }
     if (report.outcome === 'REJECTED') {
       const first = report.errors[0];
@@ -109,6 +80,6 @@ export class ImportsController {
   }
 }
 
-function badUpload(detail: string): ProblemException {
-  return new ProblemException(400, 'BAD_UPLOAD', detail);
+function asImportFile(file: SpooledFile): ImportFile {
+  return { name: file.name, open: file.open, sha256: file.sha256 };
 }

@@ -5,11 +5,12 @@ import { ShipmentsModule } from '../shipments/shipments.module.js';
 import { ImportRun } from './import-run.entity.js';
 import { ImportsController } from './imports.controller.js';
 import { ImportsService } from './imports.service.js';
+import { Uploads } from './uploads.js';
 
 @Module({
   imports: [TypeOrmModule.forFeature([ImportRun]), ShipmentsModule, LicensesModule],
   controllers: [ImportsController],
-  providers: [ImportsService],
+  providers: [ImportsService, Uploads],
   exports: [ImportsService],
 })
 export class ImportsModule {}

@@ -1,7 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { type Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
@@ -14,6 +15,7 @@ import { violatedUniqueIndex } from '../common/problem.filter.js';
 import { normaliseImei } from '../common/imei.js';
 import { type Page, pageOf, PageQuery } from '../common/pagination.js';
 import { ProblemException } from '../common/problem.js';
+import { unavailability } from '../common/unavailable.js';
 import { currentContext } from '../common/request-context.js';
 import { flattenValidationErrors } from '../common/validation/validation.js';
 import { bulkInsert } from '../database/bulk-insert.js';
@@ -28,6 +30,7 @@ import { Shipment } from '../shipments/shipment.entity.js';
 import { ShipmentsService } from '../shipments/shipments.service.js';
 import { parseDate, parseMoney, parseUnits } from './csv-values.js';
 import { ImportRun } from './import-run.entity.js';
+import { MAX_FILE_BYTES, STALL_SECONDS, UploadError } from './upload-spool.js';
 
 /** The columns of a shipments CSV: the API's field names, in any order. */
 export const SHIPMENT_COLUMNS = ['licenseNumber', 'reference', 'shippedOn', 'destinationCountry', 'units', 'deviceCategory', 'technology', 'brand', 'model', 'hsCode', 'fobValue'] as const;
@@ -42,9 +45,16 @@ const MAX_REPORTED_ERRORS = 1000;
 
 export interface ImportFile {
   name: string | null;
-  stream: NodeJS.ReadableStream;
-  /** Checked once the file is read, before anything is committed (e.g. no unexpected further upload parts). */
-  after?: () => Promise<void>;
+  /** A stream of its bytes, opened when the import reads it (an import may end before it reads its IMEI file). */
+  open: () => NodeJS.ReadableStream;
+  /** The file's SHA-256 when already known (an upload received whole): an Idempotency-Key is then settled before the transaction. */
+  sha256?: string;
+}
+
+/** The files of one import: the shipments CSV and, optionally, its IMEI companion. */
+export interface ImportFiles {
+  shipments: ImportFile;
+  imeis?: ImportFile;
 }
 
 export interface ImportError {
@@ -73,6 +83,27 @@ export interface ImportReport {
 
 class Rollback extends Error {}
 
+/** This process, as an import's runner: host/pid. */
+const RUNNER = `${hostname()}/${process.pid}`;
+
+function isRunning(pid: number): boolean {
+  if (!pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** A short reason for a FAILED run: the problem's detail, or the database error's code (never its text). */
+function describeFailure(e: unknown): string {
+  const unavailable = unavailability(e);
+  if (unavailable) return unavailable.detail;
+  const code = (e as { driverError?: { code?: string }; code?: string }).driverError?.code ?? (e as { code?: string }).code;
+  return `database error${code ? ` ${code}` : ''}: nothing was written`;
+}
+
 /** The import was committed before under the same Idempotency-Key with the same files: its first report. */
 class Replay extends Error {
   constructor(readonly report: ImportReport) {
@@ -84,16 +115,6 @@ const keyHash = (shipments: string, imeis: string | null) => createHash('sha256'
 const keyReused = (key: string) =>
   new ProblemException(422, 'IDEMPOTENCY_KEY_REUSED', `Idempotency-Key ${key} was already used for an import of other files; use a new key`);
 
-/** The upload itself failed (too large, stalled, cut off): the import ends with this status, nothing written. */
-export class UploadError extends ProblemException {
-  constructor(status: number, detail: string) {
-    super(status, status === 413 ? 'UPLOAD_TOO_LARGE' : status === 408 ? 'UPLOAD_STALLED' : 'BAD_UPLOAD', detail);
-  }
-}
-
-/** An upload that sends nothing for this long is abandoned (its transaction must not wait for ever). */
-const STALL_SECONDS = 30;
-const MAX_FILE_BYTES = 512 * 2 ** 20;
 
 /**
  * CSV import of shipments (and their IMEIs). Each row goes through the same validation (CreateShipmentDto) and
@@ -103,7 +124,9 @@ const MAX_FILE_BYTES = 512 * 2 ** 20;
  * error. Memory stays flat in the file size: only a batch, the license cache and the first errors are held.
  */
 @Injectable()
-export class ImportsService {
+export class ImportsService implements OnApplicationBootstrap {
+  private readonly logger = new Logger('Imports');
+
   constructor(
     @InjectRepository(ImportRun) private readonly runs: Repository<ImportRun>,
     private readonly shipments: ShipmentsService,
@@ -115,16 +138,19 @@ export class ImportsService {
   ) {}
 
   /**
-   * Imports a shipments CSV (and the IMEI file `nextFile` gives, if any). With an `idempotencyKey`, a committed
-   * import is remembered by its files' SHA-256: the same key and files again return the first report
-   * (`replayed`), the same key with other files is a 422.
+   * Imports a shipments CSV (and its IMEI file, if any). With an `idempotencyKey`, a committed import is
+   * remembered by its files' SHA-256: the same key and files again return the first report (`replayed`), the
+   * same key with other files is a 422; when the files' SHA-256 are known, both are decided before any write.
+   * The run is listed (GET /api/v1/imports) from its start: RUNNING, then its outcome; a database error makes it
+   * FAILED (and is thrown on), a stopped process INTERRUPTED (markInterrupted, at the next start).
    */
-  async importShipments(
-    mode: 'validate' | 'commit',
-    shipmentsFile: ImportFile,
-    nextFile?: () => Promise<ImportFile | undefined>,
-    options: { idempotencyKey?: string } = {},
-  ): Promise<ImportReport & { replayed?: boolean }> {
+  async importShipments(mode: 'validate' | 'commit', files: ImportFiles, options: { idempotencyKey?: string } = {}): Promise<ImportReport & { replayed?: boolean }> {
+    const shipmentsFile = files.shipments;
+    if (options.idempotencyKey && shipmentsFile.sha256 && (!files.imeis || files.imeis.sha256)) {
+      const prior = await this.priorKey(options.idempotencyKey);
+      if (prior?.requestHash === keyHash(shipmentsFile.sha256, files.imeis?.sha256 ?? null) && prior.responseBody) return { ...JSON.parse(prior.responseBody), replayed: true };
+      if (prior) throw keyReused(options.idempotencyKey);
+    }
     const startedAt = this.clock.now();
     const report: ImportReport = {
       importId: randomUUID(),
@@ -150,6 +176,16 @@ export class ImportsService {
     let imeisSha256: string | null = null;
     // Every shipment this import creates carries this exact createdAt: the IMEI check finds them by it.
     const stamp = startedAt;
+    await this.tx.run((m) =>
+      m.insert(ImportRun, {
+        ...this.runRecord(report, mode, null, startedAt),
+        outcome: 'RUNNING',
+        fileSha256: shipmentsFile.sha256 ?? '',
+        imeisFileSha256: files.imeis?.sha256 ?? null,
+        finishedAt: null,
+        runner: RUNNER,
+      }),
+    );
 
     try {
       await this.tx.run(async (m) => {
@@ -161,7 +197,7 @@ export class ImportsService {
           if (!cache.has(key)) cache.set(key, this.licenses.lifecycle(ref, m));
           return cache.get(key)!;
         };
-        report.fileSha256 = await this.readCsv(shipmentsFile.stream, 'shipments', SHIPMENT_COLUMNS, REQUIRED_COLUMNS, fail, async (rows) => {
+        report.fileSha256 = await this.readCsv(shipmentsFile.open(), 'shipments', SHIPMENT_COLUMNS, REQUIRED_COLUMNS, fail, async (rows) => {
           report.rowsRead += rows.length;
           const stats = await this.shipmentBatch(m, rows, lookup, stamp, fail, inFile, report.importId);
           report.rowsValid += stats.valid;
@@ -169,19 +205,18 @@ export class ImportsService {
           report.rowsSkipped += stats.skipped;
           report.rowsFailed += rows.length - stats.valid;
         });
-        const imeiFile = nextFile ? await nextFile() : undefined;
+        const imeiFile = files.imeis;
         if (imeiFile) {
           // PostgreSQL plans the IMEI lookups with the statistics of the tables as they were before this
           // import; refreshed, it uses the reference index instead of scanning the new shipments each time.
           if (this.tx.engine === 'postgres') await m.query('ANALYZE shipments');
-          imeisSha256 = await this.readCsv(imeiFile.stream, 'imeis', IMEI_COLUMNS, IMEI_COLUMNS, fail, async (rows) => {
+          imeisSha256 = await this.readCsv(imeiFile.open(), 'imeis', IMEI_COLUMNS, IMEI_COLUMNS, fail, async (rows) => {
             report.imeis.read += rows.length;
             const stats = await this.imeiBatch(m, rows, fail, inFile);
             report.imeis.created += stats.created;
             report.imeis.skipped += stats.skipped;
             report.imeis.failed += rows.length - stats.created - stats.skipped;
           });
-          await imeiFile.after?.();
           await this.checkDeviceCounts(m, inFile, fail);
         }
         if (errorCount > 0 || mode === 'validate') throw new Rollback();
@@ -195,13 +230,34 @@ export class ImportsService {
         });
       });
     } catch (e) {
-      if (e instanceof Replay) return { ...e.report, replayed: true };
       const index = violatedUniqueIndex(e);
+      if (!(e instanceof Replay || e instanceof Rollback || e instanceof UploadError || index !== undefined)) {
+        // A database error (or a fault): nothing was written; the run says so, and the error goes on.
+        await this.finishRun(report, mode, imeisSha256, startedAt, 'FAILED', describeFailure(e)).catch(() => undefined);
+        throw e;
+      }
+      // A replay is the first import's answer, not an import of its own: its run is not kept.
+      const dropRun = () => this.tx.run((m) => m.delete(ImportRun, { id: report.importId }));
+      if (e instanceof Replay) {
+        await dropRun();
+        return { ...e.report, replayed: true };
+      }
+      if (e instanceof UploadError) {
+        await this.finishRun(report, mode, imeisSha256, startedAt, 'REJECTED', e.detail);
+        throw e;
+      }
       if (index !== undefined && options.idempotencyKey) {
         // The same key committed by a concurrent request meanwhile: answer as that one did (or 422).
-        const prior = await this.runs.manager.findOne(IdempotencyKey, { where: { actorId: currentContext().actorId ?? 'anonymous', key: options.idempotencyKey } });
-        if (prior?.requestHash === keyHash(report.fileSha256, imeisSha256) && prior.responseBody) return { ...JSON.parse(prior.responseBody), replayed: true };
-        if (prior) throw keyReused(options.idempotencyKey);
+        const prior = await this.priorKey(options.idempotencyKey);
+        if (prior?.requestHash === keyHash(report.fileSha256, imeisSha256) && prior.responseBody) {
+          await dropRun();
+          return { ...JSON.parse(prior.responseBody), replayed: true };
+        }
+        if (prior) {
+          report.outcome = 'REJECTED';
+          await this.finishRun(report, mode, imeisSha256, startedAt, 'REJECTED', `Idempotency-Key ${options.idempotencyKey} was used for other files`);
+          throw keyReused(options.idempotencyKey);
+        }
       }
       if (index !== undefined) {
         // Another import or request stored the same shipments at the same moment; importing again will skip them.
@@ -214,28 +270,61 @@ export class ImportsService {
       report.rowsCreated = 0;
       report.imeis.created = 0;
     }
-    await this.tx.run((m) =>
-      m.insert(ImportRun, {
-        id: report.importId,
-        kind: 'shipments',
-        mode,
-        outcome: report.outcome,
-        actorId: currentContext().actorId,
-        fileName: report.fileName,
-        fileSha256: report.fileSha256,
-        imeisFileSha256: imeisSha256,
-        rowsRead: report.rowsRead,
-        rowsValid: report.rowsValid,
-        rowsCreated: report.rowsCreated,
-        rowsSkipped: report.rowsSkipped,
-        rowsFailed: report.rowsFailed,
-        imeisCreated: report.imeis.created,
-        errors: report.errors.slice(0, 100),
-        startedAt,
-        finishedAt: this.clock.now(),
-      }),
-    );
+    await this.finishRun(report, mode, imeisSha256, startedAt, report.outcome, null);
     return report;
+  }
+
+  /** The run's row as the report stands. */
+  private runRecord(report: ImportReport, mode: 'validate' | 'commit', imeisSha256: string | null, startedAt: Date): Omit<ImportRun, 'outcome' | 'finishedAt' | 'failure' | 'runner'> {
+    return {
+      id: report.importId,
+      kind: 'shipments',
+      mode,
+      actorId: currentContext().actorId,
+      fileName: report.fileName,
+      fileSha256: report.fileSha256,
+      imeisFileSha256: imeisSha256,
+      rowsRead: report.rowsRead,
+      rowsValid: report.rowsValid,
+      rowsCreated: report.outcome === 'COMMITTED' ? report.rowsCreated : 0,
+      rowsSkipped: report.rowsSkipped,
+      rowsFailed: report.rowsFailed,
+      imeisCreated: report.outcome === 'COMMITTED' ? report.imeis.created : 0,
+      errors: report.errors.slice(0, 100),
+      startedAt,
+    };
+  }
+
+  /** Ends the run's row (RUNNING until now) with its outcome. */
+  private async finishRun(report: ImportReport, mode: 'validate' | 'commit', imeisSha256: string | null, startedAt: Date, outcome: ImportRun['outcome'], failure: string | null): Promise<void> {
+    const { id, ...fields } = this.runRecord(report, mode, imeisSha256, startedAt);
+    await this.tx.run((m) => m.update(ImportRun, { id }, { ...fields, outcome, failure, finishedAt: this.clock.now() }));
+  }
+
+  /** The stored Idempotency-Key of this staff member's earlier import, if any (committed imports only store one). */
+  private priorKey(key: string): Promise<IdempotencyKey | null> {
+    return this.runs.manager.findOne(IdempotencyKey, { where: { actorId: currentContext().actorId ?? 'anonymous', key } });
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    const interrupted = await this.markInterrupted();
+    if (interrupted) this.logger.warn(`${interrupted} import(s) were cut off when their process stopped; listed as INTERRUPTED`);
+  }
+
+  /**
+   * Marks INTERRUPTED the runs left RUNNING by processes of this host that no longer run (a crash, a kill):
+   * their transaction ended with them, so nothing of theirs was written. Run at start; returns how many.
+   */
+  async markInterrupted(): Promise<number> {
+    const host = `${hostname()}/`;
+    const running = await this.runs.find({ where: { outcome: 'RUNNING' }, select: { id: true, runner: true } });
+    const gone = running.filter((r) => r.runner?.startsWith(host) && !isRunning(Number(r.runner.slice(host.length))));
+    for (const r of gone) {
+      await this.tx.run((m) =>
+        m.update(ImportRun, { id: r.id, outcome: 'RUNNING' }, { outcome: 'INTERRUPTED', failure: 'the registry process stopped while the import ran; nothing was written', finishedAt: this.clock.now() }),
+      );
+    }
+    return gone.length;
   }
 
   private async rememberKey(m: EntityManager, key: string, requestHash: string, report: ImportReport): Promise<void> {

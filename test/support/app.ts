@@ -13,7 +13,7 @@ import { AuthService } from '../../src/auth/auth.service.js';
 import type { StaffDto } from '../../src/auth/dto/staff.dto.js';
 import type { StaffRole } from '../../src/auth/staff-user.entity.js';
 import { StaffService } from '../../src/auth/staff.service.js';
-import type { DatabaseConfig, RegistryConfig } from '../../src/config/config.js';
+import type { DatabaseConfig, DatabaseLimits, RegistryConfig } from '../../src/config/config.js';
 
 export const TEST_PASSWORD = 'a test passphrase, long enough';
 
@@ -81,7 +81,7 @@ export async function createDatabase(): Promise<{ database: DatabaseConfig; drop
   };
 }
 
-export async function startApp(options: { seed?: boolean; jwtSecret?: string; shareDatabaseWith?: TestApp; bootstrapAdmin?: { email: string; password: string }; publicRateLimit?: number; engine?: 'sqlite'; sqliteFile?: string; database?: { database: DatabaseConfig; drop: () => Promise<void> } } = {}): Promise<TestApp> {
+export async function startApp(options: { seed?: boolean; jwtSecret?: string; shareDatabaseWith?: TestApp; bootstrapAdmin?: { email: string; password: string }; publicRateLimit?: number; engine?: 'sqlite'; sqliteFile?: string; database?: { database: DatabaseConfig; drop: () => Promise<void> }; limits?: Partial<DatabaseLimits> } = {}): Promise<TestApp> {
   // A second instance on the same database (PostgreSQL): same database, same staff, same token key.
   const shared = options.shareDatabaseWith;
   const { database, drop } = shared
@@ -96,7 +96,7 @@ export async function startApp(options: { seed?: boolean; jwtSecret?: string; sh
   const config: RegistryConfig = {
     port: 0,
     host: '127.0.0.1',
-    database,
+    database: options.limits ? { ...database, limits: { ...database.limits, ...options.limits } } : database,
     seed: options.seed ?? false,
     timeZone: 'Asia/Karachi',
     logLevel: 'silent',
