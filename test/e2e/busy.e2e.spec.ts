@@ -74,6 +74,21 @@ describe('writes wait a bounded time, and a slow upload holds no transaction', (
     expect(existsSync(SPOOL_DIR) ? readdirSync(SPOOL_DIR).filter((f) => f.startsWith(`upload-${process.pid}-`)) : []).toEqual([]);
   });
 
+  it('20 concurrent writes beside a trickling upload leave /health and the public reads at 200', async () => {
+    const upload = trickle(port, t.staff.OFFICER.token, ['BUSY-1,TR-20,2022-03-01,AE,10,SMARTPHONE'], 1500);
+    const writes = Promise.all(Array.from({ length: 20 }, (_, i) => t.http.post('/api/v1/companies').send({ legalName: `Concurrent ${i} (Private) Limited` })));
+    const reads = await Promise.all(
+      Array.from({ length: 10 }, async (_, i) => {
+        await sleep(i * 50);
+        return [(await t.anon.get('/health')).status, (await t.anon.get(`/public/v1/licenses/${license.licenseNumber}`)).status];
+      }),
+    );
+    expect(reads.flat()).toEqual(Array(20).fill(200));
+    // Writes may wait for each other (and answer 503 BUSY past WRITE_WAIT_MS); none fails otherwise.
+    for (const w of await writes) expect([201, 503]).toContain(w.status);
+    expect(await upload).toBe(201);
+  });
+
   it('a write behind a long import waits at most WRITE_WAIT_MS, then answers 503 BUSY with Retry-After and writes nothing', async () => {
     const rows = Array.from({ length: LONG }, (_, i) => `BUSY-1,LONG-${i},2022-04-01,AE,10,SMARTPHONE`);
     const importing = t.http.post('/api/v1/imports/shipments').set('Content-Type', 'text/csv').send(Buffer.from([HEADER, ...rows].join('\n')));
@@ -96,8 +111,8 @@ describe('writes wait a bounded time, and a slow upload holds no transaction', (
     expect(waited).toBeLessThan(3000);
     expect((await sent).status).toBe(201);
     const after = await t.http.get(`/api/v1/shipments?licenseId=${license.id}&limit=1`).expect(200);
-    // BESIDE-TRICKLE, the two trickled rows and the import: not BEHIND-IMPORT.
-    expect(after.body.total).toBe(1 + 2 + LONG);
+    // BESIDE-TRICKLE, the three trickled rows and the import: not BEHIND-IMPORT.
+    expect(after.body.total).toBe(1 + 3 + LONG);
     // ... and it goes through once the import is done.
     await t.http.post('/api/v1/shipments').send(shipmentBody(license, { reference: 'BEHIND-IMPORT' })).expect(201);
   });

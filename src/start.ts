@@ -1,0 +1,79 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DataSource } from 'typeorm';
+import { createApp } from './bootstrap.js';
+import { ConfigError, type DatabaseConfig, loadConfig } from './config/config.js';
+import { buildDataSourceOptions } from './database/data-source.options.js';
+
+/** Where start-up writes its lines (the console, or a test's capture). */
+export interface StartOutput {
+  log(line: string): void;
+  error(line: string): void;
+}
+
+/**
+ * Starts the registry from the environment and listens; returns the running app, or undefined after printing
+ * one line that says why it cannot start (bad configuration, a database that cannot be opened or reached, a
+ * port in use). Never hangs on a bad database path: the SQLite directory is checked one level at a time.
+ */
+export async function startRegistry(env: NodeJS.ProcessEnv = process.env, out: StartOutput = console): Promise<NestFastifyApplication | undefined> {
+  let config;
+  try {
+    config = loadConfig(env);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      out.error(`License Registry cannot start.\n${e.message}`);
+      return undefined;
+    }
+    throw e;
+  }
+  const where = config.database.engine === 'postgres' ? 'the PostgreSQL database in DATABASE_URL' : `the SQLite database ${config.database.path}`;
+  // Open the database once on its own first, so a wrong URL or path gets one clear line instead of framework stack traces.
+  try {
+    await checkDatabase(config.database);
+  } catch (e) {
+    out.error(`License Registry cannot start: could not open ${where}: ${(e as Error).message}`);
+    return undefined;
+  }
+  let app;
+  try {
+    app = await createApp(config);
+  } catch (e) {
+    out.error(`License Registry cannot start: ${(e as Error).message}`);
+    return undefined;
+  }
+  try {
+    await app.listen({ port: config.port, host: config.host });
+  } catch (e) {
+    const busy = (e as NodeJS.ErrnoException).code === 'EADDRINUSE';
+    out.error(`License Registry cannot start: ${busy ? `port ${config.port} is already in use (set PORT)` : (e as Error).message}`);
+    await app.close();
+    return undefined;
+  }
+  const base = `http://localhost:${config.port}`;
+  out.log(
+    [
+      `License Registry is running on ${base} (${config.database.engine}${config.database.engine === 'sqlite' ? `: ${config.database.path}` : ''})`,
+      `  licenses on 2021-08-13: ${base}/api/v1/licenses?on=2021-08-13`,
+      `  shipments:              ${base}/api/v1/shipments`,
+      `  API docs:               ${base}/docs`,
+      `  health:                 ${base}/health`,
+    ].join('\n'),
+  );
+  return app;
+}
+
+/** Opens the database (the writer: it must be writable) and runs one query; throws the driver's error. */
+export async function checkDatabase(database: DatabaseConfig): Promise<void> {
+  const ds = new DataSource({ ...buildDataSourceOptions(database, 'writer'), entities: [], migrations: [] });
+  await ds.initialize();
+  try {
+    await ds.query('SELECT 1');
+    // A read-only file or directory opens, but cannot take the write lock.
+    if (database.engine === 'sqlite') {
+      await ds.query('BEGIN IMMEDIATE');
+      await ds.query('ROLLBACK');
+    }
+  } finally {
+    await ds.destroy();
+  }
+}

@@ -1,0 +1,40 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startRegistry } from '../../src/start.js';
+
+// A database that cannot be used stops the start at once with one line naming it (main.ts then exits 1).
+describe('start-up with an unusable SQLite path', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lr-start-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  const start = async (url: string) => {
+    const lines: string[] = [];
+    const began = Date.now();
+    const app = await startRegistry({ DATABASE_URL: url, PORT: '0', LOG_LEVEL: 'silent', SEED: 'false' }, { log: (l) => lines.push(l), error: (l) => lines.push(l) });
+    await app?.close();
+    return { app, lines, ms: Date.now() - began };
+  };
+
+  it.each([
+    ['a path under /proc', 'sqlite:/proc/nope/x.sqlite', '/proc/nope'],
+    ['a directory given as the file', `sqlite:${dir}`, dir],
+    ['a file where a directory is needed', `sqlite:/etc/hostname/x.sqlite`, '/etc/hostname'],
+  ])('%s: no app, one line naming the path, within 5 s', async (_what, url, named) => {
+    const { app, lines, ms } = await start(url);
+    expect(app).toBeUndefined();
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^License Registry cannot start: /);
+    expect(lines[0]).toContain(named);
+    expect(ms).toBeLessThan(5000);
+  });
+
+  it.skipIf(process.getuid?.() === 0)('a read-only directory: no app, one line naming it', async () => {
+    const readOnly = join(dir, 'read-only');
+    mkdirSync(readOnly, { mode: 0o555 });
+    const { app, lines } = await start(`sqlite:${join(readOnly, 'registry.sqlite')}`);
+    expect(app).toBeUndefined();
+    expect(lines[0]).toContain(readOnly);
+  });
+});
