@@ -26,12 +26,26 @@ export class Transactions {
   run<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     // PostgreSQL: the pool gives up after WRITE_WAIT_MS without a connection, lock_timeout after as long on a lock.
     if (this.dataSource.options.type === 'postgres') return this.dataSource.transaction(work);
+    return this.inTurn(() => this.dataSource.transaction(work));
+  }
+
+  /**
+   * Runs `work` holding this process's turn to write (SQLite): for writing through another connection, e.g. an
+   * import in a worker thread, so that no write of this thread meets the file lock (better-sqlite3 would wait for
+   * it synchronously, stopping every request). Throws 503 BUSY like run(). PostgreSQL: runs `work` at once.
+   */
+  exclusive<T>(work: () => Promise<T>): Promise<T> {
+    if (this.dataSource.options.type === 'postgres') return work();
+    return this.inTurn(work);
+  }
+
+  private inTurn<T>(work: () => Promise<T>): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
     let gaveUp = false;
     const turn = this.queue.then(() => {
       clearTimeout(timer);
       if (gaveUp) throw busy();
-      return this.dataSource.transaction(work);
+      return work();
     });
     this.queue = turn.catch(() => undefined);
     const waited = new Promise<never>((_, reject) => {

@@ -6,8 +6,8 @@ import { Idempotent } from '../common/idempotency.js';
 import { ApiProblems } from '../common/openapi.js';
 import { PageQuery } from '../common/pagination.js';
 import { ProblemException } from '../common/problem.js';
-import { type ImportFile, type ImportReport, ImportsService, SHIPMENT_COLUMNS } from './imports.service.js';
-import type { SpooledFile } from './upload-spool.js';
+import { ImportRunner } from './import-runner.js';
+import { type ImportReport, ImportsService, SHIPMENT_COLUMNS } from './imports.service.js';
 import { Uploads } from './uploads.js';
 
 export class ImportModeQuery {
@@ -23,6 +23,7 @@ export class ImportModeQuery {
 export class ImportsController {
   constructor(
     private readonly imports: ImportsService,
+    private readonly runner: ImportRunner,
     private readonly uploads: Uploads,
   ) {}
 
@@ -46,15 +47,12 @@ export class ImportsController {
     const mode = query.mode ?? 'commit';
     const header = request.headers['idempotency-key'];
     const idempotencyKey = Array.isArray(header) ? header[0] : header;
-    // Received whole (spooled, hashed) before the import opens its transaction; removed whatever happens.
+    // Received whole (spooled, hashed) before the import opens its transaction, imported in a worker thread;
+    // removed whatever happens.
     const files = await this.uploads.receive(request);
     let report: ImportReport & { replayed?: boolean };
     try {
-      report = await this.imports.importShipments(
-        mode,
-        { shipments: asImportFile(files.shipments), imeis: files.imeis && asImportFile(files.imeis) },
-        { idempotencyKey },
-      );
+      report = await this.runner.importShipments(mode, files, { idempotencyKey });
     } finally {
       files.shipments.remove();
       files.imeis?.remove();
@@ -80,6 +78,4 @@ export class ImportsController {
   }
 }
 
-function asImportFile(file: SpooledFile): ImportFile {
-  return { name: file.name, open: file.open, sha256: file.sha256 };
-}
+

@@ -16,6 +16,7 @@ import { normaliseImei } from '../common/imei.js';
 import { type Page, pageOf, PageQuery } from '../common/pagination.js';
 import { ProblemException } from '../common/problem.js';
 import { unavailability } from '../common/unavailable.js';
+import { timeSlicer } from '../common/cooperative.js';
 import { currentContext } from '../common/request-context.js';
 import { flattenValidationErrors } from '../common/validation/validation.js';
 import { bulkInsert } from '../database/bulk-insert.js';
@@ -126,6 +127,8 @@ const keyReused = (key: string) =>
 @Injectable()
 export class ImportsService implements OnApplicationBootstrap {
   private readonly logger = new Logger('Imports');
+  /** Imports yield to other requests every few milliseconds (all imports share it: one event loop). */
+  private readonly slicer = timeSlicer();
 
   constructor(
     @InjectRepository(ImportRun) private readonly runs: Repository<ImportRun>,
@@ -395,6 +398,7 @@ export class ImportsService implements OnApplicationBootstrap {
           }
           continue;
         }
+        await this.slicer.pause();
         const cells: Record<string, string> = {};
         header.forEach((h, i) => (cells[h] = values[i] ?? ''));
         batch.push({ row: record, cells });
@@ -435,6 +439,7 @@ export class ImportsService implements OnApplicationBootstrap {
     const numbered: { slot: number; shipment: Shipment }[] = [];
     const prepared: { row: number; shipment: Shipment }[] = [];
     for (const { row, cells } of rows) {
+      await this.slicer.pause();
       const input = await this.toInput(row, cells, fail);
       if (!input) continue;
       try {

@@ -1,0 +1,67 @@
+// The import worker thread (see import-runner.ts): opens the registry's modules once, without HTTP, on
+// connections of its own, then runs each import it is sent as the staff member who sent it and posts back the
+// report (or the problem). Asked to close, it closes its connections and ends.
+import 'reflect-metadata';
+import { createReadStream } from 'node:fs';
+import { setPriority } from 'node:os';
+import { parentPort, workerData } from 'node:worker_threads';
+import { NestFactory } from '@nestjs/core';
+import { AppModule } from '../app.module.js';
+import { ProblemException } from '../common/problem.js';
+import { runAs } from '../common/request-context.js';
+import { unavailability } from '../common/unavailable.js';
+import type { RegistryConfig } from '../config/config.js';
+import { IMPORT_NICE, type ImportJob, type ImportOutcomeMessage, type ToWorker } from './import-runner.js';
+import { ImportsService } from './imports.service.js';
+
+const config = workerData as RegistryConfig;
+
+// An import is background work: on Linux this lowers the priority of this thread only (setpriority with 0
+// names the calling thread), so that the threads answering requests come first when the CPUs are busy.
+try {
+  setPriority(IMPORT_NICE);
+} catch {
+  // not permitted here: the import runs at the normal priority
+}
+const port = parentPort!;
+
+function outcomeOf(e: unknown): ImportOutcomeMessage {
+  const problem = e instanceof ProblemException ? e : unavailability(e);
+  if (problem) return { problem: { status: problem.getStatus(), code: problem.code, detail: problem.detail, errors: problem.errors, extensions: problem.extensions } };
+  return { error: e instanceof Error ? (e.stack ?? e.message) : String(e) };
+}
+
+// No seed and no bootstrap admin here: the process that started this thread has done both.
+const opening = NestFactory.createApplicationContext(AppModule.forRoot({ ...config, seed: false, auth: { ...config.auth, bootstrapAdmin: null } }), { logger: false });
+opening.catch(() => undefined); // each import reports it
+
+async function run(job: ImportJob): Promise<ImportOutcomeMessage> {
+  try {
+    const imports = (await opening).get(ImportsService);
+    const { shipments, imeis } = job.files;
+    const report = await runAs(job.context, () =>
+      imports.importShipments(
+        job.mode,
+        {
+          shipments: { name: shipments.name, sha256: shipments.sha256, open: () => createReadStream(shipments.path) },
+          imeis: imeis && { name: imeis.name, sha256: imeis.sha256, open: () => createReadStream(imeis.path) },
+        },
+        { idempotencyKey: job.idempotencyKey },
+      ),
+    );
+    return { report };
+  } catch (e) {
+    return outcomeOf(e);
+  }
+}
+
+port.on('message', (message: ToWorker) => {
+  if (message.type === 'close') {
+    void opening
+      .then((app) => app.close())
+      .catch(() => undefined)
+      .finally(() => port.close());
+    return;
+  }
+  void run(message.job).then((outcome) => port.postMessage({ id: message.id, ...outcome }));
+});
