@@ -14,13 +14,12 @@
 // Idle: BENCH_DURATION seconds (default 15) of that load alone. Busy: the same load while the import (POST
 // /api/v1/imports/shipments, text/csv) and 20 POST /api/v1/companies run; the load lasts until both are done.
 // Goal: busy p99 at most 2x idle p99, no errors. Output: markdown on stdout and in artifacts/bench-mixed-<engine>.md.
-import { execFile } from 'node:child_process';
+import { execFile, execSync, spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { spawn } from 'node:child_process';
 import pg from 'pg';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -143,7 +142,6 @@ await Promise.all([wrk(base, LICENSE_PATH, 3), wrk(base, EXPORTS_PATH, 3)]);
 const idle = await Promise.all([wrk(base, LICENSE_PATH, DURATION), wrk(base, EXPORTS_PATH, DURATION)]);
 
 // Busy: the load runs while the import and the staff writes do (started 1 s into it).
-let writesDone = false;
 const busySeconds = Math.max(DURATION, 10) + 60;
 const loads = [wrk(base, LICENSE_PATH, busySeconds), wrk(base, EXPORTS_PATH, busySeconds)];
 await sleep(1000);
@@ -159,10 +157,8 @@ const writes = Promise.all(
   }),
 );
 const [imported, written] = await Promise.all([importing, writes]);
-writesDone = true;
 // The load was started for longer than needed: stop it now (wrk prints its figures on SIGINT).
 const busyMs = Date.now() - started;
-const { execSync } = await import('node:child_process');
 execSync('pkill -INT -x wrk || true');
 const busy = await Promise.all(loads);
 child.kill('SIGTERM');
@@ -190,5 +186,4 @@ const report = [
 const text = report.join('\n');
 process.stdout.write(text);
 writeFileSync(join(ARTIFACTS, `bench-mixed-${postgres ? 'postgres' : 'sqlite'}.md`), text);
-void writesDone;
 process.exit(0);
