@@ -7,7 +7,9 @@ import { ApiProblems } from '../common/openapi.js';
 import { PageQuery } from '../common/pagination.js';
 import { ProblemException } from '../common/problem.js';
 import { ImportRunner } from './import-runner.js';
-import { type ImportReport, ImportsService, SHIPMENT_COLUMNS } from './imports.service.js';
+import { ImportRuns } from './import-runs.js';
+import type { ImportReport } from './imports.service.js';
+import { SHIPMENT_COLUMNS } from './shipment-rows.js';
 import { Uploads } from './uploads.js';
 
 export class ImportModeQuery {
@@ -22,7 +24,7 @@ export class ImportModeQuery {
 @Controller('api/v1/imports')
 export class ImportsController {
   constructor(
-    private readonly imports: ImportsService,
+    private readonly runs: ImportRuns,
     private readonly runner: ImportRunner,
     private readonly uploads: Uploads,
   ) {}
@@ -74,7 +76,7 @@ export class ImportsController {
   @ApiOperation({ summary: 'Import runs, newest first: who, when, which file (SHA-256), counts and outcome' })
   @ApiProblems(400, 401)
   list(@Query() query: PageQuery) {
-    return this.imports.list(query);
+    return this.runs.list(query);
   }
 }
 

@@ -1,43 +1,27 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
-import { type Readable, Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { plainToInstance } from 'class-transformer';
-import { validate } from 'class-validator';
-import { CsvError, parse } from 'csv-parse';
-import { type EntityManager, In, Repository } from 'typeorm';
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager, In } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { Clock } from '../common/clock.js';
 import { IdempotencyKey } from '../common/idempotency-key.entity.js';
 import { violatedUniqueIndex } from '../common/problem.filter.js';
 import { normaliseImei } from '../common/imei.js';
-import { type Page, pageOf, PageQuery } from '../common/pagination.js';
 import { ProblemException } from '../common/problem.js';
-import { unavailability } from '../common/unavailable.js';
 import { timeSlicer } from '../common/cooperative.js';
 import { currentContext } from '../common/request-context.js';
-import { flattenValidationErrors } from '../common/validation/validation.js';
 import { bulkInsert } from '../database/bulk-insert.js';
-import { Snapshots } from '../database/snapshots.js';
 import { Transactions } from '../database/transactions.js';
 import { LicensesService } from '../licenses/licenses.service.js';
 import type { LicenseWithSteps } from '../licenses/register.reader.js';
-import { CreateShipmentDto } from '../shipments/dto/shipment.dto.js';
 import { Device } from '../shipments/device.entity.js';
 import { FileShipments } from './file-shipments.js';
 import { Shipment } from '../shipments/shipment.entity.js';
 import { ShipmentsService } from '../shipments/shipments.service.js';
-import { parseDate, parseMoney, parseUnits } from './csv-values.js';
-import { ImportRun } from './import-run.entity.js';
-import { MAX_FILE_BYTES, STALL_SECONDS, UploadError } from './upload-spool.js';
+import { type CsvRow, type ImportError, readCsv } from './csv-reader.js';
+import { describeFailure, ImportRuns } from './import-runs.js';
+import { columnOf, differs, IMEI_COLUMNS, REQUIRED_COLUMNS, SHIPMENT_COLUMNS, toShipmentInput } from './shipment-rows.js';
+import { UploadError } from './upload-spool.js';
 
-/** The columns of a shipments CSV: the API's field names, in any order. */
-export const SHIPMENT_COLUMNS = ['licenseNumber', 'reference', 'shippedOn', 'destinationCountry', 'units', 'deviceCategory', 'technology', 'brand', 'model', 'hsCode', 'fobValue'] as const;
-export const REQUIRED_COLUMNS = ['licenseNumber', 'reference', 'shippedOn', 'destinationCountry', 'units', 'deviceCategory'] as const;
-/** The companion file: one device a line. */
-export const IMEI_COLUMNS = ['imei', 'reference'] as const;
 
 /** Rows handled together: shipments (each checked), and IMEI lines (cheap, so more at a time). */
 const BATCH = { shipments: 500, imeis: 5000 } as const;
@@ -58,13 +42,6 @@ export interface ImportFiles {
   imeis?: ImportFile;
 }
 
-export interface ImportError {
-  file: 'shipments' | 'imeis';
-  /** The row as a spreadsheet numbers it: the header is row 1. */
-  row: number;
-  column: string;
-  message: string;
-}
 
 export interface ImportReport {
   importId: string;
@@ -83,27 +60,6 @@ export interface ImportReport {
 }
 
 class Rollback extends Error {}
-
-/** This process, as an import's runner: host/pid. */
-const RUNNER = `${hostname()}/${process.pid}`;
-
-function isRunning(pid: number): boolean {
-  if (!pid) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** A short reason for a FAILED run: the problem's detail, or the database error's code (never its text). */
-function describeFailure(e: unknown): string {
-  const unavailable = unavailability(e);
-  if (unavailable) return unavailable.detail;
-  const code = (e as { driverError?: { code?: string }; code?: string }).driverError?.code ?? (e as { code?: string }).code;
-  return `database error${code ? ` ${code}` : ''}: nothing was written`;
-}
 
 /** The import was committed before under the same Idempotency-Key with the same files: its first report. */
 class Replay extends Error {
@@ -125,17 +81,16 @@ const keyReused = (key: string) =>
  * error. Memory stays flat in the file size: only a batch, the license cache and the first errors are held.
  */
 @Injectable()
-export class ImportsService implements OnApplicationBootstrap {
-  private readonly logger = new Logger('Imports');
+export class ImportsService {
   /** Imports yield to other requests every few milliseconds (all imports share it: one event loop). */
   private readonly slicer = timeSlicer();
 
   constructor(
-    @InjectRepository(ImportRun) private readonly runs: Repository<ImportRun>,
     private readonly shipments: ShipmentsService,
     private readonly licenses: LicensesService,
     private readonly tx: Transactions,
-    private readonly snapshots: Snapshots,
+    private readonly runs: ImportRuns,
+    private readonly reader: DataSource,
     private readonly audit: AuditService,
     private readonly clock: Clock,
   ) {}
@@ -179,16 +134,7 @@ export class ImportsService implements OnApplicationBootstrap {
     let imeisSha256: string | null = null;
     // Every shipment this import creates carries this exact createdAt: the IMEI check finds them by it.
     const stamp = startedAt;
-    await this.tx.run((m) =>
-      m.insert(ImportRun, {
-        ...this.runRecord(report, mode, null, startedAt),
-        outcome: 'RUNNING',
-        fileSha256: shipmentsFile.sha256 ?? '',
-        imeisFileSha256: files.imeis?.sha256 ?? null,
-        finishedAt: null,
-        runner: RUNNER,
-      }),
-    );
+    await this.runs.start(report, mode, startedAt, { sha256: shipmentsFile.sha256, imeisSha256: files.imeis?.sha256 });
 
     try {
       await this.tx.run(async (m) => {
@@ -200,26 +146,26 @@ export class ImportsService implements OnApplicationBootstrap {
           if (!cache.has(key)) cache.set(key, this.licenses.lifecycle(ref, m));
           return cache.get(key)!;
         };
-        report.fileSha256 = await this.readCsv(shipmentsFile.open(), 'shipments', SHIPMENT_COLUMNS, REQUIRED_COLUMNS, fail, async (rows) => {
+        report.fileSha256 = await readCsv(shipmentsFile.open(), 'shipments', SHIPMENT_COLUMNS, REQUIRED_COLUMNS, fail, async (rows) => {
           report.rowsRead += rows.length;
           const stats = await this.shipmentBatch(m, rows, lookup, stamp, fail, inFile, report.importId);
           report.rowsValid += stats.valid;
           report.rowsCreated += stats.created;
           report.rowsSkipped += stats.skipped;
           report.rowsFailed += rows.length - stats.valid;
-        });
+        }, { batchSize: BATCH.shipments, pause: () => this.slicer.pause() });
         const imeiFile = files.imeis;
         if (imeiFile) {
           // PostgreSQL plans the IMEI lookups with the statistics of the tables as they were before this
           // import; refreshed, it uses the reference index instead of scanning the new shipments each time.
           if (this.tx.engine === 'postgres') await m.query('ANALYZE shipments');
-          imeisSha256 = await this.readCsv(imeiFile.open(), 'imeis', IMEI_COLUMNS, IMEI_COLUMNS, fail, async (rows) => {
+          imeisSha256 = await readCsv(imeiFile.open(), 'imeis', IMEI_COLUMNS, IMEI_COLUMNS, fail, async (rows) => {
             report.imeis.read += rows.length;
             const stats = await this.imeiBatch(m, rows, fail, inFile);
             report.imeis.created += stats.created;
             report.imeis.skipped += stats.skipped;
             report.imeis.failed += rows.length - stats.created - stats.skipped;
-          });
+          }, { batchSize: BATCH.imeis, pause: () => this.slicer.pause() });
           await this.checkDeviceCounts(m, inFile, fail);
         }
         if (errorCount > 0 || mode === 'validate') throw new Rollback();
@@ -236,17 +182,17 @@ export class ImportsService implements OnApplicationBootstrap {
       const index = violatedUniqueIndex(e);
       if (!(e instanceof Replay || e instanceof Rollback || e instanceof UploadError || index !== undefined)) {
         // A database error (or a fault): nothing was written; the run says so, and the error goes on.
-        await this.finishRun(report, mode, imeisSha256, startedAt, 'FAILED', describeFailure(e)).catch(() => undefined);
+        await this.runs.finish(report, mode, imeisSha256, startedAt, 'FAILED', describeFailure(e)).catch(() => undefined);
         throw e;
       }
       // A replay is the first import's answer, not an import of its own: its run is not kept.
-      const dropRun = () => this.tx.run((m) => m.delete(ImportRun, { id: report.importId }));
+      const dropRun = () => this.runs.drop(report.importId);
       if (e instanceof Replay) {
         await dropRun();
         return { ...e.report, replayed: true };
       }
       if (e instanceof UploadError) {
-        await this.finishRun(report, mode, imeisSha256, startedAt, 'REJECTED', e.detail);
+        await this.runs.finish(report, mode, imeisSha256, startedAt, 'REJECTED', e.detail);
         throw e;
       }
       if (index !== undefined && options.idempotencyKey) {
@@ -258,7 +204,7 @@ export class ImportsService implements OnApplicationBootstrap {
         }
         if (prior) {
           report.outcome = 'REJECTED';
-          await this.finishRun(report, mode, imeisSha256, startedAt, 'REJECTED', `Idempotency-Key ${options.idempotencyKey} was used for other files`);
+          await this.runs.finish(report, mode, imeisSha256, startedAt, 'REJECTED', `Idempotency-Key ${options.idempotencyKey} was used for other files`);
           throw keyReused(options.idempotencyKey);
         }
       }
@@ -273,61 +219,13 @@ export class ImportsService implements OnApplicationBootstrap {
       report.rowsCreated = 0;
       report.imeis.created = 0;
     }
-    await this.finishRun(report, mode, imeisSha256, startedAt, report.outcome, null);
+    await this.runs.finish(report, mode, imeisSha256, startedAt, report.outcome, null);
     return report;
-  }
-
-  /** The run's row as the report stands. */
-  private runRecord(report: ImportReport, mode: 'validate' | 'commit', imeisSha256: string | null, startedAt: Date): Omit<ImportRun, 'outcome' | 'finishedAt' | 'failure' | 'runner'> {
-    return {
-      id: report.importId,
-      kind: 'shipments',
-      mode,
-      actorId: currentContext().actorId,
-      fileName: report.fileName,
-      fileSha256: report.fileSha256,
-      imeisFileSha256: imeisSha256,
-      rowsRead: report.rowsRead,
-      rowsValid: report.rowsValid,
-      rowsCreated: report.outcome === 'COMMITTED' ? report.rowsCreated : 0,
-      rowsSkipped: report.rowsSkipped,
-      rowsFailed: report.rowsFailed,
-      imeisCreated: report.outcome === 'COMMITTED' ? report.imeis.created : 0,
-      errors: report.errors.slice(0, 100),
-      startedAt,
-    };
-  }
-
-  /** Ends the run's row (RUNNING until now) with its outcome. */
-  private async finishRun(report: ImportReport, mode: 'validate' | 'commit', imeisSha256: string | null, startedAt: Date, outcome: ImportRun['outcome'], failure: string | null): Promise<void> {
-    const { id, ...fields } = this.runRecord(report, mode, imeisSha256, startedAt);
-    await this.tx.run((m) => m.update(ImportRun, { id }, { ...fields, outcome, failure, finishedAt: this.clock.now() }));
   }
 
   /** The stored Idempotency-Key of this staff member's earlier import, if any (committed imports only store one). */
   private priorKey(key: string): Promise<IdempotencyKey | null> {
-    return this.runs.manager.findOne(IdempotencyKey, { where: { actorId: currentContext().actorId ?? 'anonymous', key } });
-  }
-
-  async onApplicationBootstrap(): Promise<void> {
-    const interrupted = await this.markInterrupted();
-    if (interrupted) this.logger.warn(`${interrupted} import(s) were cut off when their process stopped; listed as INTERRUPTED`);
-  }
-
-  /**
-   * Marks INTERRUPTED the runs left RUNNING by processes of this host that no longer run (a crash, a kill):
-   * their transaction ended with them, so nothing of theirs was written. Run at start; returns how many.
-   */
-  async markInterrupted(): Promise<number> {
-    const host = `${hostname()}/`;
-    const running = await this.runs.find({ where: { outcome: 'RUNNING' }, select: { id: true, runner: true } });
-    const gone = running.filter((r) => r.runner?.startsWith(host) && !isRunning(Number(r.runner.slice(host.length))));
-    for (const r of gone) {
-      await this.tx.run((m) =>
-        m.update(ImportRun, { id: r.id, outcome: 'RUNNING' }, { outcome: 'INTERRUPTED', failure: 'the registry process stopped while the import ran; nothing was written', finishedAt: this.clock.now() }),
-      );
-    }
-    return gone.length;
+    return this.reader.manager.findOne(IdempotencyKey, { where: { actorId: currentContext().actorId ?? 'anonymous', key } });
   }
 
   private async rememberKey(m: EntityManager, key: string, requestHash: string, report: ImportReport): Promise<void> {
@@ -340,95 +238,10 @@ export class ImportsService implements OnApplicationBootstrap {
     await m.insert(IdempotencyKey, { actorId, key, method: 'POST', path: '/api/v1/imports/shipments', requestHash, responseStatus: 201, responseBody: JSON.stringify(report), createdAt: this.clock.now() });
   }
 
-  async list(query: PageQuery): Promise<Page<ImportRun>> {
-    const { limit, offset } = pageOf(query);
-    const [items, total] = await this.snapshots.read((m) => m.findAndCount(ImportRun, { order: { startedAt: 'DESC' }, skip: offset, take: limit }));
-    return { items, total, limit, offset };
-  }
-
-  /**
-   * Streams a CSV file through csv-parse (UTF-8 with or without BOM, quoted fields with commas and newlines,
-   * CRLF or LF), checks its header, and hands rows to `onBatch` in batches. Returns the file's SHA-256.
-   */
-  private async readCsv(
-    input: NodeJS.ReadableStream,
-    file: ImportError['file'],
-    known: readonly string[],
-    required: readonly string[],
-    fail: (e: ImportError) => void,
-    onBatch: (rows: { row: number; cells: Record<string, string> }[]) => Promise<void>,
-  ): Promise<string> {
-    const hash = createHash('sha256');
-    let bytes = 0;
-    let watchdog: NodeJS.Timeout | undefined;
-    const stalled = () => parser.destroy(new UploadError(408, `the upload stalled: no data for ${STALL_SECONDS} seconds`));
-    const tap = new Transform({
-      transform(chunk: Buffer, _encoding, done) {
-        bytes += chunk.length;
-        if (bytes > MAX_FILE_BYTES) return done(new UploadError(413, `the file is larger than ${MAX_FILE_BYTES / 2 ** 20} MiB`));
-        hash.update(chunk);
-        clearTimeout(watchdog);
-        watchdog = setTimeout(stalled, STALL_SECONDS * 1000);
-        done(null, chunk);
-      },
-    });
-    // max_record_size: one record may not hold a whole huge file in memory.
-    const parser = parse({ bom: true, columns: false, skip_empty_lines: true, relax_column_count: false, max_record_size: 1_000_000, info: true });
-    // pipeline (not pipe): a client that disconnects or a broken stream ends the import with an error instead of
-    // leaving it waiting (and holding its transaction) for ever.
-    const done = pipeline(input as NodeJS.ReadableStream & Readable, tap, parser).catch(() => undefined);
-    watchdog = setTimeout(stalled, STALL_SECONDS * 1000);
-    let header: string[] | undefined;
-    let batch: { row: number; cells: Record<string, string> }[] = [];
-    let record = 0;
-    try {
-      for await (const { record: values, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
-        record = info.lines;
-        if (!header) {
-          header = values.map((h) => h.trim());
-          const unknown = header.filter((h) => !known.includes(h));
-          const missing = required.filter((r) => !header!.includes(r));
-          const twice = header.filter((h, i) => header!.indexOf(h) !== i);
-          for (const u of unknown) fail({ file, row: 1, column: u, message: `is not a column of this file; the columns are ${known.join(', ')}` });
-          for (const r of missing) fail({ file, row: 1, column: r, message: 'is a required column and is missing' });
-          for (const d of twice) fail({ file, row: 1, column: d, message: 'appears twice' });
-          if (unknown.length || missing.length || twice.length) {
-            clearTimeout(watchdog);
-            return drain(parser, hash);
-          }
-          continue;
-        }
-        await this.slicer.pause();
-        const cells: Record<string, string> = {};
-        header.forEach((h, i) => (cells[h] = values[i] ?? ''));
-        batch.push({ row: record, cells });
-        if (batch.length >= BATCH[file]) {
-          await onBatch(batch);
-          batch = [];
-        }
-      }
-      if (batch.length) await onBatch(batch);
-      if (!header) fail({ file, row: 1, column: '', message: 'the file is empty: it needs a header row' });
-    } catch (e) {
-      if (e instanceof UploadError) throw e;
-      const code = (e as { code?: string }).code ?? '';
-      if (['ERR_STREAM_PREMATURE_CLOSE', 'ECONNRESET', 'ABORT_ERR', 'FST_REQ_FILE_TOO_LARGE'].includes(code) || /Unexpected end of (form|multipart)/i.test((e as Error).message)) {
-        throw new UploadError(400, 'the upload was cut off before the end of the file');
-      }
-      if (!(e instanceof CsvError)) throw e;
-      fail({ file, row: (e as CsvError & { lines?: number }).lines ?? record + 1, column: '', message: `not readable as CSV: ${e.message}` });
-      return drain(parser, hash);
-    } finally {
-      clearTimeout(watchdog);
-      await done;
-    }
-    return hash.digest('hex');
-  }
-
   /** One batch of shipment rows: parse cells, validate like the API, apply the rules, skip identical rows, insert. */
   private async shipmentBatch(
     m: EntityManager,
-    rows: { row: number; cells: Record<string, string> }[],
+    rows: CsvRow[],
     lookup: (ref: { licenseNumber?: string }) => Promise<LicenseWithSteps>,
     stamp: Date,
     fail: (e: ImportError) => void,
@@ -440,7 +253,7 @@ export class ImportsService implements OnApplicationBootstrap {
     const prepared: { row: number; shipment: Shipment }[] = [];
     for (const { row, cells } of rows) {
       await this.slicer.pause();
-      const input = await this.toInput(row, cells, fail);
+      const input = await toShipmentInput(row, cells, fail);
       if (!input) continue;
       try {
         const { shipment } = await this.shipments.prepare(m, input, lookup);
@@ -500,45 +313,13 @@ export class ImportsService implements OnApplicationBootstrap {
     return { valid: rows.length - failedRows - conflicted, created: toInsert.length, skipped };
   }
 
-  /** A row's cells as the API's CreateShipmentDto, validated the same way; undefined (with errors) when bad. */
-  private async toInput(row: number, cells: Record<string, string>, fail: (e: ImportError) => void): Promise<CreateShipmentDto | undefined> {
-    const errors: ImportError[] = [];
-    const units = parseUnits(cells.units ?? '');
-    const fob = parseMoney(cells.fobValue ?? '');
-    const shippedOn = parseDate(cells.shippedOn ?? '');
-    if ('error' in units) errors.push({ file: 'shipments', row, column: 'units', message: units.error });
-    if ('error' in fob) errors.push({ file: 'shipments', row, column: 'fobValue', message: fob.error });
-    if ('error' in shippedOn) errors.push({ file: 'shipments', row, column: 'shippedOn', message: shippedOn.error });
-    const text = (c: string) => (cells[c] === undefined || cells[c].trim() === '' ? undefined : cells[c].trim());
-    const plain = {
-      licenseNumber: text('licenseNumber'),
-      reference: cells.reference ?? '',
-      shippedOn: 'value' in shippedOn ? shippedOn.value : undefined,
-      destinationCountry: cells.destinationCountry?.trim(),
-      units: 'value' in units ? units.value : undefined,
-      deviceCategory: cells.deviceCategory?.trim(),
-      technology: text('technology'),
-      brand: text('brand'),
-      model: text('model'),
-      hsCode: text('hsCode'),
-      fobValue: 'value' in fob ? fob.value : undefined,
-    };
-    const dto = plainToInstance(CreateShipmentDto, plain);
-    for (const e of flattenValidationErrors(await validate(dto, { whitelist: true, forbidNonWhitelisted: true }))) {
-      if (!errors.some((x) => x.column === e.field)) errors.push({ file: 'shipments', row, column: e.field, message: e.message });
-    }
-    if (!plain.licenseNumber) errors.push({ file: 'shipments', row, column: 'licenseNumber', message: 'is empty' });
-    errors.forEach(fail);
-    return errors.length ? undefined : dto;
-  }
-
   /**
    * One batch of `imei,reference` rows: normalise, find the shipment among this file's shipments (the IMEI file
    * cannot add devices to other shipments), refuse a device already exported elsewhere.
    */
   private async imeiBatch(
     m: EntityManager,
-    rows: { row: number; cells: Record<string, string> }[],
+    rows: CsvRow[],
     fail: (e: ImportError) => void,
     inFile: FileShipments,
   ): Promise<{ created: number; skipped: number }> {
@@ -613,35 +394,4 @@ export class ImportsService implements OnApplicationBootstrap {
   }
 }
 
-function columnOf(field: string): string {
-  if (field === 'licenseId') return 'licenseNumber';
-  return field.replace(/\[\d+\]$/, '');
-}
-
-/** The first field in which a stored shipment differs from an imported row, if any. */
-function differs(stored: Shipment, given: Shipment): { column: string; stored: unknown; given: unknown } | undefined {
-  const fields: [string, unknown, unknown][] = [
-    ['licenseNumber', stored.licenseId, given.licenseId],
-    ['shippedOn', stored.shippedOn, given.shippedOn],
-    ['destinationCountry', stored.destinationCountry, given.destinationCountry],
-    ['units', stored.units, given.units],
-    ['deviceCategory', stored.deviceCategory, given.deviceCategory],
-    ['technology', stored.technology, given.technology],
-    ['brand', stored.brand, given.brand],
-    ['model', stored.model, given.model],
-    ['hsCode', stored.hsCode, given.hsCode],
-    ['fobValue', stored.fobValueCents, given.fobValueCents],
-  ];
-  const found = fields.find(([, a, b]) => (a ?? null) !== (b ?? null));
-  return found ? { column: found[0], stored: found[1], given: found[2] } : stored.status === 'VOIDED' ? { column: 'reference', stored: 'a voided shipment', given: 'a new one' } : undefined;
-}
-
 /** Reads the rest of a file (so the upload completes and the hash covers it all) without using it. */
-async function drain(parser: AsyncIterable<unknown>, hash: ReturnType<typeof createHash>): Promise<string> {
-  try {
-    for await (const _ of parser) void _;
-  } catch {
-    // the file is refused already
-  }
-  return hash.digest('hex');
-}

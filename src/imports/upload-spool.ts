@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { isProcessRunning } from '../common/process.js';
 import { ProblemException } from '../common/problem.js';
 
 /** The upload itself failed (too large, stalled, cut off): the import ends with this status, nothing written. */
@@ -92,19 +93,10 @@ export function sweepSpool(): number {
   }
   for (const name of names) {
     const pid = Number(/^upload-(\d+)-/.exec(name)?.[1]);
-    if (pid && pid !== process.pid && isRunning(pid)) continue;
+    if (pid && pid !== process.pid && isProcessRunning(pid)) continue;
     if (pid === process.pid) continue;
     rmSync(join(SPOOL_DIR, name), { force: true });
     removed++;
   }
   return removed;
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

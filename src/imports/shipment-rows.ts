@@ -1,0 +1,71 @@
+import { plainToInstance } from 'class-transformer';
+import { validate } from 'class-validator';
+import { flattenValidationErrors } from '../common/validation/validation.js';
+import { CreateShipmentDto } from '../shipments/dto/shipment.dto.js';
+import type { Shipment } from '../shipments/shipment.entity.js';
+import type { ImportError } from './csv-reader.js';
+import { parseDate, parseMoney, parseUnits } from './csv-values.js';
+
+// A shipments CSV row as the API's input, and the row's terms for what the API says.
+
+/** The columns of a shipments CSV: the API's field names, in any order. */
+export const SHIPMENT_COLUMNS = ['licenseNumber', 'reference', 'shippedOn', 'destinationCountry', 'units', 'deviceCategory', 'technology', 'brand', 'model', 'hsCode', 'fobValue'] as const;
+export const REQUIRED_COLUMNS = ['licenseNumber', 'reference', 'shippedOn', 'destinationCountry', 'units', 'deviceCategory'] as const;
+/** The companion file: one device a line. */
+export const IMEI_COLUMNS = ['imei', 'reference'] as const;
+
+/** A row's cells as the API's CreateShipmentDto, validated the same way; undefined (with errors) when bad. */
+export async function toShipmentInput(row: number, cells: Record<string, string>, fail: (e: ImportError) => void): Promise<CreateShipmentDto | undefined> {
+  const errors: ImportError[] = [];
+  const units = parseUnits(cells.units ?? '');
+  const fob = parseMoney(cells.fobValue ?? '');
+  const shippedOn = parseDate(cells.shippedOn ?? '');
+  if ('error' in units) errors.push({ file: 'shipments', row, column: 'units', message: units.error });
+  if ('error' in fob) errors.push({ file: 'shipments', row, column: 'fobValue', message: fob.error });
+  if ('error' in shippedOn) errors.push({ file: 'shipments', row, column: 'shippedOn', message: shippedOn.error });
+  const text = (c: string) => (cells[c] === undefined || cells[c].trim() === '' ? undefined : cells[c].trim());
+  const plain = {
+    licenseNumber: text('licenseNumber'),
+    reference: cells.reference ?? '',
+    shippedOn: 'value' in shippedOn ? shippedOn.value : undefined,
+    destinationCountry: cells.destinationCountry?.trim(),
+    units: 'value' in units ? units.value : undefined,
+    deviceCategory: cells.deviceCategory?.trim(),
+    technology: text('technology'),
+    brand: text('brand'),
+    model: text('model'),
+    hsCode: text('hsCode'),
+    fobValue: 'value' in fob ? fob.value : undefined,
+  };
+  const dto = plainToInstance(CreateShipmentDto, plain);
+  for (const e of flattenValidationErrors(await validate(dto, { whitelist: true, forbidNonWhitelisted: true }))) {
+    if (!errors.some((x) => x.column === e.field)) errors.push({ file: 'shipments', row, column: e.field, message: e.message });
+  }
+  if (!plain.licenseNumber) errors.push({ file: 'shipments', row, column: 'licenseNumber', message: 'is empty' });
+  errors.forEach(fail);
+  return errors.length ? undefined : dto;
+}
+
+/** The CSV column of an API field (the file names the license by number). */
+export function columnOf(field: string): string {
+  if (field === 'licenseId') return 'licenseNumber';
+  return field.replace(/\[\d+\]$/, '');
+}
+
+/** The first field in which a stored shipment differs from an imported row, if any. */
+export function differs(stored: Shipment, given: Shipment): { column: string; stored: unknown; given: unknown } | undefined {
+  const fields: [string, unknown, unknown][] = [
+    ['licenseNumber', stored.licenseId, given.licenseId],
+    ['shippedOn', stored.shippedOn, given.shippedOn],
+    ['destinationCountry', stored.destinationCountry, given.destinationCountry],
+    ['units', stored.units, given.units],
+    ['deviceCategory', stored.deviceCategory, given.deviceCategory],
+    ['technology', stored.technology, given.technology],
+    ['brand', stored.brand, given.brand],
+    ['model', stored.model, given.model],
+    ['hsCode', stored.hsCode, given.hsCode],
+    ['fobValue', stored.fobValueCents, given.fobValueCents],
+  ];
+  const found = fields.find(([, a, b]) => (a ?? null) !== (b ?? null));
+  return found ? { column: found[0], stored: found[1], given: found[2] } : stored.status === 'VOIDED' ? { column: 'reference', stored: 'a voided shipment', given: 'a new one' } : undefined;
+}
