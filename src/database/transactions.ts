@@ -31,7 +31,7 @@ export class Transactions {
 
   /**
    * Runs `work` holding this process's turn to write (SQLite): for writing through another connection, e.g. an
-   * import in a worker thread, so that no write of this thread meets the file lock (better-sqlite3 would wait for
+   * import in a worker process, so that no write of this process meets the file lock (better-sqlite3 would wait for
    * it synchronously, stopping every request). Throws 503 BUSY like run(). PostgreSQL: runs `work` at once.
    */
   exclusive<T>(work: () => Promise<T>): Promise<T> {

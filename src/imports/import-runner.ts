@@ -1,9 +1,10 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { Worker } from 'node:worker_threads';
+import { type ChildProcess, fork } from 'node:child_process';
 import { type FieldError, ProblemException } from '../common/problem.js';
 import { currentContext, type RequestContext } from '../common/request-context.js';
 import { REGISTRY_CONFIG, type RegistryConfig } from '../config/config.js';
 import { Transactions } from '../database/transactions.js';
+import { ImportRuns } from './import-runs.js';
 import type { ImportReport } from './imports.service.js';
 import type { ReceivedFiles } from './uploads.js';
 
@@ -16,7 +17,7 @@ export interface ImportJob {
 }
 
 /** Messages to the worker: run an import (answered with the same id), or close. */
-export type ToWorker = { type: 'import'; id: number; job: ImportJob } | { type: 'close' };
+export type ToWorker = { type: 'config'; config: RegistryConfig } | { type: 'import'; id: number; job: ImportJob } | { type: 'close' };
 
 /** What the worker posts back: the report, a problem to answer with, or an unexpected error (logged, 500). */
 export type ImportOutcomeMessage =
@@ -24,22 +25,27 @@ export type ImportOutcomeMessage =
   | { problem: { status: number; code: string; detail: string; errors?: FieldError[]; extensions: Record<string, unknown> } }
   | { error: string };
 
-/** The nice value of the import thread (0 normal, 19 lowest): below the threads that answer requests. */
+/** The nice value of the import process (0 normal, 19 lowest): below the registry that answers requests. */
 export const IMPORT_NICE = 10;
 
 /** A worker closes after this long without imports (it keeps its own connections and heap). */
 const IDLE_MS = 60_000;
 
 interface Running {
-  worker: Worker;
+  worker: ChildProcess;
+  /** Resolves once the worker listens (it says `ready`) and has its configuration. */
+  ready: Promise<void>;
   pending: Map<number, { resolve: (m: ImportOutcomeMessage) => void; reject: (e: Error) => void }>;
   idle?: NodeJS.Timeout;
 }
 
 /**
- * Runs uploaded imports in a worker thread (import-worker.ts) with its own database connections, so that an
- * import's CPU work never holds up the requests this thread answers: the public side keeps its latency while a
- * large file is imported. The worker starts with the first import and closes after IDLE_MS without one. On
+ * Runs uploaded imports in a worker process (import-worker.ts, forked) with its own database connections and a
+ * lower priority, so that an import's CPU work never holds up the requests this process answers: the public side
+ * keeps its latency while a large file is imported. A process rather than a thread: a crash or a kill of the
+ * worker cannot take the registry with it, and its imports are then listed INTERRUPTED at once (their runs name
+ * the worker's pid). The worker starts with the first import and
+ * closes after IDLE_MS without one. On
  * SQLite an import holds this process's turn to write for as long as it runs (Transactions.exclusive): other
  * writes wait in line, never on the file lock, and answer 503 BUSY after WRITE_WAIT_MS. Same answers as
  * ImportsService.importShipments, which the worker calls.
@@ -52,6 +58,7 @@ export class ImportRunner implements OnApplicationShutdown {
   constructor(
     @Inject(REGISTRY_CONFIG) private readonly config: RegistryConfig,
     private readonly tx: Transactions,
+    private readonly runs: ImportRuns,
   ) {}
 
   importShipments(mode: 'validate' | 'commit', files: ReceivedFiles, options: { idempotencyKey?: string } = {}): Promise<ImportReport & { replayed?: boolean }> {
@@ -81,8 +88,8 @@ export class ImportRunner implements OnApplicationShutdown {
     this.running = undefined;
     clearTimeout(running.idle);
     const exited = new Promise((resolve) => running.worker.once('exit', resolve));
-    running.worker.postMessage({ type: 'close' } satisfies ToWorker);
-    const timer = setTimeout(() => void running.worker.terminate(), 10_000);
+    running.worker.send({ type: 'close' } satisfies ToWorker);
+    const timer = setTimeout(() => running.worker.kill('SIGKILL'), 10_000);
     await exited;
     clearTimeout(timer);
   }
@@ -93,14 +100,14 @@ export class ImportRunner implements OnApplicationShutdown {
     const id = this.nextId++;
     return new Promise<ImportOutcomeMessage>((resolve, reject) => {
       running.pending.set(id, { resolve, reject });
-      running.worker.postMessage({ type: 'import', id, job } satisfies ToWorker);
+      running.ready.then(() => running.worker.send({ type: 'import', id, job } satisfies ToWorker), reject);
     }).finally(() => {
       running.pending.delete(id);
       if (!running.pending.size && this.running === running) {
         running.idle = setTimeout(() => {
           if (this.running !== running || running.pending.size) return;
           this.running = undefined;
-          running.worker.postMessage({ type: 'close' } satisfies ToWorker);
+          running.worker.send({ type: 'close' } satisfies ToWorker);
         }, IDLE_MS);
         running.idle.unref();
       }
@@ -109,17 +116,31 @@ export class ImportRunner implements OnApplicationShutdown {
 
   private worker(): Running {
     if (this.running) return this.running;
-    const worker = new Worker(workerFile(), { workerData: this.config });
-    const running: Running = { worker, pending: new Map() };
-    worker.on('message', (message: { id: number } & ImportOutcomeMessage) => running.pending.get(message.id)?.resolve(message));
+    // The registry's own runtime flags (e.g. its heap settings) apply to the worker too; no inspector port clash.
+    const worker = fork(workerFile(), [], { serialization: 'advanced', execArgv: process.execArgv.filter((a) => !a.startsWith('--inspect')), stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    let started: () => void = () => undefined;
+    const running: Running = { worker, pending: new Map(), ready: new Promise<void>((resolve) => (started = resolve)) };
+    worker.on('message', (message: ({ id: number } & ImportOutcomeMessage) | { type: 'ready' }) => {
+      if ('type' in message) {
+        worker.send({ type: 'config', config: this.config } satisfies ToWorker);
+        return started();
+      }
+      running.pending.get(message.id)?.resolve(message);
+    });
     const fail = (e: Error) => {
       if (this.running === running) this.running = undefined;
       for (const p of running.pending.values()) p.reject(e);
       running.pending.clear();
     };
     worker.on('error', fail);
-    worker.on('exit', (code) => fail(new Error(`the import worker stopped (exit code ${code})`)));
+    worker.on('exit', (code, signal) => {
+      const cutOff = running.pending.size > 0;
+      fail(new Error(`the import worker stopped (${signal ?? `exit code ${code}`})`));
+      // Its imports ended with it (their transactions too): listed INTERRUPTED now, not at the next start.
+      if (cutOff) void this.runs.markInterrupted().catch(() => undefined);
+    });
     worker.unref();
+    worker.channel?.unref();
     this.running = running;
     return running;
   }

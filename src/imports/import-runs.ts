@@ -12,7 +12,7 @@ import { Transactions } from '../database/transactions.js';
 import { ImportRun } from './import-run.entity.js';
 import type { ImportReport } from './imports.service.js';
 
-/** This process, as an import's runner: host/pid (worker threads share their process's id). */
+/** This process, as an import's runner: host/pid (in the registry, the import worker process). */
 const RUNNER = `${hostname()}/${process.pid}`;
 
 /** A short reason for a FAILED run: the problem's detail, or the database error's code (never its text). */

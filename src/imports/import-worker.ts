@@ -1,10 +1,9 @@
-// The import worker thread (see import-runner.ts): opens the registry's modules once, without HTTP, on
-// connections of its own, then runs each import it is sent as the staff member who sent it and posts back the
-// report (or the problem). Asked to close, it closes its connections and ends.
+// The import worker process (see import-runner.ts), forked by the registry: opens the registry's modules once,
+// without HTTP, on connections of its own, then runs each import it is sent as the staff member who sent it and
+// sends back the report (or the problem). Asked to close, or left by its parent, it closes its connections and ends.
 import 'reflect-metadata';
 import { createReadStream } from 'node:fs';
 import { setPriority } from 'node:os';
-import { parentPort, workerData } from 'node:worker_threads';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from '../app.module.js';
 import { ProblemException } from '../common/problem.js';
@@ -14,16 +13,22 @@ import type { RegistryConfig } from '../config/config.js';
 import { IMPORT_NICE, type ImportJob, type ImportOutcomeMessage, type ToWorker } from './import-runner.js';
 import { ImportsService } from './imports.service.js';
 
-const config = workerData as RegistryConfig;
+const send = (message: unknown) => process.send!(message);
+// Messages sent before a listener exists are lost: the parent waits for `ready` before it sends any.
+const config = await new Promise<RegistryConfig>((resolve) => {
+  process.once('message', (m: ToWorker) => {
+    if (m.type === 'config') resolve(m.config);
+  });
+  send({ type: 'ready' });
+});
 
-// An import is background work: on Linux this lowers the priority of this thread only (setpriority with 0
-// names the calling thread), so that the threads answering requests come first when the CPUs are busy.
+// An import is background work: a lower priority (on Linux, of this process's main thread, where it runs) lets
+// the registry's thread that answers requests come first when the CPUs are busy.
 try {
   setPriority(IMPORT_NICE);
 } catch {
   // not permitted here: the import runs at the normal priority
 }
-const port = parentPort!;
 
 function outcomeOf(e: unknown): ImportOutcomeMessage {
   const problem = e instanceof ProblemException ? e : unavailability(e);
@@ -55,13 +60,14 @@ async function run(job: ImportJob): Promise<ImportOutcomeMessage> {
   }
 }
 
-port.on('message', (message: ToWorker) => {
-  if (message.type === 'close') {
-    void opening
-      .then((app) => app.close())
-      .catch(() => undefined)
-      .finally(() => port.close());
-    return;
-  }
-  void run(message.job).then((outcome) => port.postMessage({ id: message.id, ...outcome }));
+const close = () =>
+  void opening
+    .then((app) => app.close())
+    .catch(() => undefined)
+    .finally(() => process.exit(0));
+process.on('disconnect', close);
+process.on('message', (message: ToWorker) => {
+  if (message.type === 'close') return close();
+  if (message.type !== 'import') return;
+  void run(message.job).then((outcome) => send({ id: message.id, ...outcome }));
 });

@@ -49,7 +49,7 @@ export class ImportsController {
     const mode = query.mode ?? 'commit';
     const header = request.headers['idempotency-key'];
     const idempotencyKey = Array.isArray(header) ? header[0] : header;
-    // Received whole (spooled, hashed) before the import opens its transaction, imported in a worker thread;
+    // Received whole (spooled, hashed) before the import opens its transaction, imported in a worker process;
     // removed whatever happens.
     const files = await this.uploads.receive(request);
     let report: ImportReport & { replayed?: boolean };
