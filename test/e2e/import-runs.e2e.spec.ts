@@ -74,6 +74,33 @@ describe('every import leaves a record', () => {
     }
   });
 
+  it('an import whose worker process is killed mid-way is listed INTERRUPTED at once, and wrote nothing', async () => {
+    const before = (await t.http.get('/api/v1/shipments?limit=1').expect(200)).body.total;
+    const rows = Array.from({ length: 30_000 }, (_, i) => `RUN-1,KILL-${i},2022-03-01,AE,10,SMARTPHONE`);
+    const sent = t.http.post('/api/v1/imports/shipments').set('Content-Type', 'text/csv').send(Buffer.from([HEADER, ...rows].join('\n'))).then((r) => r);
+    let runner: string | undefined;
+    for (let i = 0; i < 500 && !runner; i++) {
+      const [row] = await writer.query("SELECT runner FROM imports WHERE outcome = 'RUNNING' AND runner LIKE $1".replace('$1', t.engine === 'postgres' ? '$1' : '?'), [`${hostname()}/%`]);
+      runner = row?.runner;
+      if (!runner) await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(runner).toBeDefined();
+    const pid = Number(runner!.split('/')[1]);
+    expect(pid).not.toBe(process.pid);
+    process.kill(pid, 'SIGKILL');
+    expect((await sent).status).toBe(500);
+    let run: Run | undefined;
+    for (let i = 0; i < 100; i++) {
+      run = (await runs())[0];
+      if (run.outcome !== 'RUNNING') break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(run).toMatchObject({ outcome: 'INTERRUPTED', rowsCreated: 0 });
+    expect((await t.http.get('/api/v1/shipments?limit=1').expect(200)).body.total).toBe(before);
+    // The next import gets a new worker.
+    await t.http.post('/api/v1/imports/shipments').set('Content-Type', 'text/csv').send(Buffer.from([HEADER, 'RUN-1,AFTER-KILL,2022-03-01,AE,10,SMARTPHONE'].join('\n'))).expect(201);
+  });
+
   it('a running import is listed as RUNNING by a live process and left alone by another start', async () => {
     const id = '6f1c2a4e-0000-4000-8000-000000000002';
     await writer.query(
