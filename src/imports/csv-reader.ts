@@ -21,10 +21,9 @@ export interface CsvRow {
 
 /**
  * Streams a CSV file through csv-parse (UTF-8 with or without BOM, quoted fields with commas and newlines,
- * CRLF or LF), checks its header, and hands rows to `onBatch` in batches of `batchSize`, calling `pause`
- * before each row (see common/cooperative.ts). Returns the file's SHA-256. The input is a local file (an upload
- * is received whole first: upload-spool.ts); one over MAX_FILE_BYTES throws UploadError 413. A file that is not
- * CSV or has a bad header is reported through `fail`.
+ * CRLF or LF), checks its header, and hands rows to `onBatch` in batches of `batchSize`. Returns the file's
+ * SHA-256. The input is a local file (an upload is received whole first: upload-spool.ts); one over
+ * MAX_FILE_BYTES throws UploadError 413. A file that is not CSV or has a bad header is reported through `fail`.
  */
 export async function readCsv(
   input: NodeJS.ReadableStream,
@@ -33,7 +32,7 @@ export async function readCsv(
   required: readonly string[],
   fail: (e: ImportError) => void,
   onBatch: (rows: CsvRow[]) => Promise<void>,
-  options: { batchSize: number; pause: () => Promise<void> | undefined },
+  options: { batchSize: number },
 ): Promise<string> {
   const hash = createHash('sha256');
   let bytes = 0;
@@ -66,7 +65,6 @@ export async function readCsv(
         if (unknown.length || missing.length || twice.length) return drain(parser, hash);
         continue;
       }
-      await options.pause();
       const cells: Record<string, string> = {};
       header.forEach((h, i) => (cells[h] = values[i] ?? ''));
       batch.push({ row: record, cells });

@@ -7,7 +7,6 @@ import { IdempotencyKey } from '../common/idempotency-key.entity.js';
 import { violatedUniqueIndex } from '../common/problem.filter.js';
 import { normaliseImei } from '../common/imei.js';
 import { ProblemException } from '../common/problem.js';
-import { timeSlicer } from '../common/cooperative.js';
 import { currentContext } from '../common/request-context.js';
 import { bulkInsert } from '../database/bulk-insert.js';
 import { Transactions } from '../database/transactions.js';
@@ -72,19 +71,16 @@ const keyHash = (shipments: string, imeis: string | null) => createHash('sha256'
 const keyReused = (key: string) =>
   new ProblemException(422, 'IDEMPOTENCY_KEY_REUSED', `Idempotency-Key ${key} was already used for an import of other files; use a new key`);
 
-
 /**
  * CSV import of shipments (and their IMEIs). Each row goes through the same validation (CreateShipmentDto) and
- * the same rules (ShipmentsService.prepare) as POST /api/v1/shipments. The file is streamed (csv-parse) and
- * written in batches inside one transaction: all rows or nothing. `validate` runs the very same work and rolls
+ * the same rules (ShipmentsService.prepare) as POST /api/v1/shipments. The file (local: uploads are received
+ * whole first, and run in the import worker, import-runner.ts) is read in batches (csv-reader.ts) and written
+ * inside one transaction: all rows or nothing. `validate` runs the very same work and rolls
  * it back. Rows are keyed by (exporter, reference): an identical stored row is skipped, a different one is an
  * error. Memory stays flat in the file size: only a batch, the license cache and the first errors are held.
  */
 @Injectable()
 export class ImportsService {
-  /** Imports yield to other requests every few milliseconds (all imports share it: one event loop). */
-  private readonly slicer = timeSlicer();
-
   constructor(
     private readonly shipments: ShipmentsService,
     private readonly licenses: LicensesService,
@@ -153,7 +149,7 @@ export class ImportsService {
           report.rowsCreated += stats.created;
           report.rowsSkipped += stats.skipped;
           report.rowsFailed += rows.length - stats.valid;
-        }, { batchSize: BATCH.shipments, pause: () => this.slicer.pause() });
+        }, { batchSize: BATCH.shipments });
         const imeiFile = files.imeis;
         if (imeiFile) {
           // PostgreSQL plans the IMEI lookups with the statistics of the tables as they were before this
@@ -165,7 +161,7 @@ export class ImportsService {
             report.imeis.created += stats.created;
             report.imeis.skipped += stats.skipped;
             report.imeis.failed += rows.length - stats.created - stats.skipped;
-          }, { batchSize: BATCH.imeis, pause: () => this.slicer.pause() });
+          }, { batchSize: BATCH.imeis });
           await this.checkDeviceCounts(m, inFile, fail);
         }
         if (errorCount > 0 || mode === 'validate') throw new Rollback();
@@ -252,7 +248,6 @@ export class ImportsService {
     const numbered: { slot: number; shipment: Shipment }[] = [];
     const prepared: { row: number; shipment: Shipment }[] = [];
     for (const { row, cells } of rows) {
-      await this.slicer.pause();
       const input = await toShipmentInput(row, cells, fail);
       if (!input) continue;
       try {
