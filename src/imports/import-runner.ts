@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { type ChildProcess, fork, spawn, type StdioOptions } from 'node:child_process';
+import { type ChildProcess, fork, spawn, spawnSync, type StdioOptions } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -90,8 +90,10 @@ export class ImportRunner implements OnApplicationShutdown {
     if (!running) return;
     this.running = undefined;
     clearTimeout(running.idle);
+    if (running.worker.exitCode !== null || running.worker.signalCode !== null) return;
     const exited = new Promise((resolve) => running.worker.once('exit', resolve));
-    running.worker.send({ type: 'close' } satisfies ToWorker);
+    if (running.worker.connected) running.worker.send({ type: 'close' } satisfies ToWorker);
+    else running.worker.kill('SIGTERM');
     const timer = setTimeout(() => running.worker.kill('SIGKILL'), 10_000);
     await exited;
     clearTimeout(timer);
@@ -157,16 +159,19 @@ function startWorker(): ChildProcess {
   const file = fileURLToPath(workerFile());
   const execArgv = process.execArgv.filter((a) => !a.startsWith('--inspect'));
   const options = { serialization: 'advanced' as const, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] as StdioOptions };
-  const chrt = process.platform === 'linux' ? onPath('chrt') : undefined;
+  const chrt = idleScheduler();
   return chrt ? spawn(chrt, ['--idle', '0', process.execPath, ...execArgv, file], options) : fork(file, [], { ...options, execArgv });
 }
 
-function onPath(command: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    const path = join(dir, command);
-    if (dir && existsSync(path)) return path;
+let idleSchedulerFound: { path?: string } | undefined;
+/** `chrt` when it is on PATH (Linux) and may run a command under SCHED_IDLE here (tried once), else undefined. */
+function idleScheduler(): string | undefined {
+  if (!idleSchedulerFound) {
+    idleSchedulerFound = {};
+    const path = process.platform === 'linux' ? (process.env.PATH ?? '').split(delimiter).map((dir) => join(dir, 'chrt')).find((p) => p !== 'chrt' && existsSync(p)) : undefined;
+    if (path && spawnSync(path, ['--idle', '0', process.execPath, '-e', '0'], { stdio: 'ignore', timeout: 10_000 }).status === 0) idleSchedulerFound.path = path;
   }
-  return undefined;
+  return idleSchedulerFound.path;
 }
 
 /**
