@@ -77,12 +77,17 @@ export async function readCsv(
     if (!header) fail({ file, row: 1, column: '', message: 'the file is empty: it needs a header row' });
   } catch (e) {
     if (!(e instanceof CsvError)) throw e;
-    fail({ file, row: (e as CsvError & { lines?: number }).lines ?? record + 1, column: '', message: `not readable as CSV: ${e.message}` });
+    fail({ file, row: (e as CsvError & { lines?: number }).lines ?? record + 1, column: '', message: `not readable as CSV: ${csvFault(e)}` });
     return drain(parser, hash);
   } finally {
     await done;
   }
   return hash.digest('hex');
+}
+
+/** What csv-parse says is wrong, without the value it quotes (for a binary file, the file itself). */
+function csvFault(e: CsvError): string {
+  return e.message.replace(/, value is [\s\S]*$/, '');
 }
 
 async function drain(parser: AsyncIterable<unknown>, hash: ReturnType<typeof createHash>): Promise<string> {

@@ -67,6 +67,12 @@ class Replay extends Error {
   }
 }
 
+/** `text` without control characters, cut to `max` characters. */
+function oneLine(text: string, max: number): string {
+  const line = text.replace(/\p{Cc}+/gu, ' ');
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+}
+
 const keyHash = (shipments: string, imeis: string | null) => createHash('sha256').update(`POST /api/v1/imports/shipments\n${shipments}\n${imeis ?? ''}`).digest('hex');
 const keyReused = (key: string) =>
   new ProblemException(422, 'IDEMPOTENCY_KEY_REUSED', `Idempotency-Key ${key} was already used for an import of other files; use a new key`);
@@ -124,7 +130,8 @@ export class ImportsService {
     let errorCount = 0;
     const fail = (e: ImportError) => {
       errorCount++;
-      if (report.errors.length < MAX_REPORTED_ERRORS) report.errors.push(e);
+      // A message may quote the file's cells (up to a megabyte each): a line of at most 300 characters is kept.
+      if (report.errors.length < MAX_REPORTED_ERRORS) report.errors.push({ ...e, column: oneLine(e.column, 100), message: oneLine(e.message, 300) });
       else report.errorsTruncated = true;
     };
     let imeisSha256: string | null = null;

@@ -214,6 +214,17 @@ describe('CSV import of shipments', () => {
   it('malformed CSV and multipart bodies are 4xx with a report, never 500', async () => {
     const quote = await post([HEADER, row('QQ-1').replace(',4G,', ',4G" LTE,')].join('\n'), 'validate').expect(422);
     expect(quote.body.report.errors[0].message).toMatch(/not readable as CSV/);
+    // A binary file: the message names the fault in a line, without echoing the file (no control characters).
+    const binary = Buffer.concat([Buffer.from('x'), Buffer.alloc(30_000, 0x00), Buffer.from('"y\n')]);
+    const refused = await post(Buffer.concat([Buffer.from(`${HEADER}\n`), binary]), 'validate').expect(422);
+    const message: string = refused.body.report.errors[0].message;
+    expect(message).toMatch(/not readable as CSV/);
+    expect(message.length).toBeLessThan(300);
+    expect(message).not.toMatch(/\p{Cc}/u);
+    expect(refused.body.detail.length).toBeLessThan(400);
+    // ... and a huge cell quoted by a message is cut to a line.
+    const huge = await post([HEADER, row('HUGE-1', { units: '9'.repeat(200_000) + 'x' })].join('\n'), 'validate').expect(422);
+    for (const e of huge.body.report.errors) expect(e.message.length).toBeLessThanOrEqual(300);
     await post(Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0xff, 0xfe, 0x00, 0x22, 0x0a, 0x22]), 'validate').expect(422);
     await t.http.post('/api/v1/imports/shipments').set('Content-Type', 'multipart/form-data').send('nothing').expect(400);
     const third = await t.http
