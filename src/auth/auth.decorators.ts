@@ -1,5 +1,5 @@
 import { SetMetadata } from '@nestjs/common';
-import type { StaffRole } from './staff-user.entity.js';
+import type { StaffRole } from '../common/roles.js';
 
 export const PUBLIC_KEY = 'registry:public';
 export const ROLES_KEY = 'registry:roles';

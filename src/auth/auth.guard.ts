@@ -7,7 +7,8 @@ import { ProblemException } from '../common/problem.js';
 import type { AuthenticatedRequest } from '../common/request-context.js';
 import { defaultRoles, PUBLIC_KEY, ROLES_KEY } from './auth.decorators.js';
 import { AuthService } from './auth.service.js';
-import { type StaffRole, StaffUser } from './staff-user.entity.js';
+import type { StaffRole } from '../common/roles.js';
+import { StaffUser } from './staff-user.entity.js';
 
 /**
  * The global guard: every route needs a staff bearer token unless marked @Public(). The account is read on

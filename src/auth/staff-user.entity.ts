@@ -1,9 +1,7 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
+import type { StaffRole } from '../common/roles.js';
 import { instantTransformer } from '../database/columns.js';
 
-export const STAFF_ROLES = ['ADMIN', 'OFFICER', 'ANALYST'] as const;
-/** ADMIN: everything, including staff; OFFICER: companies, licenses, events, shipments, imports; ANALYST: read and reports. */
-export type StaffRole = (typeof STAFF_ROLES)[number];
 
 /** A member of the regulator's staff. The password hash never leaves the auth module. */
 @Entity({ name: 'staff_users' })

@@ -36,7 +36,7 @@ import { DataVersions } from '../database/data-versions.js';
 import { Transactions } from '../database/transactions.js';
 import { rebuildRollup, verifyRollup } from '../shipments/export-rollup.js';
 import { ExportsReportQuery } from '../reports/dto/reports.dto.js';
-import { exportsCsv } from '../reports/reports.controller.js';
+import { exportsCsv } from '../reports/exports-csv.js';
 import { ReportsService } from '../reports/reports.service.js';
 import { SeedService } from '../seed/seed.service.js';
 

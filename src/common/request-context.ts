@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { type CallHandler, type ExecutionContext, Injectable, type NestInterceptor } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { map, Observable } from 'rxjs';
-import type { StaffRole } from '../auth/staff-user.entity.js';
+import type { StaffRole } from './roles.js';
 
 /** Who is acting and in which request: read by the audit trail and idempotency store. */
 export interface RequestContext {

@@ -6,7 +6,7 @@ import { migrations } from '../../migrations/index.js';
 import { type DatabaseConfig, limitsOf } from '../config/config.js';
 import { AuditEvent } from '../audit/audit-event.entity.js';
 import { StaffUser } from '../auth/staff-user.entity.js';
-import { IdempotencyKey } from '../common/idempotency-key.entity.js';
+import { IdempotencyKey } from '../idempotency/idempotency-key.entity.js';
 import { Company } from '../companies/company.entity.js';
 import { License } from '../licenses/license.entity.js';
 import { LicenseEvent } from '../licenses/license-event.entity.js';

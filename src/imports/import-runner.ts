@@ -8,7 +8,7 @@ import { currentContext, type RequestContext } from '../common/request-context.j
 import { REGISTRY_CONFIG, type RegistryConfig } from '../config/config.js';
 import { Transactions } from '../database/transactions.js';
 import { ImportRuns } from './import-runs.js';
-import type { ImportReport } from './imports.service.js';
+import type { ImportReport } from './import-report.js';
 import type { ReceivedFiles } from './uploads.js';
 
 /** One import for the worker: the files received, the mode and who sent it. */

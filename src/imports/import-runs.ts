@@ -10,7 +10,7 @@ import { unavailability } from '../common/unavailable.js';
 import { Snapshots } from '../database/snapshots.js';
 import { Transactions } from '../database/transactions.js';
 import { ImportRun } from './import-run.entity.js';
-import type { ImportReport } from './imports.service.js';
+import type { ImportReport } from './import-report.js';
 
 /** This process, as an import's runner: host/pid (in the registry, the import worker process). */
 const RUNNER = `${hostname()}/${process.pid}`;

@@ -2,13 +2,13 @@ import { Controller, Get, HttpStatus, Post, Query, Req, Res } from '@nestjs/comm
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiPropertyOptional, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Idempotent } from '../common/idempotency.js';
+import { Idempotent } from '../idempotency/idempotency.js';
 import { ApiProblems } from '../common/openapi.js';
 import { PageQuery } from '../common/pagination.js';
 import { ProblemException } from '../common/problem.js';
 import { ImportRunner } from './import-runner.js';
 import { ImportRuns } from './import-runs.js';
-import type { ImportReport } from './imports.service.js';
+import type { ImportReport } from './import-report.js';
 import { SHIPMENT_COLUMNS } from './shipment-rows.js';
 import { Uploads } from './uploads.js';
 

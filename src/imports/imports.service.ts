@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager, In } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { Clock } from '../common/clock.js';
-import { IdempotencyKey } from '../common/idempotency-key.entity.js';
+import { IdempotencyKey } from '../idempotency/idempotency-key.entity.js';
 import { violatedUniqueIndex } from '../common/problem.filter.js';
 import { normaliseImei } from '../common/imei.js';
 import { ProblemException } from '../common/problem.js';
@@ -17,6 +17,7 @@ import { FileShipments } from './file-shipments.js';
 import { Shipment } from '../shipments/shipment.entity.js';
 import { ShipmentsService } from '../shipments/shipments.service.js';
 import { type CsvRow, type ImportError, readCsv } from './csv-reader.js';
+import type { ImportReport } from './import-report.js';
 import { describeFailure, ImportRuns } from './import-runs.js';
 import { columnOf, differs, IMEI_COLUMNS, REQUIRED_COLUMNS, SHIPMENT_COLUMNS, toShipmentInput } from './shipment-rows.js';
 import { UploadError } from './upload-spool.js';
@@ -39,23 +40,6 @@ export interface ImportFile {
 export interface ImportFiles {
   shipments: ImportFile;
   imeis?: ImportFile;
-}
-
-
-export interface ImportReport {
-  importId: string;
-  mode: 'validate' | 'commit';
-  outcome: 'COMMITTED' | 'REJECTED' | 'VALIDATED';
-  fileName: string | null;
-  fileSha256: string;
-  rowsRead: number;
-  rowsValid: number;
-  rowsCreated: number;
-  rowsSkipped: number;
-  rowsFailed: number;
-  imeis: { read: number; created: number; skipped: number; failed: number };
-  errors: ImportError[];
-  errorsTruncated: boolean;
 }
 
 class Rollback extends Error {}

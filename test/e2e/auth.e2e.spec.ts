@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuthService } from '../../src/auth/auth.service.js';
-import type { StaffRole } from '../../src/auth/staff-user.entity.js';
+import type { StaffRole } from '../../src/common/roles.js';
 import { startApp, TEST_PASSWORD, type TestApp } from '../support/app.js';
 import { expectStatus, patch } from '../support/factories.js';
 

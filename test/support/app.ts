@@ -11,7 +11,7 @@ import { configureApp, createAdapter, NEST_APP_OPTIONS } from '../../src/app.set
 import { Clock } from '../../src/common/clock.js';
 import { AuthService } from '../../src/auth/auth.service.js';
 import type { StaffDto } from '../../src/auth/dto/staff.dto.js';
-import type { StaffRole } from '../../src/auth/staff-user.entity.js';
+import type { StaffRole } from '../../src/common/roles.js';
 import { StaffService } from '../../src/auth/staff.service.js';
 import type { DatabaseConfig, DatabaseLimits, RegistryConfig } from '../../src/config/config.js';
 

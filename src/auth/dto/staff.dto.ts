@@ -3,7 +3,7 @@ import { IsBoolean, IsEmail, IsIn, IsNotEmpty, IsOptional, IsString, Length, Max
 import { PageDto, PageQuery } from '../../common/pagination.js';
 import { IsReason } from '../../common/validation/decorators.js';
 import { Trim } from '../../common/validation/transforms.js';
-import { STAFF_ROLES, type StaffRole } from '../staff-user.entity.js';
+import { STAFF_ROLES, type StaffRole } from '../../common/roles.js';
 
 /** Passphrases: at least 12 characters; no cap below 1024 (argon2id has no 72-byte limit). */
 export const PASSWORD_MIN = 12;

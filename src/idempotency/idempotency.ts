@@ -9,10 +9,10 @@ import { from, Observable, of, switchMap, tap, catchError, throwError } from 'rx
 import { DataSource, LessThan } from 'typeorm';
 import { Transactions } from '../database/transactions.js';
 import { IdempotencyKey } from './idempotency-key.entity.js';
-import { isStream } from './input-guard.js';
-import { ProblemException } from './problem.js';
-import type { AuthenticatedRequest } from './request-context.js';
-import { violatedUniqueIndex } from './problem.filter.js';
+import { isStream } from '../common/input-guard.js';
+import { ProblemException } from '../common/problem.js';
+import type { AuthenticatedRequest } from '../common/request-context.js';
+import { violatedUniqueIndex } from '../common/problem.filter.js';
 
 const canonicalize = createRequire(import.meta.url)('canonicalize') as (input: unknown) => string | undefined;
 
