@@ -15,7 +15,7 @@ import { License, licenseBrandsKey, licenseNumberKey } from './license.entity.js
 import { LicenseEvent } from './license-event.entity.js';
 import { eventsOf, type LicenseWithSteps } from './register.reader.js';
 import { statusOnSql } from './status-sql.js';
-import { grantStep, type LicenseStatus, type LifecycleStep, nextStep, statusOn, stepOn, TransitionError } from './lifecycle.js';
+import { grantStep, type LicenseStatus, type LifecycleStep, nextStep, statusOn, termEndOn, TransitionError } from './lifecycle.js';
 
 /** MDM Regulations 2021 came into force on 25 January 2021: no MDM license can take effect before. */
 export const MDM_REGULATIONS_IN_FORCE_ON = '2021-01-25';
@@ -313,7 +313,6 @@ export function toEventDto(e: LicenseEvent): LicenseEventDto {
 }
 
 function toLicenseDto({ license: l, licensee, events }: LicenseWithSteps, asOf: CalendarDate, withEvents = false): LicenseDto {
-  const step = stepOn(events, asOf) ?? events[0];
   return {
     id: l.id,
     licenseNumber: l.licenseNumber,
@@ -321,7 +320,7 @@ function toLicenseDto({ license: l, licensee, events }: LicenseWithSteps, asOf: 
     licensee,
     type: l.type,
     issuedOn: l.issuedOn,
-    expiresOn: step?.expiresOnAfter ?? l.expiresOn,
+    expiresOn: termEndOn(events, asOf) ?? l.expiresOn,
     brands: l.brands,
     plantLocation: l.plantLocation,
     conditions: l.conditions,

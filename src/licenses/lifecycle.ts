@@ -67,6 +67,14 @@ export function statusOn(steps: readonly LifecycleStep[], date: CalendarDate): L
   return statusFromStep(stepOn(steps, date), date);
 }
 
+/**
+ * The term end in force on `date`: that of the last step in force then or, before the grant takes effect, the
+ * granted term's end. Undefined only for no steps (a license always has its GRANTED step).
+ */
+export function termEndOn(steps: readonly LifecycleStep[], date: CalendarDate): CalendarDate | undefined {
+  return (stepOn(steps, date) ?? steps[0])?.expiresOnAfter;
+}
+
 /** The first step: a grant on issuedOn, for a term ending expiresOn (default issuedOn + 10 years - 1 day). */
 export function grantStep(issuedOn: CalendarDate, expiresOn?: CalendarDate): LifecycleStep {
   return { type: 'GRANTED', effectiveOn: issuedOn, statusAfter: 'ACTIVE', expiresOnAfter: expiresOn ?? termEnd(issuedOn, MDM_TERM_YEARS) };

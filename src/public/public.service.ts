@@ -7,7 +7,8 @@ import { Problem, ProblemException } from '../common/problem.js';
 import type { LicenseEvent } from '../licenses/license-event.entity.js';
 import { Snapshots } from '../database/snapshots.js';
 import { type LicenseWithSteps, RegisterReader } from '../licenses/register.reader.js';
-import { statusOn, stepOn } from '../licenses/lifecycle.js';
+import { isLicenseNumber, LICENSE_NUMBER_MESSAGE } from '../licenses/license.entity.js';
+import { statusOn, stepOn, termEndOn } from '../licenses/lifecycle.js';
 import {
   type ManufacturerDto,
   type ManufacturersQuery,
@@ -19,8 +20,6 @@ import {
   type VerificationDto,
 } from './dto/public.dto.js';
 
-/** What a license number may look like (the same characters staff may enter). */
-const LICENSE_NUMBER_RE = /^[A-Za-z0-9][A-Za-z0-9 ./()-]{0,99}$/;
 
 /**
  * The public register: only public fields, mapped here field by field (never contact e-mails, staff notes or
@@ -64,9 +63,7 @@ export class PublicService {
    */
   async verify(licenseNumber: string, on?: CalendarDate): Promise<VerificationDto> {
     const number = licenseNumber.trim();
-    if (!LICENSE_NUMBER_RE.test(number)) {
-      throw Problem.validation([{ field: 'licenseNumber', message: 'must be 1-100 letters, digits, spaces and . / ( ) -, starting with a letter or digit' }]);
-    }
+    if (!isLicenseNumber(number)) throw Problem.validation([{ field: 'licenseNumber', message: LICENSE_NUMBER_MESSAGE }]);
     const day = on ?? this.clock.today();
     const entry = await this.licenses.byNumber(number);
     if (!entry) {
@@ -84,7 +81,7 @@ export class PublicService {
       on: day,
       holder: { id: l.company!.id, legalName: l.company!.legalName, tradeName: l.company!.tradeName, city: l.company!.city },
       issuedOn: l.issuedOn,
-      expiresOn: (last ?? events[0]).expiresOnAfter,
+      expiresOn: termEndOn(events, day) ?? l.expiresOn,
       brands: l.brands,
       lastStatusChange: last ? toPublicEvent(last) : null,
     };
@@ -130,14 +127,13 @@ function toPublicEvent(e: LicenseEvent): PublicEventDto {
 }
 
 function toPublicLicense({ license: l, events }: LicenseWithSteps, asOf: CalendarDate, withHistory: boolean): PublicLicenseDto {
-  const step = (stepOn(events, asOf) ?? events[0]) as LicenseEvent | undefined;
   return {
     licenseNumber: l.licenseNumber,
     type: l.type,
     status: statusOn(events, asOf),
     asOf,
     issuedOn: l.issuedOn,
-    expiresOn: step?.expiresOnAfter ?? l.expiresOn,
+    expiresOn: termEndOn(events, asOf) ?? l.expiresOn,
     brands: l.brands,
     // AMENDED events are staff corrections, not lifecycle: the public history shows status changes only.
     ...(withHistory ? { history: events.filter((e) => e.type !== 'AMENDED').map(toPublicEvent) } : {}),

@@ -10,7 +10,7 @@ import { Snapshots } from '../database/snapshots.js';
 import { Transactions } from '../database/transactions.js';
 import { RegisterReader } from '../licenses/register.reader.js';
 import { statusOnSql } from '../licenses/status-sql.js';
-import { LICENSE_STATUSES, type LicenseStatus, statusOn, stepOn } from '../licenses/lifecycle.js';
+import { LICENSE_STATUSES, type LicenseStatus, statusOn, termEndOn } from '../licenses/lifecycle.js';
 import { Shipment } from '../shipments/shipment.entity.js';
 import { stackedBarChart } from './chart.js';
 import { dayInMonthSql, dimensionSql, exportSource, SqlParams, spanSql } from './export-source.js';
@@ -347,7 +347,7 @@ export class ReportsService {
     const rows: LicenseReportRow[] = entries.map(({ license: l, licensee, events }) => {
       const status = statusOn(events, on);
       counts[status]++;
-      const expiresOn = (stepOn(events, on) ?? events[0]).expiresOnAfter;
+      const expiresOn = termEndOn(events, on) ?? l.expiresOn;
       const live = status === 'ACTIVE' || status === 'SUSPENDED';
       return {
         licenseId: l.id,

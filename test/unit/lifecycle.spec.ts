@@ -6,9 +6,11 @@ import {
   type LifecycleStep,
   nextStep,
   statusOn,
+  termEndOn,
   TRANSITIONS,
   TransitionError,
 } from '../../src/licenses/lifecycle.js';
+import { isLicenseNumber } from '../../src/licenses/license.entity.js';
 
 const granted = [grantStep('2021-04-09')];
 
@@ -125,4 +127,21 @@ describe('license lifecycle', () => {
     const amended = nextStep(s, 'AMENDED', '2023-02-01');
     expect(amended).toMatchObject({ statusAfter: 'SUSPENDED', expiresOnAfter: '2031-04-08' });
   });
+});
+
+describe('term end in force on a day (termEndOn)', () => {
+  it('is the granted term before the grant takes effect and while granted, the renewed term after a renewal', () => {
+    const grant = [grantStep('2021-04-09')];
+    const renewed = [...grant, nextStep(grant, 'RENEWED', '2031-01-01')];
+    expect(termEndOn(renewed, '2020-01-01')).toBe('2031-04-08');
+    expect(termEndOn(renewed, '2025-06-01')).toBe('2031-04-08');
+    expect(termEndOn(renewed, '2031-01-01')).toBe(renewed[1].expiresOnAfter);
+    expect(renewed[1].expiresOnAfter > '2031-04-08').toBe(true);
+    expect(termEndOn([], '2025-06-01')).toBeUndefined();
+  });
+});
+
+describe('license numbers (one rule for staff input and public look-ups)', () => {
+  it.each(['MDM-2021-0001', 'A', 'PTA/MDM (2)', 'x1.2'])('accepts %s', (n) => expect(isLicenseNumber(n)).toBe(true));
+  it.each(['', '-A', 'MDM-2021-', 'MDM 2021 ', 'MDM_2021', 'A'.repeat(101)])('refuses %j', (n) => expect(isLicenseNumber(n)).toBe(false));
 });

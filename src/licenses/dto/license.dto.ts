@@ -26,9 +26,8 @@ import {
   type LicenseType,
   type LifecycleAction,
 } from '../lifecycle.js';
+import { LICENSE_NUMBER_MESSAGE, LICENSE_NUMBER_RE } from '../license.entity.js';
 
-const LICENSE_NUMBER_RE = /^[A-Za-z0-9][A-Za-z0-9 ./()-]{0,98}[A-Za-z0-9)]$|^[A-Za-z0-9]$/;
-const LICENSE_NUMBER_MESSAGE = 'must be 1-100 letters, digits, spaces and . / ( ) -, starting with a letter or digit';
 
 class LicenseFields {
   @ApiPropertyOptional({ type: [String], example: ['Samsung'], description: 'Brands the licensee may manufacture (at most 50)' })
