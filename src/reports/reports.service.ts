@@ -13,8 +13,11 @@ import { statusOnSql } from '../licenses/status-sql.js';
 import { LICENSE_STATUSES, type LicenseStatus, statusOn, termEndOn } from '../licenses/lifecycle.js';
 import { Shipment } from '../shipments/shipment.entity.js';
 import { stackedBarChart } from './chart.js';
+import { discloseForPublic } from './disclosure-control.js';
 import { dayInMonthSql, dimensionSql, exportSource, SqlParams, spanSql } from './export-source.js';
-import { type Dimension, type ExportsReportDto, type ExportsRowDto, TIME_DIMENSIONS } from './dto/reports.dto.js';
+import { fiscalYearLabel, zeroFill } from './periods.js';
+import { compareRows, get, isTime, set } from './report-rows.js';
+import { type Dimension, type ExportsReportDto, type ExportsRowDto } from './dto/reports.dto.js';
 
 export interface ExportsRequest {
   groupBy: Dimension[];
@@ -31,25 +34,6 @@ interface RawCell {
   units: string | number | null;
   fob: string | number | null;
   withFob: string | number;
-}
-
-const isTime = (d: Dimension) => (TIME_DIMENSIONS as readonly string[]).includes(d);
-
-/** `FY2021-22` for the fiscal year starting 1 July 2021 (Pakistan's fiscal year runs 1 July - 30 June). */
-export function fiscalYearLabel(startYear: number): string {
-  return `FY${startYear}-${String((startYear + 1) % 100).padStart(2, '0')}`;
-}
-
-/** The period keys of a day, as the SQL computes them. */
-export function periodsOf(date: CalendarDate): Record<(typeof TIME_DIMENSIONS)[number], string> {
-  const year = Number(date.slice(0, 4));
-  const month = Number(date.slice(5, 7));
-  return {
-    month: date.slice(0, 7),
-    quarter: `${year}-Q${Math.floor((month + 2) / 3)}`,
-    year: String(year),
-    fiscalYear: fiscalYearLabel(month >= 7 ? year : year - 1),
-  };
 }
 
 /**
@@ -214,65 +198,9 @@ export class ReportsService {
     }));
   }
 
-  /**
-   * The same report for the public: cells of fewer than MIN_PUBLIC_SHIPMENTS shipments are merged, per period,
-   * into "OTHER" (and, while "OTHER" is still too small, the next smallest cells with it), so that no single
-   * company's commercial figures show; a period too small as a whole is published without figures
-   * (`suppressed`). Totals and shares cover the published figures only.
-   */
+  /** The same report for the public, after disclosure control (disclosure-control.ts). */
   async publicExports(request: ExportsRequest, m?: EntityManager): Promise<ExportsReportDto> {
-    const report = await this.exports(request, m);
-    const time = report.groupBy.filter(isTime) as Dimension[];
-    const other = report.groupBy.filter((d) => !isTime(d)) as Dimension[];
-    const publish: ExportsRowDto[] = [];
-    const byPeriod = new Map<string, ExportsRowDto[]>();
-    for (const row of report.rows) {
-      const key = time.map((d) => get(row, d)).join('|');
-      byPeriod.set(key, [...(byPeriod.get(key) ?? []), row]);
-    }
-    for (const rows of byPeriod.values()) {
-      if (!other.length) {
-        for (const r of rows) publish.push(r.shipments !== null && r.shipments > 0 && r.shipments < MIN_PUBLIC_SHIPMENTS ? suppress(r) : r);
-        continue;
-      }
-      // A real OTHER (device category) joins the merged cell, so that a period has one OTHER row.
-      const isOther = (r: ExportsRowDto) => other.every((d) => get(r, d) === 'OTHER');
-      const visible = rows.filter((r) => (r.shipments ?? 0) >= MIN_PUBLIC_SHIPMENTS && !isOther(r)).sort((a, b) => (a.units ?? 0) - (b.units ?? 0));
-      const merged = rows.filter((r) => (r.shipments ?? 0) < MIN_PUBLIC_SHIPMENTS || isOther(r));
-      const count = () => merged.reduce((n, r) => n + (r.shipments ?? 0), 0);
-      while (merged.length && count() < MIN_PUBLIC_SHIPMENTS && visible.length) merged.push(visible.shift()!);
-      publish.push(...visible);
-      if (!merged.length || count() === 0) continue;
-      const cell: ExportsRowDto = {
-        shipments: count(),
-        units: merged.reduce((n, r) => n + (r.units ?? 0), 0),
-        fobValue: sumMoney(merged.map((r) => r.fobValue)),
-        shipmentsWithFob: merged.reduce((n, r) => n + (r.shipmentsWithFob ?? 0), 0),
-        shareOfUnits: 0,
-      };
-      for (const d of time) set(cell, d, get(rows[0], d));
-      for (const d of other) set(cell, d, 'OTHER');
-      if (other.includes('destination')) cell.destinationName = 'Other destinations';
-      publish.push(cell.shipments! < MIN_PUBLIC_SHIPMENTS ? suppress(cell) : cell);
-    }
-    // A FOB figure made of fewer than 3 shipments' values would be one company's price.
-    for (const r of publish) if ((r.shipmentsWithFob ?? 0) < MIN_PUBLIC_SHIPMENTS) r.fobValue = null;
-    const units = publish.reduce((n, r) => n + (r.units ?? 0), 0);
-    for (const r of publish) r.shareOfUnits = r.units === null ? null : units ? Math.round((r.units / units) * 10_000) / 10_000 : 0;
-    publish.sort(compareRows(report.groupBy as Dimension[]));
-    const withFob = publish.reduce((n, r) => n + (r.fobValue === null ? 0 : (r.shipmentsWithFob ?? 0)), 0);
-    return {
-      ...report,
-      // The span of the data is not shown: the first and last export days would be single shipments' dates.
-      filters: {},
-      rows: publish,
-      totals: {
-        shipments: publish.reduce((n, r) => n + (r.shipments ?? 0), 0),
-        units,
-        fobValue: sumMoney(publish.map((r) => r.fobValue)),
-        shipmentsWithFob: withFob,
-      },
-    };
+    return discloseForPublic(await this.exports(request, m));
   }
 
   /** Units by period, stacked by destination or device category (the 8 largest; the rest as "Other"), as SVG. */
@@ -421,12 +349,7 @@ function daysBetween(a: CalendarDate, b: CalendarDate): number {
 /** Time-only reports list every period of the range: at most this many months of it. */
 const MAX_FILLED_MONTHS = 1200;
 
-/** Public aggregates show no cell with fewer shipments than this (no single company's figures). */
-export const MIN_PUBLIC_SHIPMENTS = 3;
 
-function suppress(row: ExportsRowDto): ExportsRowDto {
-  return { ...row, shipments: null, units: null, fobValue: null, shipmentsWithFob: null, shareOfUnits: null, suppressed: true };
-}
 
 export interface FirstExport {
   shippedOn: string;
@@ -445,50 +368,7 @@ function dayText(value: unknown): CalendarDate | undefined {
   return value instanceof Date ? value.toISOString().slice(0, 10) : String(value).slice(0, 10);
 }
 
-/** Adds every period of the range that has no row yet, with zeros (time-only groupings). */
-function zeroFill(rows: ExportsRowDto[], groupBy: Dimension[], from: CalendarDate, to: CalendarDate): ExportsRowDto[] {
-  const key = (r: ExportsRowDto) => groupBy.map((d) => get(r, d)).join('|');
-  const seen = new Set(rows.map(key));
-  const out = [...rows];
-  const last = Number(to.slice(0, 4)) * 12 + Number(to.slice(5, 7)) - 1;
-  for (let n = Number(from.slice(0, 4)) * 12 + Number(from.slice(5, 7)) - 1; n <= last; n++) {
-    const day = `${String(Math.floor(n / 12)).padStart(4, '0')}-${String((n % 12) + 1).padStart(2, '0')}-01`;
-    const periods = periodsOf(day);
-    const cell: ExportsRowDto = { shipments: 0, units: 0, fobValue: null, shipmentsWithFob: 0, shareOfUnits: 0 };
-    for (const d of groupBy) set(cell, d, periods[d as keyof typeof periods]);
-    if (!seen.has(key(cell))) {
-      seen.add(key(cell));
-      out.push(cell);
-    }
-  }
-  return out;
-}
-
-function compareRows(groupBy: Dimension[]) {
-  const time = groupBy.filter(isTime);
-  const other = groupBy.filter((d) => !isTime(d));
-  return (a: ExportsRowDto, b: ExportsRowDto): number => {
-    for (const d of time) {
-      const x = String(get(a, d));
-      const y = String(get(b, d));
-      if (x !== y) return x < y ? -1 : 1;
-    }
-    if ((b.units ?? -1) !== (a.units ?? -1)) return (b.units ?? -1) - (a.units ?? -1);
-    for (const d of other) {
-      const x = String(get(a, d) ?? '');
-      const y = String(get(b, d) ?? '');
-      if (x !== y) return x < y ? -1 : 1;
-    }
-    return 0;
-  };
-}
 
 
-/** A row's value for a dimension (rows are flat: one property per dimension). */
-export function get(row: ExportsRowDto, d: string): unknown {
-  return (row as unknown as Record<string, unknown>)[d];
-}
 
-function set(row: ExportsRowDto, d: string, value: unknown): void {
-  (row as unknown as Record<string, unknown>)[d] = value;
-}
+
