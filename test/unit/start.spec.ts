@@ -1,4 +1,5 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -30,7 +31,41 @@ describe('start-up with an unusable SQLite path', () => {
     expect(ms).toBeLessThan(5000);
   });
 
-  it.skipIf(process.getuid?.() === 0)('a read-only directory: no app, one line naming it', async () => {
+  it('the built server itself: sqlite:/proc/... exits 1 within 5 s with one line naming the path', () => {
+    const began = Date.now();
+    const run = spawnSync(process.execPath, ['dist/src/main.js'], {
+      env: { ...process.env, DATABASE_URL: 'sqlite:/proc/nope/x.sqlite', PORT: '0', LOG_LEVEL: 'silent', SEED: 'false' },
+      encoding: 'utf8',
+      timeout: 10_000,
+    });
+    expect(run.status).toBe(1);
+    expect(Date.now() - began).toBeLessThan(5000);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expect(run.stderr).toContain('/proc/nope');
+  });
+
+  // Root may write anywhere, so there the check runs as the unprivileged user `nobody` (setpriv, util-linux):
+  // the built server (`npm test` builds first) given a directory it may not write, exit code and all.
+  const root = process.getuid?.() === 0;
+  const setpriv = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p));
+  it.runIf(root && setpriv)('a read-only directory (as nobody): the server exits 1 within 5 s, naming it', () => {
+    chmodSync(dir, 0o755);
+    const readOnly = join(dir, 'read-only-as-nobody');
+    mkdirSync(readOnly, { mode: 0o555 });
+    const began = Date.now();
+    const run = spawnSync(setpriv!, ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, 'dist/src/main.js'], {
+      env: { ...process.env, DATABASE_URL: `sqlite:${join(readOnly, 'registry.sqlite')}`, PORT: '0', LOG_LEVEL: 'silent', SEED: 'false' },
+      encoding: 'utf8',
+      timeout: 10_000,
+    });
+    expect(run.status).toBe(1);
+    expect(Date.now() - began).toBeLessThan(5000);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expect(run.stderr).toContain(readOnly);
+    expect(run.stderr).toMatch(/not writable/);
+  });
+
+  it.skipIf(root)('a read-only directory: no app, one line naming it', async () => {
     const readOnly = join(dir, 'read-only');
     mkdirSync(readOnly, { mode: 0o555 });
     const { app, lines } = await start(`sqlite:${join(readOnly, 'registry.sqlite')}`);
