@@ -35,6 +35,11 @@ export class Snapshots {
 
   /** A page of rows and the total count of the query, from one snapshot. */
   manyAndCount<T extends ObjectLiteral>(query: SelectQueryBuilder<T>): Promise<[T[], number]> {
-    return this.read((m) => (m.queryRunner ? query.setQueryRunner(m.queryRunner) : query).getManyAndCount());
+    return this.read((m) => inSnapshot(query, m).getManyAndCount());
   }
+}
+
+/** `query` run on the connection of the snapshot `m` (given by Snapshots.read). */
+export function inSnapshot<T extends ObjectLiteral>(query: SelectQueryBuilder<T>, m: EntityManager): SelectQueryBuilder<T> {
+  return m.queryRunner ? query.setQueryRunner(m.queryRunner) : query;
 }

@@ -93,8 +93,7 @@ export function sweepSpool(): number {
   }
   for (const name of names) {
     const pid = Number(/^upload-(\d+)-/.exec(name)?.[1]);
-    if (pid && pid !== process.pid && isProcessRunning(pid)) continue;
-    if (pid === process.pid) continue;
+    if (pid === process.pid || isProcessRunning(pid)) continue;
     rmSync(join(SPOOL_DIR, name), { force: true });
     removed++;
   }

@@ -8,7 +8,7 @@ import { historyLink, type Page, pageOf } from '../common/pagination.js';
 import { Problem } from '../common/problem.js';
 import { CompaniesService } from '../companies/companies.service.js';
 import { AuditService } from '../audit/audit.service.js';
-import { Snapshots } from '../database/snapshots.js';
+import { inSnapshot, Snapshots } from '../database/snapshots.js';
 import { Transactions } from '../database/transactions.js';
 import type { AmendLicenseDto, CreateLicenseEventDto, GrantLicenseDto, LicenseDto, LicenseEventDto, ListLicensesQuery } from './dto/license.dto.js';
 import { License, licenseBrandsKey, licenseNumberKey } from './license.entity.js';
@@ -90,7 +90,7 @@ export class LicensesService {
     qb.orderBy(column, sort.startsWith('-') ? 'DESC' : 'ASC').addOrderBy('l.id', 'ASC').skip(offset).take(limit);
     // The page, its total and the page's events from one snapshot.
     const { rows, total, events } = await this.snapshots.read(async (m) => {
-      const [rows, total] = await (m.queryRunner ? qb.setQueryRunner(m.queryRunner) : qb).getManyAndCount();
+      const [rows, total] = await inSnapshot(qb, m).getManyAndCount();
       return { rows, total, events: await eventsOf(m, rows.map((r) => r.id)) };
     });
     const items = rows.map((license) =>
