@@ -473,12 +473,18 @@ async function startBare(port) {
   return server;
 }
 
+/**
+ * The registry's resident memory (kB): VmRSS, and its parts RssAnon (the process's own memory: heap, stacks,
+ * buffers) and RssFile (mapped files: the program, and the database pages its SQLite readers map, which are the
+ * OS page cache shared with every process reading the file, and given back under memory pressure).
+ */
 function rssKb(pid) {
   try {
-    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) : NaN;
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const field = (name) => Number(new RegExp(`${name}:\\s+(\\d+) kB`).exec(status)?.[1] ?? NaN);
+    return { total: field('VmRSS'), anon: field('RssAnon'), file: field('RssFile') };
   } catch {
-    return NaN;
+    return { total: NaN, anon: NaN, file: NaN };
   }
 }
 const mib = (kb) => `${(kb / 1024).toFixed(1)} MiB`;
@@ -872,9 +878,11 @@ for (const a of aggregates) {
 out();
 out(`"A write" here is what every audited write does to the public cache: a new \`data_versions\` token for the exports area (set in SQL by the benchmark).`);
 out();
-out('## Registry memory (VmRSS)');
+out('## Registry memory (VmRSS = RssAnon, its own, + RssFile, mapped files)');
 out();
-for (const r of rss) out(`- ${r.when}: ${mib(r.kb)}`);
+out('The database pages the SQLite readers map (RssFile) are the OS page cache of the database file, shared and given back under memory pressure; RssAnon is what the process itself holds.');
+out();
+for (const r of rss) out(`- ${r.when}: ${mib(r.kb.total)} (RssAnon ${mib(r.kb.anon)}, RssFile ${mib(r.kb.file)})`);
 out();
 out('## Disk per IMEI');
 out();

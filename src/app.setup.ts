@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -13,6 +13,7 @@ import { Problem } from './common/problem.js';
 import { ProblemFilter, sendProblem } from './common/problem.filter.js';
 import { problemType, titleFor } from './common/problem.js';
 import { RequestContextInterceptor } from './common/request-context.js';
+import { requestIdOf } from './common/request-id.js';
 import { createValidationPipe } from './common/validation/validation.js';
 import type { RegistryConfig } from './config/config.js';
 
@@ -22,10 +23,7 @@ export function createAdapter(config: Pick<RegistryConfig, 'logLevel'>): Fastify
     logger: config.logLevel === 'silent' ? false : { level: config.logLevel, redact: ['req.headers.authorization'] },
     // A client's X-Request-Id is kept when it is a sane token; anything else gets a fresh UUID.
     requestIdHeader: false,
-    genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
-      const given = req.headers['x-request-id'];
-      return typeof given === 'string' && /^[A-Za-z0-9._:-]{1,100}$/.test(given) ? given : randomUUID();
-    },
+    genReqId: (req: { headers: IncomingHttpHeaders }) => requestIdOf(req.headers),
     bodyLimit: 1_048_576,
     // Any path parameter reaches the validators (a 400 naming it); Node bounds the request line itself.
     routerOptions: { maxParamLength: 65_536 },
@@ -56,9 +54,10 @@ export async function configureApp(app: NestFastifyApplication): Promise<void> {
   const fastify = app.getHttpAdapter().getInstance();
   // The API takes JSON: a text/plain body is refused with 415 rather than handed to a DTO as a string.
   fastify.removeContentTypeParser('text/plain');
-  // First of all: public reads answered from the data versions before any other work (304s, cached answers,
-  // the license and device checks); what it sends carries the headers of full answers of the same route.
-  app.get(PublicResponseCache).installOnRequest(fastify);
+  // First of all, in front of Fastify itself: public reads answered from the data versions before any other work
+  // (304s, cached answers, the license and device checks); what it sends carries the headers of full answers of
+  // the same route.
+  app.get(PublicResponseCache).installInFront(fastify);
   // CSV imports: a text/csv body is handed on as the stream it is (the import parses it as it arrives), and
   // multipart uploads go through @fastify/multipart.
   fastify.addContentTypeParser('text/csv', (_request, payload, done) => done(null, payload));

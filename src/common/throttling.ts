@@ -1,5 +1,6 @@
 import { type ExecutionContext, Injectable } from '@nestjs/common';
 import { ThrottlerGuard, type ThrottlerLimitDetail, type ThrottlerStorage } from '@nestjs/throttler';
+import type { IncomingMessage } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { ProblemException } from './problem.js';
@@ -67,24 +68,34 @@ function publicKey(ip: string): string {
 }
 
 const COUNTED = Symbol('publicRequestCounted');
+type Counted = IncomingMessage & { [COUNTED]?: boolean };
 
 /** The public limit's window (ThrottlerModule in AppModule): a minute. */
 export const PUBLIC_WINDOW_MS = 60_000;
 
 /**
- * Counts one public request of the client's address before Nest routes it (the public fast path), with the
- * same storage, key and headers as PublicThrottlerGuard, which then does not count it again. False when
- * the address is over its limit: the request then goes on to the guard, which answers 429.
+ * The client address the limits count by: the connection's peer, as Fastify's `request.ip` gives it (no proxy is
+ * trusted), taken from the Node request so that the public fast path, in front of Fastify, keys it the same way.
  */
-export async function countPublicRequest(storage: ThrottlerStorage, request: FastifyRequest, reply: FastifyReply, limit: number): Promise<boolean> {
-  const hit = await storage.increment(publicKey(request.ip), PUBLIC_WINDOW_MS, limit, PUBLIC_WINDOW_MS, THROTTLE.PUBLIC);
-  if (hit.isBlocked) return false;
-  (request as FastifyRequest & { [COUNTED]?: boolean })[COUNTED] = true;
-  void reply
-    .header(`X-RateLimit-Limit-${THROTTLE.PUBLIC}`, limit)
-    .header(`X-RateLimit-Remaining-${THROTTLE.PUBLIC}`, Math.max(0, limit - hit.totalHits))
-    .header(`X-RateLimit-Reset-${THROTTLE.PUBLIC}`, hit.timeToExpire);
-  return true;
+export function clientAddress(raw: IncomingMessage): string {
+  return raw.socket?.remoteAddress ?? '';
+}
+
+/**
+ * Counts one public request before Fastify routes it (the public fast path), with the same storage and key as
+ * PublicThrottlerGuard, which then does not count it again. Returns the rate-limit headers for its response as a
+ * flat list (name, value, ...), or undefined when the address is over its limit: the request then goes on to the
+ * guard, which answers 429.
+ */
+export async function countPublicRequest(storage: ThrottlerStorage, raw: IncomingMessage, limit: number): Promise<string[] | undefined> {
+  const hit = await storage.increment(publicKey(clientAddress(raw)), PUBLIC_WINDOW_MS, limit, PUBLIC_WINDOW_MS, THROTTLE.PUBLIC);
+  if (hit.isBlocked) return undefined;
+  (raw as Counted)[COUNTED] = true;
+  return [
+    `X-RateLimit-Limit-${THROTTLE.PUBLIC}`, String(limit),
+    `X-RateLimit-Remaining-${THROTTLE.PUBLIC}`, String(Math.max(0, limit - hit.totalHits)),
+    `X-RateLimit-Reset-${THROTTLE.PUBLIC}`, String(hit.timeToExpire),
+  ];
 }
 
 /** Public requests per client address, counted across every public route and page together. */
@@ -94,7 +105,11 @@ export class PublicThrottlerGuard extends ProblemThrottlerGuard {
   protected readonly detail = 'Too many requests from this address; wait for the time in Retry-After';
 
   protected override async shouldSkip(context: ExecutionContext): Promise<boolean> {
-    return Boolean(context.switchToHttp().getRequest<{ [COUNTED]?: boolean }>()[COUNTED]);
+    return Boolean((context.switchToHttp().getRequest<FastifyRequest>().raw as Counted)[COUNTED]);
+  }
+
+  protected override async getTracker(req: Record<string, unknown>): Promise<string> {
+    return clientAddress((req as unknown as FastifyRequest).raw);
   }
 
   protected override generateKey(_context: ExecutionContext, tracker: string): string {

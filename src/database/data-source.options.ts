@@ -75,10 +75,15 @@ export function buildDataSourceOptions(database: DatabaseConfig, role: Connectio
     enableWAL: !memory && !reader,
     // Busy timeout: how long a statement waits for another process's lock (e.g. a CLI import beside the server).
     timeout: limits.writeWaitMs,
-    ...(reader ? { prepareDatabase: (db: { pragma(sql: string): unknown }) => void db.pragma('query_only = ON') } : {}),
+    // A reader reads the file through a memory map (up to SQLITE_READER_MMAP_BYTES): a page already in the OS
+    // cache is read in place, without a system call and a copy (a random device lookup among millions: 8 pages).
+    ...(reader ? { prepareDatabase: (db: { pragma(sql: string): unknown }) => void (db.pragma('query_only = ON'), db.pragma(`mmap_size = ${SQLITE_READER_MMAP_BYTES}`)) } : {}),
     // foreign_keys is switched on by the driver itself
   };
 }
+
+/** How much of a SQLite file a reader maps into memory: 1 GiB of address space (pages are mapped, not loaded). */
+export const SQLITE_READER_MMAP_BYTES = 1024 ** 3;
 
 function isDirectory(path: string): boolean {
   try {

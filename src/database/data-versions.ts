@@ -24,8 +24,8 @@ const READ_SQL = 'SELECT area, version FROM data_versions';
  */
 @Injectable()
 export class DataVersions {
-  /** PostgreSQL: the read in flight, shared by the requests that arrive while it runs (one round trip for many). */
-  private inFlight?: Promise<DataVersionSet>;
+  /** The last read, shared by the requests that come before it is cleared (see current()). */
+  private shared?: Promise<DataVersionSet>;
 
   constructor(private readonly reads: PreparedReads) {}
 
@@ -40,20 +40,20 @@ export class DataVersions {
 
   /**
    * The current token of every area: one small prepared query (the public fast path runs it on every request).
-   * On PostgreSQL, requests that arrive while a read is on its way share it: a round trip per request would halve
-   * what the connection pool can answer. A token so read is at most one round trip old, and only ever names
-   * committed data; what the request then reads is read afresh.
+   * Requests share a read: on PostgreSQL those that arrive while it is on its way (a round trip per request would
+   * halve what the connection pool can answer); on SQLite those that arrive in the same turn of the event loop
+   * (read from the sockets together). A token so read is at most that old, and only ever names committed data,
+   * like one read by each request before its answer's own reads: what the request then reads is read afresh.
    */
   current(): Promise<DataVersionSet> {
-    if (this.inFlight) return this.inFlight;
+    if (this.shared) return this.shared;
     const read = this.read();
-    if (this.reads.postgres) {
-      this.inFlight = read;
-      const clear = () => {
-        if (this.inFlight === read) this.inFlight = undefined;
-      };
-      read.then(clear, clear);
-    }
+    this.shared = read;
+    const clear = () => {
+      if (this.shared === read) this.shared = undefined;
+    };
+    if (this.reads.postgres) read.then(clear, clear);
+    else setImmediate(clear);
     return read;
   }
 

@@ -1,12 +1,14 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { ThrottlerStorage } from '@nestjs/throttler';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { FastifyBaseLogger, FastifyInstance, FastifyReply } from 'fastify';
 import { LRUCache } from 'lru-cache';
 import { isCalendarDate } from '../common/calendar-date.js';
 import { Clock } from '../common/clock.js';
 import { ifNoneMatchMatches, PUBLIC_AGGREGATES_CACHE, PUBLIC_CACHE } from '../common/conditional.js';
 import { ProblemException } from '../common/problem.js';
+import { requestIdOf } from '../common/request-id.js';
 import { countPublicRequest } from '../common/throttling.js';
 import { REGISTRY_CONFIG, type RegistryConfig } from '../config/config.js';
 import { type DataArea, DataVersions } from '../database/data-versions.js';
@@ -18,7 +20,7 @@ type Direct = (path: string, query: URLSearchParams) => (() => Promise<unknown>)
 
 interface CachedRoute {
   /** The headers of this route's last full answer (through Nest and helmet), for its direct answers. */
-  template?: Headers;
+  template?: HeaderList;
   match: (path: string) => boolean;
   areas: DataArea[];
   cacheControl: string;
@@ -67,36 +69,43 @@ export function directDevice(devices: DevicesService): Direct {
 /** Response headers that belong to one response only and are never replayed from the cache. */
 const OWN_HEADERS = new Set(['content-length', 'date', 'connection', 'keep-alive', 'transfer-encoding', 'x-request-id', 'set-cookie', 'retry-after', 'etag']);
 
-type Headers = Record<string, string | string[] | number>;
+/** Response headers as Node's writeHead takes them in one go: name, value, name, value... */
+type HeaderList = readonly string[];
 
 interface Entry {
   etag: string;
-  /** The response's other headers: one shared object for every response with the same ones. */
-  headers: Headers;
+  /** The response's other headers: one shared list for every response with the same ones. */
+  headers: HeaderList;
   body: string | Buffer;
 }
 
+/** What the fast path learnt about a request it passed on to Fastify. */
 interface Pending {
   etag: string;
   key: string;
   store: boolean;
   route: CachedRoute;
-  /** Answered by the route's direct lookup (not through Nest). */
-  direct?: boolean;
+  /** The rate-limit headers of the request, counted by the fast path. */
+  rateLimit: string[];
 }
 
 const PENDING = Symbol('publicCache');
-type Marked = FastifyRequest & { [PENDING]?: Pending };
+type Marked = IncomingMessage & { [PENDING]?: Pending };
+type Listener = (req: IncomingMessage, res: ServerResponse) => void;
 
 /**
- * The public side's fast path (a Fastify onRequest hook, before Nest's guards, pipes and handlers):
+ * The public side's fast path, in front of Fastify (the HTTP server's request listener offers it every GET
+ * first; what it does not answer goes on to Fastify and Nest untouched):
  * 1. the public rate limit is counted (the same storage and key as PublicThrottlerGuard, which then skips);
  * 2. the current data versions are read (one small query) and the ETag derived from URL, versions and day;
  * 3. a matching If-None-Match is answered 304 at once; a cached 200 for the same ETag is replayed;
  * 4. the two lookups asked one key at a time (license check, device check) are answered here, by the same
- *    services as their controllers, when the request has their plain form;
- * 5. otherwise the request goes on to Nest, and its 200 is kept (bounded LRU, PUBLIC_CACHE_MB) under that ETag.
+ *    services as their controllers, when the request has their plain form and the route has been answered
+ *    in full once (its headers are then known);
+ * 5. otherwise the request goes on to Fastify, and its 200 is kept (bounded LRU, PUBLIC_CACHE_MB) under that ETag.
  * A write moves the versions on, so nothing stale is served, on one instance or several sharing a database.
+ * Being in front of Fastify, an answer made here skips Fastify's request and reply objects, routing and hooks:
+ * the per-request cost of the busiest public reads is then close to that of the lookup itself.
  */
 @Injectable()
 export class PublicResponseCache {
@@ -107,8 +116,12 @@ export class PublicResponseCache {
    * The first match decides; a path not listed here is not cached.
    */
   private readonly routes: CachedRoute[];
-  /** Header sets by their JSON text, shared by the entries (most responses of a route have the same ones). */
-  private readonly headerSets = new Map<string, Headers>();
+  /** Header lists by their JSON text, shared by the entries (most responses of a route have the same ones). */
+  private readonly headerSets = new Map<string, HeaderList>();
+  /** Fastify is closing: everything goes to it (it answers 503 while it drains). */
+  private closing = false;
+  /** Fastify's logger when request lines are logged (info or finer), for the answers made here. */
+  private log?: FastifyBaseLogger;
 
   constructor(
     private readonly versions: DataVersions,
@@ -133,71 +146,114 @@ export class PublicResponseCache {
   }
 
   /**
-   * The hooks. `onRequest` goes before every other hook (helmet's too): what it answers carries headers taken
-   * from full answers of the same route (helmet's among them), kept with each cached body and, for the direct
-   * lookups, once per route. `onSend` is called after the other onSend hooks are added.
+   * Puts the fast path in front of Fastify's request listener, and adds the hooks that keep the 200s of the
+   * requests it passed on (call after helmet is registered: those 200s then carry its headers, which answers
+   * made here replay) and stop it when Fastify closes.
    */
-  installOnRequest(fastify: FastifyInstance): void {
-    fastify.addHook('onRequest', (request, reply) => this.onRequest(request as Marked, reply));
+  installInFront(fastify: FastifyInstance): void {
+    const server = fastify.server;
+    const fastifyListeners = server.listeners('request') as Listener[];
+    const next: Listener = (req, res) => {
+      for (const listener of fastifyListeners) listener.call(server, req, res);
+    };
+    server.removeAllListeners('request');
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+      if (req.method !== 'GET' || this.closing) return next(req, res);
+      this.answer(req as Marked, res).then(
+        (answered) => answered || next(req, res),
+        () => next(req, res), // e.g. the database is busy: Nest answers it, in the client's format
+      );
+    });
+    fastify.addHook('preClose', (done) => {
+      this.closing = true;
+      done();
+    });
+    if (['info', 'debug', 'trace'].includes(fastify.log.level)) this.log = fastify.log;
   }
 
+  /** The hook that keeps the 200s of requests passed on (call after helmet's hooks and before conditionalGet's). */
   installOnSend(fastify: FastifyInstance): void {
     fastify.addHook('onSend', async (request, reply, payload) => {
-      this.onSend(request as Marked, reply, payload);
+      this.onSend(request.raw as Marked, reply, payload);
       return payload;
     });
   }
 
-  private async onRequest(request: Marked, reply: FastifyReply): Promise<FastifyReply | undefined> {
-    if (request.method !== 'GET') return;
-    const url = request.url;
+  /** Answers `req` here when it can (true), or marks what it learnt for Fastify's turn (false). */
+  private async answer(req: Marked, res: ServerResponse): Promise<boolean> {
+    const url = req.url ?? '';
     const q = url.indexOf('?');
     const path = q < 0 ? url : url.slice(0, q);
     const route = this.routes.find((r) => r.match(path));
-    if (!route) return;
+    if (!route) return false;
     // Past the limit: left to the guard, which answers 429 in the route's own format.
-    if (!(await countPublicRequest(this.throttle, request, reply, this.config.publicRateLimit))) return;
+    const rateLimit = await countPublicRequest(this.throttle, req, this.config.publicRateLimit);
+    if (!rateLimit) return false;
     const versions = await this.versions.current();
     const etag = `"${createHash('sha1').update(`${url}\n${route.areas.map((a) => versions[a]).join(' ')}\n${this.clock.today()}`).digest('base64url')}"`;
     const cached = this.entries.get(url);
     const fresh = cached && cached.etag === etag ? cached : undefined;
     // A tag of ours names a 200 of this URL at these versions; `*` matches only a representation we know exists.
-    const inm = request.headers['if-none-match'];
+    const inm = req.headers['if-none-match'];
     if (inm && (inm.trim() === '*' ? fresh : ifNoneMatchMatches(inm, etag))) {
-      void reply.code(304).header('ETag', etag).header('Cache-Control', fresh?.headers['cache-control'] ?? route.cacheControl);
-      return reply.send();
+      const cacheControl = fresh ? headerOf(fresh.headers, 'cache-control') : undefined;
+      this.send(req, res, 304, ['Cache-Control', cacheControl ?? route.cacheControl], rateLimit, etag);
+      return true;
     }
-    if (fresh) return reply.headers(fresh.headers).header('ETag', etag).send(fresh.body);
-    request[PENDING] = { etag, key: url, store: route.store, route };
+    if (fresh) {
+      this.send(req, res, 200, fresh.headers, rateLimit, etag, fresh.body);
+      return true;
+    }
+    req[PENDING] = { etag, key: url, store: route.store, route, rateLimit };
     const lookup = route.template && route.direct?.(path, new URLSearchParams(q < 0 ? '' : url.slice(q + 1)));
-    if (!lookup) return;
-    let body: unknown;
+    if (!lookup) return false;
+    let body: string;
     try {
-      body = await lookup();
+      body = JSON.stringify(await lookup());
     } catch (e) {
-      if (e instanceof ProblemException) return; // Nest answers it again, in the client's format (problem+json or a page)
+      if (e instanceof ProblemException) return false; // Nest answers it again, in the client's format (problem+json or a page)
       throw e;
     }
-    request[PENDING] = { etag, key: url, store: route.store, route, direct: true };
-    return reply.headers(route.template!).header('ETag', etag).send(JSON.stringify(body));
+    req[PENDING] = undefined;
+    // A plain check is kept; one on a day (`?on=`) is one of millions of one-off keys, cheaper to look up again.
+    if (route.store && q < 0) this.keep(url, etag, route.template!, body);
+    this.send(req, res, 200, route.template!, rateLimit, etag, body);
+    return true;
   }
 
-  private onSend(request: Marked, reply: FastifyReply, payload: unknown): void {
-    const pending = request[PENDING];
+  /** Writes an answer made here: the route's headers, then this response's own ones (rate limit, id, ETag). */
+  private send(req: IncomingMessage, res: ServerResponse, status: number, headers: HeaderList, rateLimit: string[], etag: string, body?: string | Buffer): void {
+    const started = this.log ? performance.now() : 0;
+    const id = requestIdOf(req.headers);
+    const all = [...headers, ...rateLimit, 'ETag', etag, 'X-Request-Id', id];
+    if (body !== undefined) all.push('Content-Length', String(typeof body === 'string' ? Buffer.byteLength(body) : body.length));
+    res.writeHead(status, all);
+    res.end(body);
+    this.log?.info({ reqId: id, req: { method: req.method, url: req.url, remoteAddress: req.socket?.remoteAddress }, res: { statusCode: status }, responseTime: performance.now() - started }, 'request completed');
+  }
+
+  private onSend(req: Marked, reply: FastifyReply, payload: unknown): void {
+    const pending = req[PENDING];
     if (!pending) return;
-    request[PENDING] = undefined;
+    req[PENDING] = undefined;
+    for (let i = 0; i < pending.rateLimit.length; i += 2) void reply.header(pending.rateLimit[i], pending.rateLimit[i + 1]);
     if (reply.statusCode !== 200 || (typeof payload !== 'string' && !Buffer.isBuffer(payload))) return;
     void reply.header('ETag', pending.etag);
-    const headers = pending.direct ? pending.route.template! : this.headersOf(reply);
-    if (!pending.direct && pending.route.direct) pending.route.template = headers;
-    if (pending.store && this.config.publicCacheMb > 0) this.entries.set(pending.key, { etag: pending.etag, headers, body: payload });
+    const headers = this.headersOf(reply);
+    if (pending.route.direct) pending.route.template = headers;
+    if (pending.store) this.keep(pending.key, pending.etag, headers, payload);
   }
 
-  /** The reply's headers but its own ones (length, date, request id, rate-limit counts, ETag), as a shared set. */
-  private headersOf(reply: FastifyReply): Headers {
-    const headers: Headers = {};
+  private keep(key: string, etag: string, headers: HeaderList, body: string | Buffer): void {
+    if (this.config.publicCacheMb > 0) this.entries.set(key, { etag, headers, body });
+  }
+
+  /** The reply's headers but its own ones (length, date, request id, rate-limit counts, ETag), as a shared list. */
+  private headersOf(reply: FastifyReply): HeaderList {
+    const headers: string[] = [];
     for (const [name, value] of Object.entries(reply.getHeaders())) {
-      if (value !== undefined && !OWN_HEADERS.has(name) && !name.startsWith('x-ratelimit')) headers[name] = value;
+      if (value === undefined || OWN_HEADERS.has(name) || name.startsWith('x-ratelimit')) continue;
+      for (const one of Array.isArray(value) ? value : [value]) headers.push(name, String(one));
     }
     const text = JSON.stringify(headers);
     let shared = this.headerSets.get(text);
@@ -208,4 +264,10 @@ export class PublicResponseCache {
     }
     return shared;
   }
+}
+
+/** The value of header `name` (lower case) in a list, if there. */
+function headerOf(headers: HeaderList, name: string): string | undefined {
+  for (let i = 0; i < headers.length; i += 2) if (headers[i] === name) return headers[i + 1];
+  return undefined;
 }

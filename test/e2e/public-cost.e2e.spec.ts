@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DataSource } from 'typeorm';
 import { RegisterReader } from '../../src/licenses/register.reader.js';
+import { PublicService } from '../../src/public/public.service.js';
 import { DevicesService } from '../../src/shipments/devices.service.js';
 import { engine, startApp, type TestApp } from '../support/app.js';
 import { event, makeCompany, makeLicense, shipmentBody } from '../support/factories.js';
@@ -111,6 +112,18 @@ describe('public reads cost what their answer needs', () => {
     expect(next.body.status).toBe('EXPIRED');
   });
 
+  it('a license check on a day is answered each time, not kept (millions of one-off keys); the plain check is kept', async () => {
+    const spy = vi.spyOn(t.app.get(PublicService), 'verify');
+    const url = `/public/v1/licenses/${license.licenseNumber}`;
+    await t.anon.get(url).expect(200);
+    spy.mockClear();
+    expect((await t.anon.get(`${url}?on=2021-09-01`).expect(200)).body.on).toBe('2021-09-01');
+    await t.anon.get(`${url}?on=2021-09-01`).expect(200);
+    expect(spy).toHaveBeenCalledTimes(2);
+    await t.anon.get(url).expect(200);
+    expect(spy).toHaveBeenCalledTimes(2);
+  });
+
   it('a device check with a current ETag is a 304 without the lookup; device answers are not kept (millions of one-off keys)', async () => {
     await t.http.post('/api/v1/shipments').send(shipmentBody(license, { shippedOn: '2021-08-14', units: 1, imeis: ['490154203237518'] })).expect(201);
     const spy = vi.spyOn(t.app.get(DevicesService), 'publicAnswer');
@@ -119,6 +132,24 @@ describe('public reads cost what their answer needs', () => {
     expect(spy).toHaveBeenCalledTimes(1);
     expect((await t.anon.get('/public/v1/devices/490154203237518').expect(200)).headers.etag).toBe(first.headers.etag);
     expect(spy).toHaveBeenCalledTimes(2);
+  });
+});
+
+describe('answers made in front of Fastify', () => {
+  it('are logged like the others when request lines are logged (LOG_LEVEL info)', async () => {
+    const t = await startApp({ logLevel: 'info' });
+    try {
+      const company = await makeCompany(t, { legalName: 'Logged Devices Ltd' });
+      const license = await makeLicense(t, { companyId: company.id, licenseNumber: 'LOG-1' });
+      const log = vi.spyOn(t.app.getHttpAdapter().getInstance().log, 'info');
+      await t.anon.get(`/public/v1/licenses/${license.licenseNumber}`).expect(200); // through Nest: the route's headers
+      const fast = await t.anon.get(`/public/v1/licenses/${license.licenseNumber}?on=2021-09-01`).set('X-Request-Id', 'log-check-1').expect(200);
+      expect(fast.headers['x-request-id']).toBe('log-check-1');
+      expect(log).toHaveBeenCalledWith(expect.objectContaining({ reqId: 'log-check-1', res: { statusCode: 200 } }), 'request completed');
+    } finally {
+      vi.restoreAllMocks();
+      await t.close();
+    }
   });
 });
 

@@ -81,7 +81,7 @@ export async function createDatabase(): Promise<{ database: DatabaseConfig; drop
   };
 }
 
-export async function startApp(options: { seed?: boolean; jwtSecret?: string; shareDatabaseWith?: TestApp; bootstrapAdmin?: { email: string; password: string }; publicRateLimit?: number; engine?: 'sqlite'; sqliteFile?: string; database?: { database: DatabaseConfig; drop: () => Promise<void> }; limits?: Partial<DatabaseLimits> } = {}): Promise<TestApp> {
+export async function startApp(options: { seed?: boolean; jwtSecret?: string; shareDatabaseWith?: TestApp; bootstrapAdmin?: { email: string; password: string }; publicRateLimit?: number; engine?: 'sqlite'; sqliteFile?: string; database?: { database: DatabaseConfig; drop: () => Promise<void> }; limits?: Partial<DatabaseLimits>; logLevel?: RegistryConfig['logLevel'] } = {}): Promise<TestApp> {
   // A second instance on the same database (PostgreSQL): same database, same staff, same token key.
   const shared = options.shareDatabaseWith;
   const { database, drop } = shared
@@ -99,7 +99,7 @@ export async function startApp(options: { seed?: boolean; jwtSecret?: string; sh
     database: options.limits ? { ...database, limits: { ...database.limits, ...options.limits } } : database,
     seed: options.seed ?? false,
     timeZone: 'Asia/Karachi',
-    logLevel: 'silent',
+    logLevel: options.logLevel ?? 'silent',
     nodeEnv: 'test',
     publicRateLimit: options.publicRateLimit ?? 100_000,
     publicCacheMb: 16,
