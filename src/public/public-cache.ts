@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { ThrottlerStorage } from '@nestjs/throttler';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -90,6 +90,7 @@ interface Pending {
 }
 
 const PENDING = Symbol('publicCache');
+const NO_QUERY = new URLSearchParams();
 type Marked = IncomingMessage & { [PENDING]?: Pending };
 type Listener = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -190,7 +191,7 @@ export class PublicResponseCache {
     const rateLimit = await countPublicRequest(this.throttle, req, this.config.publicRateLimit);
     if (!rateLimit) return false;
     const versions = await this.versions.current();
-    const etag = `"${createHash('sha1').update(`${url}\n${route.areas.map((a) => versions[a]).join(' ')}\n${this.clock.today()}`).digest('base64url')}"`;
+    const etag = `"${hash('sha1', `${url}\n${route.areas.map((a) => versions[a]).join(' ')}\n${this.clock.today()}`, 'base64url')}"`;
     const cached = this.entries.get(url);
     const fresh = cached && cached.etag === etag ? cached : undefined;
     // A tag of ours names a 200 of this URL at these versions; `*` matches only a representation we know exists.
@@ -205,7 +206,7 @@ export class PublicResponseCache {
       return true;
     }
     req[PENDING] = { etag, key: url, store: route.store, route, rateLimit };
-    const lookup = route.template && route.direct?.(path, new URLSearchParams(q < 0 ? '' : url.slice(q + 1)));
+    const lookup = route.template && route.direct?.(path, q < 0 ? NO_QUERY : new URLSearchParams(url.slice(q + 1)));
     if (!lookup) return false;
     let body: string;
     try {
