@@ -10,7 +10,7 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { NestFactory } from '@nestjs/core';
-import { DataSource } from 'typeorm';
+import { WRITER } from '../dist/src/database/writer.js';
 import { AppModule } from '../dist/src/app.module.js';
 import { loadConfig } from '../dist/src/config/config.js';
 import { tuneRuntime } from '../dist/src/runtime.js';
@@ -24,7 +24,8 @@ tuneRuntime(); // as the registry's own processes run
 const config = loadConfig({ DATABASE_URL: url, SEED: 'false', LOG_LEVEL: 'error', JWT_SECRET: 'x'.repeat(32) });
 
 const app = await NestFactory.createApplicationContext(AppModule.forRoot(config), { logger: ['error'] });
-const ds = app.get(DataSource);
+// The writer connection: the default data source is the registry's read-only reader.
+const ds = app.get(WRITER);
 const pg = config.database.engine === 'postgres';
 const param = (i) => (pg ? `$${i}` : '?');
 

@@ -12,12 +12,12 @@ import { randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream, rmSync } from 'node:fs';
 import { once } from 'node:events';
 import { NestFactory } from '@nestjs/core';
-import { DataSource } from 'typeorm';
 import { AppModule } from '../dist/src/app.module.js';
 import { loadConfig } from '../dist/src/config/config.js';
 import { tuneRuntime } from '../dist/src/runtime.js';
 import { luhnCheckDigit } from '../dist/src/common/imei.js';
 import { ImportsService } from '../dist/src/imports/imports.service.js';
+import { WRITER } from '../dist/src/database/writer.js';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 100_000);
 const UNITS = 10; // devices per shipment: ROWS x UNITS IMEIs
@@ -26,7 +26,8 @@ if (url.startsWith('sqlite:')) rmSync(url.slice(7), { force: true });
 tuneRuntime(); // as the registry's own processes run
 const config = loadConfig({ DATABASE_URL: url, SEED: 'false', LOG_LEVEL: 'error', JWT_SECRET: 'x'.repeat(32) });
 const app = await NestFactory.createApplicationContext(AppModule.forRoot(config), { logger: ['error'] });
-const ds = app.get(DataSource);
+// The writer connection: the default data source is the registry's read-only reader.
+const ds = app.get(WRITER);
 const pg = config.database.engine === 'postgres';
 const p = (i) => (pg ? `$${i}` : '?');
 if (pg) await ds.query('TRUNCATE devices, device_releases, shipments, license_events, licenses, companies CASCADE');
