@@ -105,8 +105,8 @@ type Listener = (req: IncomingMessage, res: ServerResponse) => void;
  *    in full once (its headers are then known);
  * 5. otherwise the request goes on to Fastify, and its 200 is kept (bounded LRU, PUBLIC_CACHE_MB) under that ETag.
  * A write moves the versions on, so nothing stale is served, on one instance or several sharing a database.
- * Being in front of Fastify, an answer made here skips Fastify's request and reply objects, routing and hooks:
- * the per-request cost of the busiest public reads is then close to that of the lookup itself.
+ * Being in front of Fastify, an answer made here skips Fastify's request and reply objects, routing and hooks
+ * (measured figures: docs/performance.md).
  */
 @Injectable()
 export class PublicResponseCache {
@@ -147,9 +147,8 @@ export class PublicResponseCache {
   }
 
   /**
-   * Puts the fast path in front of Fastify's request listener, and adds the hooks that keep the 200s of the
-   * requests it passed on (call after helmet is registered: those 200s then carry its headers, which answers
-   * made here replay) and stop it when Fastify closes.
+   * Puts the fast path in front of Fastify's request listener, and stops it when Fastify closes. The 200s of
+   * the requests it passes on are kept by the hook of installOnSend.
    */
   installInFront(fastify: FastifyInstance): void {
     const server = fastify.server;
@@ -172,7 +171,11 @@ export class PublicResponseCache {
     if (['info', 'debug', 'trace'].includes(fastify.log.level)) this.log = fastify.log;
   }
 
-  /** The hook that keeps the 200s of requests passed on (call after helmet's hooks and before conditionalGet's). */
+  /**
+   * The hook that keeps the 200s of requests passed on, with the rate-limit headers counted here. Add it after
+   * helmet is registered (those 200s then carry its headers, which answers made here replay) and before
+   * conditionalGet's hook (which then keeps the ETag set here).
+   */
   installOnSend(fastify: FastifyInstance): void {
     fastify.addHook('onSend', async (request, reply, payload) => {
       this.onSend(request.raw as Marked, reply, payload);
