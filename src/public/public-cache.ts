@@ -190,6 +190,7 @@ export class PublicResponseCache {
     const path = q < 0 ? url : url.slice(0, q);
     const route = this.routes.find((r) => r.match(path));
     if (!route) return false;
+    const started = this.log ? performance.now() : 0;
     // Past the limit: left to the guard, which answers 429 in the route's own format.
     const rateLimit = await countPublicRequest(this.throttle, req, this.config.publicRateLimit);
     if (!rateLimit) return false;
@@ -201,11 +202,11 @@ export class PublicResponseCache {
     const inm = req.headers['if-none-match'];
     if (inm && (inm.trim() === '*' ? fresh : ifNoneMatchMatches(inm, etag))) {
       const cacheControl = fresh ? headerOf(fresh.headers, 'cache-control') : undefined;
-      this.send(req, res, 304, ['Cache-Control', cacheControl ?? route.cacheControl], rateLimit, etag);
+      this.send(req, res, started, 304, ['Cache-Control', cacheControl ?? route.cacheControl], rateLimit, etag);
       return true;
     }
     if (fresh) {
-      this.send(req, res, 200, fresh.headers, rateLimit, etag, fresh.body);
+      this.send(req, res, started, 200, fresh.headers, rateLimit, etag, fresh.body);
       return true;
     }
     req[PENDING] = { etag, key: url, store: route.store, route, rateLimit };
@@ -221,13 +222,12 @@ export class PublicResponseCache {
     req[PENDING] = undefined;
     // A plain check is kept; one on a day (`?on=`) is one of millions of one-off keys, cheaper to look up again.
     if (route.store && q < 0) this.keep(url, etag, route.template!, body);
-    this.send(req, res, 200, route.template!, rateLimit, etag, body);
+    this.send(req, res, started, 200, route.template!, rateLimit, etag, body);
     return true;
   }
 
-  /** Writes an answer made here: the route's headers, then this response's own ones (rate limit, id, ETag). */
-  private send(req: IncomingMessage, res: ServerResponse, status: number, headers: HeaderList, rateLimit: string[], etag: string, body?: string | Buffer): void {
-    const started = this.log ? performance.now() : 0;
+  /** Writes an answer made here (`started`: when it came, for the log line): the route's headers, then this response's own ones (rate limit, id, ETag). */
+  private send(req: IncomingMessage, res: ServerResponse, started: number, status: number, headers: HeaderList, rateLimit: string[], etag: string, body?: string | Buffer): void {
     const id = requestIdOf(req.headers);
     const all = [...headers, ...rateLimit, 'ETag', etag, 'X-Request-Id', id];
     if (body !== undefined) all.push('Content-Length', String(typeof body === 'string' ? Buffer.byteLength(body) : body.length));
