@@ -40,9 +40,9 @@ async function load() {
     [companyId, `Bench Devices ${companyId}`, `bench devices ${companyId}`, `bench devices ${companyId}`, now, now, 1],
   );
   await ds.query(
-    `INSERT INTO licenses (id, license_number, license_number_key, company_id, type, issued_on, expires_on, brands, status, created_at, updated_at, version)
-     VALUES (${[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12].map(param)})`,
-    [licenseId, `BENCH-${companyId}`, `BENCH-${companyId}`.toUpperCase(), companyId, 'MDM', '2021-01-25', '2031-01-24', '[]', 'ACTIVE', now, now, 1],
+    `INSERT INTO licenses (id, license_number, license_number_key, company_id, type, issued_on, expires_on, brands, created_at, updated_at, version)
+     VALUES (${[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11].map(param)})`,
+    [licenseId, `BENCH-${companyId}`, `BENCH-${companyId}`.toUpperCase(), companyId, 'MDM', '2021-01-25', '2031-01-24', '[]', now, now, 1],
   );
   const destinations = ['AE', 'SA', 'GB', 'US', 'KE', 'NG', 'QA', 'OM', 'BH', 'KW', 'DE', 'FR', 'TR', 'EG', 'BD', 'LK'];
   const columns = ['id', 'no', 'company_id', 'license_id', 'reference', 'shipped_on', 'destination_country', 'units', 'device_category', 'hs_code', 'fob_value_cents', 'status', 'created_at', 'updated_at', 'version'];

@@ -37,8 +37,8 @@ const companyId = randomUUID();
 const licenseId = randomUUID();
 await ds.query(`INSERT INTO companies (id, legal_name, legal_name_key, search_key, created_at, updated_at, version) VALUES (${[1, 2, 3, 4, 5, 6, 7].map(p)})`, [companyId, 'Bench Ltd', 'bench ltd', 'bench ltd', now, now, 1]);
 await ds.query(
-  `INSERT INTO licenses (id, license_number, license_number_key, company_id, type, issued_on, expires_on, brands, status, created_at, updated_at, version) VALUES (${Array.from({ length: 12 }, (_, i) => p(i + 1))})`,
-  [licenseId, 'BENCH-1', 'BENCH-1', companyId, 'MDM', '2021-01-25', '2031-01-24', '[]', 'ACTIVE', now, now, 1],
+  `INSERT INTO licenses (id, license_number, license_number_key, company_id, type, issued_on, expires_on, brands, created_at, updated_at, version) VALUES (${Array.from({ length: 11 }, (_, i) => p(i + 1))})`,
+  [licenseId, 'BENCH-1', 'BENCH-1', companyId, 'MDM', '2021-01-25', '2031-01-24', '[]', now, now, 1],
 );
 await ds.query(
   `INSERT INTO license_events (id, license_id, seq, type, effective_on, status_after, expires_on_after, recorded_at) VALUES (${Array.from({ length: 8 }, (_, i) => p(i + 1))})`,

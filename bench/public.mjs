@@ -215,14 +215,16 @@ async function loadLicenses(db) {
     const expiresOn = addDays(addDays(issuedOn, 3653), -1);
     const brand = `${word}${i}`;
     companies.push([companyId, legalName, legalName.toLowerCase(), `${legalName.toLowerCase()}\n${tradeName.toLowerCase()}`, tradeName, CITIES[i % CITIES.length], 'Sindh', now, now, 1]);
-    const license = [licenseId, licenseNumber(i), licenseNumber(i).toUpperCase(), companyId, 'MDM', issuedOn, expiresOn, JSON.stringify([brand]), 'ACTIVE', now, now, 1];
+    const license = [licenseId, licenseNumber(i), licenseNumber(i).toUpperCase(), companyId, 'MDM', issuedOn, expiresOn, JSON.stringify([brand]), now, now, 1];
     if (licenseCols.has('brands_key')) license.push(`\n${brand.toLowerCase()}\n`);
+    if (licenseCols.has('status')) license.push('ACTIVE'); // databases made before the column was dropped
     licenses.push(license);
     events.push([randomUUID(), licenseId, 1, 'GRANTED', issuedOn, 'Benchmark data', 'ACTIVE', expiresOn, now]);
   }
   await insertRows(db, 'companies', ['id', 'legal_name', 'legal_name_key', 'search_key', 'trade_name', 'city', 'province', 'created_at', 'updated_at', 'version'], companies);
-  const lcols = ['id', 'license_number', 'license_number_key', 'company_id', 'type', 'issued_on', 'expires_on', 'brands', 'status', 'created_at', 'updated_at', 'version'];
+  const lcols = ['id', 'license_number', 'license_number_key', 'company_id', 'type', 'issued_on', 'expires_on', 'brands', 'created_at', 'updated_at', 'version'];
   if (licenseCols.has('brands_key')) lcols.push('brands_key');
+  if (licenseCols.has('status')) lcols.push('status');
   await insertRows(db, 'licenses', lcols, licenses);
   await insertRows(db, 'license_events', ['id', 'license_id', 'seq', 'type', 'effective_on', 'reason', 'status_after', 'expires_on_after', 'recorded_at'], events);
   const s = seconds(t0);

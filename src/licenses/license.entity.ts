@@ -1,7 +1,7 @@
 import { Column, Entity, JoinColumn, ManyToOne, PrimaryColumn, type Relation } from 'typeorm';
 import { Company } from '../companies/company.entity.js';
 import { instantTransformer } from '../database/columns.js';
-import type { BaseStatus, LicenseStatus, LicenseType } from './lifecycle.js';
+import type { BaseStatus, LicenseType } from './lifecycle.js';
 
 /** A license (a PTA "MDM authorization" is a license of type MDM). Its status comes from its events. */
 @Entity({ name: 'licenses' })
@@ -36,7 +36,6 @@ export class License {
   @Column({ name: 'conditions', type: 'text', nullable: true }) conditions: string | null;
 
   /** Projection of the events for today (the regulator's day), kept in the same transaction as each event. */
-  @Column({ name: 'status', type: 'varchar', length: 20 }) status: LicenseStatus;
 
   @Column({ name: 'created_at', type: 'varchar', length: 32, transformer: instantTransformer }) createdAt: Date;
   @Column({ name: 'updated_at', type: 'varchar', length: 32, transformer: instantTransformer }) updatedAt: Date;

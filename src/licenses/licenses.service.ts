@@ -65,14 +65,13 @@ export class LicensesService {
         brandsKey: licenseBrandsKey(normaliseBrands(input.brands)),
         plantLocation: input.plantLocation ?? null,
         conditions: input.conditions ?? null,
-        status: statusOn([step], this.clock.today()),
         createdAt: now,
         updatedAt: now,
         version: 1,
       });
       await m.save(license);
       await m.save(this.newEvent(license.id, 1, step, input.reason ?? null, null));
-      await this.audit.record(m, { action: 'license.granted', entityType: 'license', entityId: license.id, after: toLicenseRecord(license), reason: input.reason ?? null });
+      await this.audit.record(m, { action: 'license.granted', entityType: 'license', entityId: license.id, after: toLicenseRecord(license, statusOn([step], this.clock.today())), reason: input.reason ?? null });
       return license.id;
     });
     return this.get(id);
@@ -114,7 +113,9 @@ export class LicensesService {
     await this.tx.run(async (m) => {
       const version = await this.tx.claimVersion(m, License, id, expectedVersion);
       const { license, events } = await this.load(id, m);
-      const before = toLicenseRecord({ ...license, version: expectedVersion });
+      // An amendment never changes the status: the same before and after.
+      const status = statusOn(events, this.clock.today());
+      const before = toLicenseRecord({ ...license, version: expectedVersion }, status);
       const changes: Record<string, { from: unknown; to: unknown }> = {};
       const set = <K extends 'licenseNumber' | 'brands' | 'plantLocation' | 'conditions'>(field: K, value: License[K] | undefined) => {
         if (value === undefined || JSON.stringify(value) === JSON.stringify(license[field])) return;
@@ -140,7 +141,7 @@ export class LicensesService {
       license.updatedAt = this.clock.now();
       await m.save(license);
       await m.save(this.newEvent(license.id, last.seq + 1, step, input.reason ?? null, { changes }));
-      await this.audit.record(m, { action: 'license.amended', entityType: 'license', entityId: id, before, after: toLicenseRecord(license), reason: input.reason ?? null });
+      await this.audit.record(m, { action: 'license.amended', entityType: 'license', entityId: id, before, after: toLicenseRecord(license, status), reason: input.reason ?? null });
     });
     return this.get(id);
   }
@@ -160,7 +161,7 @@ export class LicensesService {
     await this.tx.run(async (m) => {
       const version = await this.tx.claimVersion(m, License, id, expectedVersion);
       const { license, events } = await this.load(id, m);
-      const before = toLicenseRecord({ ...license, version: expectedVersion });
+      const before = toLicenseRecord({ ...license, version: expectedVersion }, statusOn(events, today));
       let step: LifecycleStep;
       try {
         step = nextStep(events, input.type, input.effectiveOn, input.data?.expiresOn);
@@ -176,7 +177,6 @@ export class LicensesService {
       const data = input.type === 'RENEWED' ? { expiresOn: step.expiresOnAfter } : null;
       const all = [...events, step];
       license.expiresOn = all.reduce((max, s) => (s.expiresOnAfter > max ? s.expiresOnAfter : max), license.expiresOn);
-      license.status = statusOn(all, this.clock.today());
       license.updatedAt = this.clock.now();
       license.version = version;
       await m.save(license);
@@ -186,7 +186,7 @@ export class LicensesService {
         entityType: 'license',
         entityId: id,
         before,
-        after: { ...toLicenseRecord(license), event: { type: input.type, effectiveOn: input.effectiveOn, ...(data ?? {}) } },
+        after: { ...toLicenseRecord(license, statusOn(all, today)), event: { type: input.type, effectiveOn: input.effectiveOn, ...(data ?? {}) } },
         reason: input.reason,
       });
     });
@@ -277,7 +277,8 @@ export class LicensesService {
 }
 
 /** The stored record of a license, as the audit trail keeps it. */
-function toLicenseRecord(l: License) {
+/** A license as the audit trail records it, with its status on the day of the change. */
+function toLicenseRecord(l: License, status: LicenseStatus) {
   return {
     id: l.id,
     licenseNumber: l.licenseNumber,
@@ -288,7 +289,7 @@ function toLicenseRecord(l: License) {
     brands: l.brands,
     plantLocation: l.plantLocation,
     conditions: l.conditions,
-    status: l.status,
+    status,
     version: l.version,
   };
 }

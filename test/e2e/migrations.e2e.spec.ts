@@ -54,6 +54,14 @@ describe('upgrading a database with devices', () => {
     expect((await t.anon.get('/public/v1/devices/356938035643809').expect(200)).body).toMatchObject({ shippedOn: '2021-08-13' });
   });
 
+  it("drops the stored license status (right only on the day it was written); the status comes from the license's events", async () => {
+    const runner = t.app.get(DataSource).createQueryRunner();
+    const table = await runner.getTable('licenses').finally(() => runner.release());
+    expect(table?.columns.map((c) => c.name)).not.toContain('status');
+    const license = (await t.http.get(`/api/v1/licenses/${ids.license}?on=2031-04-09`).expect(200)).body;
+    expect(license.status).toBe('EXPIRED');
+  });
+
   it('a shipment recorded after the upgrade takes the next number', async () => {
     await t.http.post('/api/v1/shipments').send({ licenseId: ids.license, reference: 'UP-D', shippedOn: '2021-08-14', destinationCountry: 'AE', units: 1, deviceCategory: 'SMARTPHONE', imeis: ['490154203237518'] }).expect(201);
     const [row] = await t.app.get(DataSource).query("SELECT no FROM shipments WHERE reference = 'UP-D'");
