@@ -1,4 +1,5 @@
 import type { CalendarDate } from '../common/calendar-date.js';
+import { shipmentMonthSql } from '../shipments/export-rollup.js';
 import type { Dimension } from './dto/reports.dto.js';
 
 /** What an export report covers: a day range (inclusive, either end open) and optional filters. */
@@ -102,7 +103,7 @@ export function exportSource(filter: ExportFilter, sql: SqlParams): string {
     );
   }
   if (days.length) {
-    const month = sql.postgres ? "to_char(s.shipped_on, 'YYYY-MM')" : 'substr(s.shipped_on, 1, 7)';
+    const month = shipmentMonthSql(sql.postgres, 's.shipped_on');
     const ranges = days.map(([a, b]) => `s.shipped_on BETWEEN ${sql.p(a)} AND ${sql.p(b)}`).join(' OR ');
     parts.push(
       `SELECT ${month} AS month, s.${COLUMNS.split(', ').join(', s.')}, COALESCE(s.technology, '') AS technology, s.hs_code, 1 AS shipments, s.units, ` +
@@ -115,7 +116,7 @@ export function exportSource(filter: ExportFilter, sql: SqlParams): string {
   return parts.join(' UNION ALL ');
 }
 
-/** A grouping as SQL over the source (alias r, `month` as YYYY-MM text). */
+/** A grouping as SQL over the source (alias r, `month` as YYYY-MM text); periods agree with periods.ts `periodsOf`. */
 export function dimensionSql(d: Dimension): { select: [string, string][]; group: string[] } {
   const year = 'CAST(substr(r.month, 1, 4) AS INTEGER)';
   const month = 'CAST(substr(r.month, 6, 2) AS INTEGER)';

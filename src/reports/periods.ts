@@ -4,9 +4,12 @@ import { get, set } from './report-rows.js';
 
 // Report periods: month, quarter, calendar year and Pakistan's fiscal year, and the zero rows of empty periods.
 
-/** `FY2021-22` for the fiscal year starting 1 July 2021 (Pakistan's fiscal year runs 1 July - 30 June). */
+/**
+ * `FY2021-22` for the fiscal year starting 1 July 2021 (Pakistan's fiscal year runs 1 July - 30 June); the start
+ * year has four digits, as in dates (`FY0853-54`).
+ */
 export function fiscalYearLabel(startYear: number): string {
-  return `FY${startYear}-${String((startYear + 1) % 100).padStart(2, '0')}`;
+  return `FY${String(startYear).padStart(4, '0')}-${String((startYear + 1) % 100).padStart(2, '0')}`;
 }
 
 /** The period keys of a day, as the SQL computes them. */
@@ -15,8 +18,8 @@ export function periodsOf(date: CalendarDate): Record<(typeof TIME_DIMENSIONS)[n
   const month = Number(date.slice(5, 7));
   return {
     month: date.slice(0, 7),
-    quarter: `${year}-Q${Math.floor((month + 2) / 3)}`,
-    year: String(year),
+    quarter: `${date.slice(0, 4)}-Q${Math.floor((month + 2) / 3)}`,
+    year: date.slice(0, 4),
     fiscalYear: fiscalYearLabel(month >= 7 ? year : year - 1),
   };
 }

@@ -29,14 +29,14 @@ export class ExportRollupCell {
 const KEY = ['month', 'company_id', 'license_id', 'destination_country', 'device_category', 'technology', 'hs_code'] as const;
 const MEASURES = ['shipments', 'units', 'fob_value_cents', 'shipments_with_fob'] as const;
 
-/** The month of a shipment (`YYYY-MM`) in SQL: the same text on both engines. */
-export function shipmentMonthSql(m: EntityManager, column = 'shipped_on'): string {
-  return m.connection.options.type === 'postgres' ? `to_char(${column}, 'YYYY-MM')` : `substr(${column}, 1, 7)`;
+/** The month of a shipment (`YYYY-MM`) in SQL, as the rollup keys it: the same text on both engines. */
+export function shipmentMonthSql(postgres: boolean, column = 'shipped_on'): string {
+  return postgres ? `to_char(${column}, 'YYYY-MM')` : `substr(${column}, 1, 7)`;
 }
 
 /** The rollup recomputed from the shipments (the definition the kept rollup must always equal). */
 function recomputeSql(m: EntityManager): string {
-  const month = shipmentMonthSql(m);
+  const month = shipmentMonthSql(m.connection.options.type === 'postgres');
   return `SELECT ${month} AS month, company_id, license_id, destination_country, device_category, COALESCE(technology, '') AS technology, hs_code,
       COUNT(*) AS shipments, SUM(units) AS units, COALESCE(SUM(fob_value_cents), 0) AS fob_value_cents, COUNT(fob_value_cents) AS shipments_with_fob
     FROM shipments WHERE status = 'RECORDED'

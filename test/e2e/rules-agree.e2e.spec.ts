@@ -3,6 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays } from '../../src/common/calendar-date.js';
 import { LIFECYCLE_ACTIONS, type LifecycleStep, statusOn, TRANSITIONS } from '../../src/licenses/lifecycle.js';
 import { statusOnSql } from '../../src/licenses/status-sql.js';
+import { dimensionSql } from '../../src/reports/export-source.js';
+import { fiscalYearLabel, periodsOf } from '../../src/reports/periods.js';
+import { shipmentMonthSql } from '../../src/shipments/export-rollup.js';
 import { startApp, type TestApp } from '../support/app.js';
 import { event, makeCompany, makeLicense } from '../support/factories.js';
 
@@ -64,5 +67,24 @@ describe('the SQL status on a day agrees with the lifecycle on random histories'
     }
     expect(compared).toBe(320);
     expect(recorded).toBeGreaterThan(24); // histories, not just grants
+  });
+
+  // Report periods exist twice too: keys in SQL (reports/export-source.ts, over the rollup's month, itself from the
+  // shipment's day) and in JS (reports/periods.ts, for the zero rows of empty periods). On every month of 2020-2031
+  // and random days of years 1-9999, both give the same month, quarter, calendar year and fiscal year.
+  it('the SQL period keys of a day agree with periodsOf', async () => {
+    const r = random(1130);
+    const reader = t.app.get(DataSource);
+    const pg = reader.options.type === 'postgres';
+    const days: string[] = [];
+    for (let y = 2020; y <= 2031; y++) for (let m = 1; m <= 12; m++) days.push(`${y}-${String(m).padStart(2, '0')}-${String(1 + r.int(28)).padStart(2, '0')}`);
+    for (let i = 0; i < 60; i++) days.push(`${String(1 + r.int(9999)).padStart(4, '0')}-${String(1 + r.int(12)).padStart(2, '0')}-${String(1 + r.int(28)).padStart(2, '0')}`);
+    const keys = (['month', 'quarter', 'year', 'fiscalYear'] as const).map((d) => `${dimensionSql(d).select[0][0]} AS "${d}"`);
+    const day = pg ? 'CAST($1 AS date)' : '$1';
+    const sql = `SELECT ${keys.join(', ')} FROM (SELECT ${shipmentMonthSql(pg, 'd.day')} AS month FROM (SELECT ${day} AS day) d) r`;
+    for (const d of days) {
+      const [row] = await reader.query(pg ? sql : sql.replace('$1', '?'), [d]);
+      expect({ month: row.month, quarter: row.quarter, year: String(row.year), fiscalYear: fiscalYearLabel(Number(row.fiscalYear)) }, d).toEqual(periodsOf(d));
+    }
   });
 });
