@@ -3,15 +3,22 @@ import { stringify } from 'csv-stringify';
 import { stringify as stringifySync } from 'csv-stringify/sync';
 
 /**
- * Formula injection (CWE-1236): a text cell starting with = + - @ (or tab / carriage return) would run as a
- * formula in a spreadsheet; it is prefixed with an apostrophe, which spreadsheets show as text. Numbers are
- * left as plain numbers.
+ * Formula injection (CWE-1236): a text cell starting with = + - @, their full-width forms, a tab or a carriage
+ * return would run as a formula in a spreadsheet; csv-stringify's `escape_formulas` prefixes it with an
+ * apostrophe, which spreadsheets show as text. Numbers are left as plain numbers.
+ */
+const CSV_OPTIONS = { header: true, record_delimiter: '\r\n', quoted_match: /[",\r\n]/, escape_formulas: true } as const;
+
+/**
+ * What `escape_formulas` does not see: a formula behind invisible characters (spaces, no-break space, zero-width
+ * and format characters such as U+200B, U+200D, U+FEFF and bidi marks), which some spreadsheets skip; such a
+ * cell gets the apostrophe here. Also writes null as empty and booleans as true/false.
  */
 export function spreadsheetSafe(value: unknown): unknown {
   if (value === null || value === undefined) return '';
   if (typeof value === 'boolean') return value ? 'true' : 'false';
   if (typeof value !== 'string') return value;
-  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return /^[\s\p{Cf}]+[=+\-@\uFF1D\uFF0B\uFF0D\uFF20]/u.test(value) ? `'${value}` : value;
 }
 
 /**
@@ -19,7 +26,7 @@ export function spreadsheetSafe(value: unknown): unknown {
  * `bom` starts it with a UTF-8 byte-order mark, which Excel needs to read UTF-8.
  */
 export function csvStream(columns: readonly string[], records: Iterable<Record<string, unknown>>, options: { bom?: boolean } = {}): Readable {
-  const stringifier = stringify({ header: true, columns: [...columns], record_delimiter: '\r\n', bom: options.bom ?? false, quoted_match: /[",\r\n]/ });
+  const stringifier = stringify({ ...CSV_OPTIONS, columns: [...columns], bom: options.bom ?? false });
   Readable.from(
     (function* () {
       for (const record of records) yield columns.map((c) => spreadsheetSafe(record[c]));
@@ -40,6 +47,6 @@ export function fileName(...parts: (string | undefined)[]): string {
 export function csvString(columns: readonly string[], records: Iterable<Record<string, unknown>>, options: { bom?: boolean } = {}): string {
   return stringifySync(
     [...records].map((record) => columns.map((c) => spreadsheetSafe(record[c]))),
-    { header: true, columns: [...columns], record_delimiter: '\r\n', bom: options.bom ?? false, quoted_match: /[",\r\n]/ },
+    { ...CSV_OPTIONS, columns: [...columns], bom: options.bom ?? false },
   );
 }
