@@ -91,4 +91,11 @@ describe('companies', () => {
       expect(bad.body.errors).toEqual([{ field: 'id', message: 'must be a UUID; got "not-a-uuid"' }]);
     }
   });
+
+  it('takes an id in capitals as the same id, and refuses one that is not an RFC 9562 UUID (as the body fields do)', async () => {
+    const company = await makeCompany(t, { legalName: 'Capital Id Devices Ltd' });
+    expect((await t.http.get(`/api/v1/companies/${company.id.toUpperCase()}`).expect(200)).body.id).toBe(company.id);
+    const variant = '6f1c2d3e-0000-4000-1000-000000000000'; // the variant digit must be 8, 9, a or b
+    expect((await t.http.get(`/api/v1/companies/${variant}`).expect(400)).body.errors).toEqual([{ field: 'id', message: `must be a UUID; got "${variant}"` }]);
+  });
 });

@@ -1,5 +1,5 @@
-import { Injectable, type PipeTransform, ValidationPipe } from '@nestjs/common';
-import type { ValidationError } from 'class-validator';
+import { type ArgumentMetadata, Injectable, ParseUUIDPipe, ValidationPipe } from '@nestjs/common';
+import { isUUID, type ValidationError } from 'class-validator';
 import { type FieldError, Problem } from '../problem.js';
 
 /** Flattens class-validator errors into `{ field, message }` with dotted paths (`data.expiresOn`). */
@@ -39,19 +39,27 @@ export function createValidationPipe(): ValidationPipe {
   });
 }
 
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
+/** A UUID as RFC 9562 writes it (versions 1-8 with the RFC variant, or the nil and max UUIDs), any case. */
 export function isUuid(value: unknown): value is string {
-  return typeof value === 'string' && UUID_RE.test(value);
+  return typeof value === 'string' && isUUID(value, 'all');
 }
 
-/** Path parameter that must be a UUID: 400 naming the parameter otherwise. Lower-cases it. */
+/**
+ * Path parameter that must be a UUID, checked by Nest's ParseUUIDPipe (the same rule as `isUuid` and the DTOs'
+ * `IsUUID('all')`): a 400 problem naming the parameter and the value otherwise. Lower-cases it (SQLite compares
+ * text by case).
+ */
 @Injectable()
-export class UuidPipe implements PipeTransform<string, string> {
-  constructor(private readonly name = 'id') {}
+export class UuidPipe extends ParseUUIDPipe {
+  constructor(private readonly name = 'id') {
+    super({ version: 'all' });
+  }
 
-  transform(value: string): string {
-    if (!isUuid(value)) throw Problem.validation([{ field: this.name, message: `must be a UUID; got ${JSON.stringify(value)}` }]);
-    return value.toLowerCase();
+  override async transform(value: string, metadata: ArgumentMetadata): Promise<string> {
+    try {
+      return String(await super.transform(value, metadata)).toLowerCase();
+    } catch {
+      throw Problem.validation([{ field: this.name, message: `must be a UUID; got ${JSON.stringify(value)}` }]);
+    }
   }
 }
