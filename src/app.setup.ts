@@ -8,6 +8,7 @@ import multipart from '@fastify/multipart';
 import { conditionalGet } from './common/conditional.js';
 import { inputProblem, isStream } from './common/input-guard.js';
 import { ProblemDto } from './common/openapi.js';
+import { registerPublicAssets } from './public/assets.js';
 import { PublicResponseCache } from './public/public-cache.js';
 import { Problem } from './common/problem.js';
 import { ProblemFilter, sendProblem } from './common/problem.filter.js';
@@ -72,6 +73,8 @@ export async function configureApp(app: NestFastifyApplication): Promise<void> {
   // Security headers (helmet); the pages set their own Content-Security-Policy (no script at all), while the
   // OpenAPI viewer at /docs keeps its own scripts. Open data may be fetched from any site.
   await app.register(helmet, { contentSecurityPolicy: false, crossOriginResourcePolicy: { policy: 'cross-origin' } });
+  // The pages' stylesheet and fonts (@fastify/static, outside Nest), with helmet's headers.
+  await registerPublicAssets(fastify);
   // Keeps public 200s under their ETag (before the conditional GET below, which then keeps that ETag).
   app.get(PublicResponseCache).installOnSend(fastify);
   fastify.addHook('onSend', async (request, reply, payload) => {

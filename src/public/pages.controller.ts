@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { Controller, Get, Header, Param, Query, Res, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
@@ -15,16 +13,6 @@ import { ReportsService } from '../reports/reports.service.js';
 import { PublicService } from './public.service.js';
 import { langOf, MESSAGES } from './views/i18n.js';
 import { exportsPage, homePage, manufacturerPage, notFoundPage, type PageContext, type Verdict, verifyPage } from './views/pages.js';
-import { SITE_CSS } from './views/site.css.js';
-
-const requireFrom = createRequire(import.meta.url);
-/** The font files served, read once: name -> bytes. */
-const FONTS = new Map(
-  [400, 700].map((weight) => {
-    const name = `noto-nastaliq-urdu-arabic-${weight}-normal.woff2`;
-    return [name, readFileSync(requireFrom.resolve(`@fontsource/noto-nastaliq-urdu/files/${name}`))] as const;
-  }),
-);
 
 /** Content Security Policy of the pages: no script at all, styles only from this site. */
 export const PAGE_CSP = "default-src 'none'; style-src 'self'; img-src 'self'; font-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
@@ -111,28 +99,6 @@ export class PagesController {
     const ctx = this.context('/exports', q, { groupBy: period, stack });
     const report = await this.reports.publicExports({ groupBy: [period, stack] });
     return exportsPage(ctx, { period, stack }, report, { stacks });
-  }
-
-  @Get('assets/site.css')
-  @SkipThrottle({ [THROTTLE.PUBLIC]: true })
-  @Header('Content-Type', 'text/css; charset=utf-8')
-  @Header('Cache-Control', 'public, max-age=3600')
-  css(): string {
-    return SITE_CSS;
-  }
-
-  /** The Urdu typeface (Noto Nastaliq Urdu, SIL Open Font License, from @fontsource), for readers without one. */
-  @Get('assets/fonts/:file')
-  @SkipThrottle({ [THROTTLE.PUBLIC]: true })
-  @Header('Cache-Control', 'public, max-age=86400')
-  font(@Param('file') file: string, @Res({ passthrough: true }) reply: FastifyReply): Buffer | string {
-    const data = FONTS.get(file);
-    if (!data) {
-      void reply.status(404).header('Content-Type', 'text/plain; charset=utf-8');
-      return 'Not found';
-    }
-    void reply.header('Content-Type', 'font/woff2');
-    return data;
   }
 
   private context(path: string, q: PageQuery, params: Record<string, string | undefined>): PageContext {

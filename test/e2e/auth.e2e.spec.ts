@@ -57,8 +57,8 @@ const ROUTE_TABLE: Record<string, StaffRole[] | 'public'> = {
   'GET /manufacturers/:id': 'public',
   'GET /verify': 'public',
   'GET /exports': 'public',
-  'GET /assets/site.css': 'public',
-  'GET /assets/fonts/:file': 'public',
+  'GET /assets/*': 'public', // the stylesheet (@fastify/static)
+  'GET /assets/fonts/*': 'public', // the Urdu typeface (@fastify/static)
 };
 
 describe('every route is guarded', () => {
