@@ -5,6 +5,7 @@ import { type EntityManager, Repository } from 'typeorm';
 import type { CalendarDate } from '../common/calendar-date.js';
 import { Clock } from '../common/clock.js';
 import { historyLink, type Page, pageOf } from '../common/pagination.js';
+import { currentContext } from '../common/request-context.js';
 import { Problem } from '../common/problem.js';
 import { CompaniesService } from '../companies/companies.service.js';
 import { AuditService } from '../audit/audit.service.js';
@@ -241,7 +242,8 @@ export class LicensesService {
       statusAfter: step.statusAfter,
       expiresOnAfter: step.expiresOnAfter,
       recordedAt: this.clock.now(),
-      recordedBy: null,
+      // The staff member whose request records it; null when the system does (the seed, a CLI command).
+      recordedBy: currentContext().actorId,
     });
   }
 

@@ -100,6 +100,8 @@ describe('licenses', () => {
     const events = await t.http.get(`/api/v1/licenses/${l.id}/events`).expect(200);
     expect(events.body.items.map((e: { seq: number; type: string }) => `${e.seq}:${e.type}`)).toEqual(['1:GRANTED', '2:SUSPENDED', '3:REINSTATED', '4:RENEWED', '5:REVOKED']);
     expect(events.body.items[4].reason).toBe('Order 12/2035');
+    // Each event names the staff member who recorded it.
+    expect(new Set(events.body.items.map((e: { recordedBy: string | null }) => e.recordedBy))).toEqual(new Set([t.staff.OFFICER.id]));
     t.setToday(undefined);
   });
 
