@@ -119,8 +119,6 @@ export class ImportsService {
       else report.errorsTruncated = true;
     };
     let imeisSha256: string | null = null;
-    // Every shipment this import creates carries this exact createdAt: the IMEI check finds them by it.
-    const stamp = startedAt;
     await this.runs.start(report, mode, startedAt, { sha256: shipmentsFile.sha256, imeisSha256: files.imeis?.sha256 });
 
     try {
@@ -135,7 +133,7 @@ export class ImportsService {
         };
         report.fileSha256 = await readCsv(shipmentsFile.open(), 'shipments', SHIPMENT_COLUMNS, REQUIRED_COLUMNS, fail, async (rows) => {
           report.rowsRead += rows.length;
-          const stats = await this.shipmentBatch(m, rows, lookup, stamp, fail, inFile, report.importId);
+          const stats = await this.shipmentBatch(m, rows, lookup, fail, inFile, report.importId);
           report.rowsValid += stats.valid;
           report.rowsCreated += stats.created;
           report.rowsSkipped += stats.skipped;
@@ -230,7 +228,6 @@ export class ImportsService {
     m: EntityManager,
     rows: CsvRow[],
     lookup: (ref: { licenseNumber?: string }) => Promise<LicenseWithSteps>,
-    stamp: Date,
     fail: (e: ImportError) => void,
     inFile: FileShipments,
     importId: string,
@@ -243,8 +240,7 @@ export class ImportsService {
       if (!input) continue;
       try {
         const { shipment } = await this.shipments.prepare(m, input, lookup);
-        shipment.createdAt = stamp;
-        shipment.updatedAt = stamp;
+        shipment.importId = importId;
         prepared.push({ row, shipment });
       } catch (e) {
         if (!(e instanceof ProblemException)) throw e;
@@ -271,7 +267,7 @@ export class ImportsService {
         continue;
       }
       const difference = differs(stored, shipment);
-      if (stored.createdAt.getTime() === stamp.getTime()) {
+      if (stored.importId === importId) {
         fail({ file: 'shipments', row, column: 'reference', message: `${shipment.reference} appears twice in this file for the same exporter` });
       } else if (difference) {
         fail({ file: 'shipments', row, column: difference.column, message: `reference ${shipment.reference} is already recorded (shipment ${stored.id}) with ${difference.column} ${difference.stored}, not ${difference.given}` });

@@ -50,6 +50,8 @@ export class Shipment {
   @Column({ name: 'status', type: 'varchar', length: 10 }) status: ShipmentStatus;
   @Column({ name: 'void_reason', type: 'text', nullable: true }) voidReason: string | null;
   @Column({ name: 'voided_at', type: 'varchar', length: 32, nullable: true, transformer: instantTransformer }) voidedAt: Date | null;
+  /** The CSV import that recorded it (imports.id); null when recorded through the API or the seed. */
+  @Column({ name: 'import_id', type: 'varchar', length: 36, nullable: true }) importId: string | null;
 
   @Column({ name: 'created_at', type: 'varchar', length: 32, transformer: instantTransformer }) createdAt: Date;
   @Column({ name: 'updated_at', type: 'varchar', length: 32, transformer: instantTransformer }) updatedAt: Date;

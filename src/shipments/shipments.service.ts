@@ -113,6 +113,7 @@ export class ShipmentsService {
       status: 'RECORDED',
       voidReason: null,
       voidedAt: null,
+      importId: null,
       createdAt: now,
       updatedAt: now,
       version: 1,

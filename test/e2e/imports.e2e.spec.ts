@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DataSource } from 'typeorm';
 import { luhnCheckDigit } from '../../src/common/imei.js';
 import { startApp, type TestApp } from '../support/app.js';
 import { makeLicense, shipmentBody, voidShipment } from '../support/factories.js';
@@ -115,6 +116,15 @@ describe('CSV import of shipments', () => {
     expect(conflict.body.report.errors[0].message).toContain('already recorded');
     const twice = await post([HEADER, row('DUP-1'), row('DUP-1')].join('\n')).expect(422);
     expect(twice.body.report.errors[0]).toMatchObject({ row: 3, column: 'reference' });
+  });
+
+  it('a reference twice in one file is found in another batch too (by the import that stored it); its shipments name the import', async () => {
+    const rows = [row('FAR-0', { units: '1' }), ...Array.from({ length: 600 }, (_, i) => row(`FAR-${i + 1}`, { units: '1' })), row('FAR-0', { units: '1' })];
+    const far = await post([HEADER, ...rows].join('\n')).expect(422);
+    expect(far.body.report.errors).toEqual([expect.objectContaining({ row: 603, column: 'reference', message: 'FAR-0 appears twice in this file for the same exporter' })]);
+    const ok = await post([HEADER, row('NAMED-1', { units: '1' })].join('\n')).expect(201);
+    const [stored] = await t.app.get(DataSource).query(`SELECT import_id AS "importId" FROM shipments WHERE reference = 'NAMED-1'`);
+    expect(stored.importId).toBe(ok.body.importId);
   });
 
   it('refuses unknown or missing columns, and an empty file', async () => {
