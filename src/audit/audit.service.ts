@@ -110,6 +110,7 @@ export class AuditService {
     return events;
   }
 
+  /** One page of audit events, newest first (or by `seq` ascending), filtered by entity, actor, action and UTC days `from`..`to` (inclusive); page and total read in one snapshot. */
   async list(query: ListAuditQuery): Promise<Page<AuditEventDto>> {
     const { limit, offset } = pageOf(query);
     const qb = this.events.createQueryBuilder('a');

@@ -39,6 +39,7 @@ export class AuthService {
     return this.issue(user);
   }
 
+  /** A signed bearer token (HS256 JWT: sub = staff id, role, issue time in ms) that expires after AUTH token TTL seconds (`expiresIn`). */
   issue(user: Pick<StaffUser, 'id' | 'role'>): TokenDto {
     const claims: TokenClaims = { sub: user.id, role: user.role, iatMs: Date.now() };
     const accessToken = this.jwt.sign(claims, { expiresIn: this.config.auth.tokenTtlSeconds, algorithm: 'HS256' });

@@ -39,6 +39,7 @@ export class StaffService implements OnApplicationBootstrap {
     this.logger.log(`Created the first admin ${created.email} from BOOTSTRAP_ADMIN_EMAIL`);
   }
 
+  /** Creates a staff account (e-mail lower-cased, password hashed with argon2id); 400 for a password outside the allowed length, 409 DUPLICATE for an e-mail in use. */
   async create(input: CreateStaffDto): Promise<StaffDto> {
     if (input.password.length < PASSWORD_MIN || input.password.length > PASSWORD_MAX) {
       throw Problem.validation([{ field: 'password', message: `must be ${PASSWORD_MIN} to ${PASSWORD_MAX} characters` }]);
@@ -70,16 +71,19 @@ export class StaffService implements OnApplicationBootstrap {
     return toStaffDto(saved);
   }
 
+  /** One page of staff accounts by e-mail, with the total (one snapshot); never a password hash. */
   async list(query: ListStaffQuery): Promise<Page<StaffDto>> {
     const { limit, offset } = pageOf(query);
     const [rows, total] = await this.snapshots.read((m) => m.findAndCount(StaffUser, { order: { email: 'ASC' }, skip: offset, take: limit }));
     return { items: rows.map(toStaffDto), total, limit, offset };
   }
 
+  /** One staff account; 404 when unknown. */
   async get(id: string): Promise<StaffDto> {
     return toStaffDto(await this.getEntity(id));
   }
 
+  /** The stored account (with its hash), read through `m` (a transaction) when given; 404 when unknown. */
   async getEntity(id: string, m: EntityManager = this.staff.manager): Promise<StaffUser> {
     const user = await m.findOne(StaffUser, { where: { id } });
     if (!user) throw Problem.notFound('staff', id);
@@ -115,10 +119,12 @@ export class StaffService implements OnApplicationBootstrap {
     return toStaffDto(saved);
   }
 
+  /** The account of an e-mail (trimmed, any case), or null. */
   async findByEmail(email: string): Promise<StaffUser | null> {
     return this.staff.findOne({ where: { email: email.trim().toLowerCase() } });
   }
 
+  /** Notes the time of a successful login (`lastLoginAt`). */
   async recordLogin(user: StaffUser): Promise<void> {
     await this.tx.run((m) => m.update(StaffUser, { id: user.id }, { lastLoginAt: this.clock.now() }));
   }

@@ -21,6 +21,7 @@ export class CompaniesService {
     private readonly audit: AuditService,
   ) {}
 
+  /** Creates a licensee, audited; 409 DUPLICATE when another company has its registration number or NTN. */
   async create(input: CreateCompanyDto): Promise<CompanyDto> {
     const saved = await this.tx.run(async (m) => {
       const now = new Date();
@@ -42,6 +43,7 @@ export class CompaniesService {
     return toCompanyDto(saved);
   }
 
+  /** One page of companies, by legal name or creation time, optionally those whose names contain `q` (any case); page and total in one snapshot. */
   async list(query: ListCompaniesQuery): Promise<Page<CompanyDto>> {
     const { limit, offset } = pageOf(query);
     const qb = this.companies.createQueryBuilder('c');
@@ -68,6 +70,7 @@ export class CompaniesService {
     return company;
   }
 
+  /** One company; 404 COMPANY_NOT_FOUND when unknown. */
   async get(id: string): Promise<CompanyDto> {
     return toCompanyDto(await this.getEntity(id));
   }

@@ -78,6 +78,7 @@ export class LicensesService {
     return this.get(id);
   }
 
+  /** One page of licenses with their status on `on` (default today), filtered by company, type and status on that day (in SQL: licenses/status-sql.ts); page, total and events in one snapshot. */
   async list(query: ListLicensesQuery): Promise<Page<LicenseDto>> {
     const { limit, offset } = pageOf(query);
     const on = query.on ?? this.clock.today();
@@ -105,6 +106,7 @@ export class LicensesService {
     return toLicenseDto(found, on ?? this.clock.today(), true);
   }
 
+  /** A license's lifecycle events in order (seq); 404 LICENSE_NOT_FOUND when unknown. */
   async listEvents(id: string): Promise<LicenseEventDto[]> {
     return (await this.load(id)).events.map(toEventDto);
   }

@@ -35,6 +35,7 @@ export class SeedService implements OnApplicationBootstrap {
     this.logger.log(`Loaded reference data ${result.version}: ${JSON.stringify(result.created)}`);
   }
 
+  /** Loads the reference data (real MDM authorizations and exports) through the services, as staff would record them; what exists already is left alone, so it runs again safely. Returns what it created. */
   async seed(): Promise<SeedResult> {
     const created = { companies: 0, licenses: 0, shipments: 0 };
     const companyIds = new Map<string, string>();

@@ -219,6 +219,7 @@ export class ShipmentsService {
     await bulkInsert(m, Device, devices.map((d) => Object.assign(new Device(), { imei: d.imei, shipmentNo })));
   }
 
+  /** One page of shipments (FOB in USD as a decimal string, units in devices), filtered by exporter, license, destination, device category, status and shipped-on days `from`..`to` (inclusive; 400 when `to` is before `from`); page and total in one snapshot. */
   async list(query: ListShipmentsQuery): Promise<Page<ShipmentDto>> {
     if (query.from && query.to && query.from > query.to) {
       throw Problem.validation([{ field: 'to', message: `must be on or after from (${query.from})` }]);
@@ -241,6 +242,7 @@ export class ShipmentsService {
     return { items: rows.map(toShipmentDto), total, limit, offset };
   }
 
+  /** One shipment; 404 SHIPMENT_NOT_FOUND when unknown. */
   async get(id: string): Promise<ShipmentDto> {
     return toShipmentDto(await this.load(id));
   }
