@@ -15,7 +15,7 @@ import type { LicenseWithSteps } from '../licenses/register.reader.js';
 import { Device } from '../shipments/device.entity.js';
 import { FileShipments } from './file-shipments.js';
 import { Shipment } from '../shipments/shipment.entity.js';
-import { ShipmentsService } from '../shipments/shipments.service.js';
+import { ShipmentsService, toShipmentRecord } from '../shipments/shipments.service.js';
 import { type CsvRow, type ImportError, readCsv } from './csv-reader.js';
 import type { ImportReport } from './import-report.js';
 import { describeFailure, ImportRuns } from './import-runs.js';
@@ -285,8 +285,8 @@ export class ImportsService {
         action: 'shipment.recorded',
         entityType: 'shipment' as const,
         entityId: sh.id,
-        // The row as imported (the full record is in the shipment itself), kept small: an import writes many.
-        after: { reference: sh.reference, licenseId: sh.licenseId, shippedOn: sh.shippedOn, destinationCountry: sh.destinationCountry, units: sh.units, fobValueCents: sh.fobValueCents },
+        // The same record as a shipment recorded through the API (its IMEIs come in the import's own file).
+        after: toShipmentRecord(sh),
         reason: `import ${importId}`,
       })),
     );
