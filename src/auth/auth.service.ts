@@ -1,10 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { ProblemException } from '../common/problem.js';
+import { isUuid } from '../common/validation/validation.js';
 import { REGISTRY_CONFIG, type RegistryConfig } from '../config/config.js';
 import type { LoginDto, TokenDto } from './dto/staff.dto.js';
 import { type StaffUser } from './staff-user.entity.js';
 import { hashPassword, StaffService, verifyPassword } from './staff.service.js';
+
+/** How far a token's issue time may be ahead of this server's clock (another instance's clock may run ahead). */
+const CLOCK_SKEW_MS = 60_000;
 
 /** What an access token carries. `iatMs` lets a logout revoke tokens issued earlier in the same second. */
 export interface TokenClaims {
@@ -46,13 +50,23 @@ export class AuthService {
     return { accessToken, tokenType: 'Bearer', expiresIn: this.config.auth.tokenTtlSeconds };
   }
 
-  /** The claims of a valid, unexpired token; 401 otherwise. */
+  /**
+   * The claims of a valid, unexpired token with the claims `issue` puts in it: `sub` a staff id (UUID string),
+   * `iatMs` a time not later than now (give or take CLOCK_SKEW_MS), and an expiry. 401 TOKEN_EXPIRED or
+   * TOKEN_INVALID otherwise: a token signed with the right key but other claims is still not one of ours.
+   */
   async verify(token: string): Promise<TokenClaims> {
+    let claims: Partial<TokenClaims> & { exp?: unknown };
     try {
-      return await this.jwt.verifyAsync<TokenClaims>(token, { algorithms: ['HS256'] });
+      claims = await this.jwt.verifyAsync(token, { algorithms: ['HS256'] });
     } catch (e) {
       const expired = (e as Error).name === 'TokenExpiredError';
       throw new ProblemException(401, expired ? 'TOKEN_EXPIRED' : 'TOKEN_INVALID', expired ? 'The access token has expired: log in again' : 'The access token is not valid');
     }
+    const issued = claims.iatMs;
+    if (typeof claims.exp !== 'number' || !isUuid(claims.sub) || typeof issued !== 'number' || !Number.isFinite(issued) || issued > Date.now() + CLOCK_SKEW_MS) {
+      throw new ProblemException(401, 'TOKEN_INVALID', 'The access token is not valid');
+    }
+    return claims as TokenClaims;
   }
 }

@@ -48,7 +48,13 @@ export class LicensesService {
     }
     const id = await this.tx.run(async (m) => {
       const company = await this.companies.getEntity(input.companyId, m, 'companyId');
-      const step = grantStep(input.issuedOn, input.expiresOn);
+      let step: LifecycleStep;
+      try {
+        step = grantStep(input.issuedOn, input.expiresOn);
+      } catch (e) {
+        if (!(e instanceof TransitionError)) throw e;
+        throw Problem.rule(e.code, e.message, e.field ? [{ field: e.field, message: e.message }] : undefined);
+      }
       // Grants that number themselves take turns, so two never pick the same next number (across instances too).
       if (input.licenseNumber === undefined) await this.tx.lock(m, 'license-numbering');
       const licenseNumber = input.licenseNumber ?? (await this.nextLicenseNumber(m, type, input.issuedOn));

@@ -5,7 +5,7 @@
  * order): none -> NOT_YET_EFFECTIVE; an ACTIVE or SUSPENDED license whose term ended before D -> EXPIRED
  * (expiry is inclusive: a term ending 2031-04-08 is ACTIVE that day and EXPIRED on 2031-04-09).
  */
-import { addDays, type CalendarDate, termEnd } from '../common/calendar-date.js';
+import { addDays, type CalendarDate, isCalendarDate, termEnd } from '../common/calendar-date.js';
 
 export const LICENSE_TYPES = ['MDM'] as const;
 export type LicenseType = (typeof LICENSE_TYPES)[number];
@@ -77,7 +77,24 @@ export function termEndOn(steps: readonly LifecycleStep[], date: CalendarDate): 
 
 /** The first step: a grant on issuedOn, for a term ending expiresOn (default issuedOn + 10 years - 1 day). */
 export function grantStep(issuedOn: CalendarDate, expiresOn?: CalendarDate): LifecycleStep {
-  return { type: 'GRANTED', effectiveOn: issuedOn, statusAfter: 'ACTIVE', expiresOnAfter: expiresOn ?? termEnd(issuedOn, MDM_TERM_YEARS) };
+  return { type: 'GRANTED', effectiveOn: issuedOn, statusAfter: 'ACTIVE', expiresOnAfter: expiresOn ?? defaultTermEnd(issuedOn, 'issuedOn') };
+}
+
+/**
+ * The end of a default (MDM_TERM_YEARS) term from `start`. Throws TransitionError INVALID_TERM naming `field` when
+ * it would end after 9999-12-31, the last day a calendar date here can have.
+ */
+function defaultTermEnd(start: CalendarDate, field: string): CalendarDate {
+  let end: CalendarDate | undefined;
+  try {
+    end = termEnd(start, MDM_TERM_YEARS);
+  } catch {
+    end = undefined; // past year 9999: not a calendar date
+  }
+  if (!isCalendarDate(end)) {
+    throw new TransitionError('INVALID_TERM', `a ${MDM_TERM_YEARS}-year term from ${start} would end after 9999-12-31; give the term's end`, undefined, field);
+  }
+  return end;
 }
 
 /** Why a step cannot be appended: `code` is the problem code, `status` the license's status on the date. */
@@ -132,7 +149,7 @@ export function nextStep(
   let expiresOnAfter = current.expiresOnAfter;
   if (type === 'RENEWED') {
     const start = addDays(current.expiresOnAfter, 1) > effectiveOn ? addDays(current.expiresOnAfter, 1) : effectiveOn;
-    expiresOnAfter = newExpiresOn ?? termEnd(start, MDM_TERM_YEARS);
+    expiresOnAfter = newExpiresOn ?? defaultTermEnd(start, 'data.expiresOn');
     if (expiresOnAfter <= current.expiresOnAfter || expiresOnAfter < effectiveOn) {
       throw new TransitionError(
         'INVALID_TERM',

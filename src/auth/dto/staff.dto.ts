@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsEmail, IsIn, IsNotEmpty, IsOptional, IsString, Length, MaxLength } from 'class-validator';
+import { IsBoolean, IsEmail, IsIn, IsNotEmpty, IsString, Length, MaxLength } from 'class-validator';
 import { PageDto, PageQuery } from '../../common/pagination.js';
-import { IsReason } from '../../common/validation/decorators.js';
+import { IsOmittable, IsReason } from '../../common/validation/decorators.js';
 import { Trim } from '../../common/validation/transforms.js';
 import { STAFF_ROLES, type StaffRole } from '../../common/roles.js';
 
@@ -53,7 +53,7 @@ export class CreateStaffDto {
 
 export class UpdateStaffDto {
   @ApiPropertyOptional({ maxLength: 200 })
-  @IsOptional()
+  @IsOmittable()
   @Trim()
   @IsString()
   @IsNotEmpty()
@@ -61,17 +61,17 @@ export class UpdateStaffDto {
   displayName?: string;
 
   @ApiPropertyOptional({ enum: STAFF_ROLES })
-  @IsOptional()
+  @IsOmittable()
   @IsIn(STAFF_ROLES, { message: `must be one of ${STAFF_ROLES.join(', ')}` })
   role?: StaffRole;
 
   @ApiPropertyOptional({ description: 'false deactivates the account: its tokens stop working at once' })
-  @IsOptional()
+  @IsOmittable()
   @IsBoolean()
   active?: boolean;
 
   @ApiPropertyOptional({ minLength: PASSWORD_MIN, maxLength: PASSWORD_MAX, description: "Sets a new password and revokes the account's tokens" })
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @Length(PASSWORD_MIN, PASSWORD_MAX)
   password?: string;

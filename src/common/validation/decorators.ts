@@ -1,7 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, type ApiPropertyOptions } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsNotEmpty, IsOptional, IsString, IsUUID, MaxLength, ValidateBy, type ValidationOptions } from 'class-validator';
+import { IsNotEmpty, IsOptional, IsString, IsUUID, MaxLength, ValidateBy, ValidateIf, type ValidationOptions } from 'class-validator';
 import { isCalendarDate } from '../calendar-date.js';
 import { countryCodeProblem } from '../country.js';
 import { isMoney, MONEY_FORMAT } from '../money.js';
@@ -81,4 +81,12 @@ export function IsReason(doc: { required: boolean; description: string; example?
     MaxLength(2000),
     ApiProperty({ required: doc.required, maxLength: 2000, description: doc.description, example: doc.example }),
   );
+}
+
+/**
+ * A field that may be left out but not sent as null (a PATCH field that cannot be removed): null goes on to the
+ * field's other rules, which refuse it with a 400 naming the field. (`IsOptional` would let null through.)
+ */
+export function IsOmittable(options?: ValidationOptions): PropertyDecorator {
+  return ValidateIf((_object, value) => value !== undefined, options);
 }
