@@ -7,6 +7,8 @@ import helmet from '@fastify/helmet';
 import multipart from '@fastify/multipart';
 import { conditionalGet } from './common/conditional.js';
 import { inputProblem, isStream } from './common/input-guard.js';
+import { parseJsonBody } from './common/json-body.js';
+import { canonicalInput } from './common/text.js';
 import { ProblemDto } from './common/openapi.js';
 import { registerPublicAssets } from './public/assets.js';
 import { PublicResponseCache } from './public/public-cache.js';
@@ -55,6 +57,17 @@ export async function configureApp(app: NestFastifyApplication): Promise<void> {
   const fastify = app.getHttpAdapter().getInstance();
   // The API takes JSON: a text/plain body is refused with 415 rather than handed to a DTO as a string.
   fastify.removeContentTypeParser('text/plain');
+  // JSON bodies keep each number's text (common/json-body.ts): `1e3` or `10.0` is not an integer.
+  fastify.removeContentTypeParser('application/json');
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    const fault = (message: string, code: string) => Object.assign(new Error(message), { statusCode: 400, code });
+    if (body.length === 0) return done(fault('The body is empty; send a JSON value', 'FST_ERR_CTP_EMPTY_JSON_BODY'), undefined);
+    try {
+      done(null, parseJsonBody(body as string));
+    } catch (e) {
+      done(fault(`The body is not valid JSON: ${(e as Error).message}`, 'FST_ERR_CTP_INVALID_JSON_BODY'), undefined);
+    }
+  });
   // First of all, in front of Fastify itself: public reads answered from the data versions before any other work
   // (304s, cached answers, the license and device checks); what it sends carries the headers of full answers of
   // the same route.
@@ -63,11 +76,12 @@ export async function configureApp(app: NestFastifyApplication): Promise<void> {
   // multipart uploads go through @fastify/multipart.
   fastify.addContentTypeParser('text/csv', (_request, payload, done) => done(null, payload));
   await app.register(multipart, { limits: { fileSize: 512 * 1024 * 1024, files: 2, fields: 5 } });
-  // Before any validator walks it: too-deep nesting (a stack overflow in a recursive validator) and control
-  // characters (NUL cannot be stored by PostgreSQL) are refused here, naming the field.
+  // Before any validator walks it: too-deep nesting (a stack overflow in a recursive validator), control
+  // characters (NUL cannot be stored by PostgreSQL) and lone surrogates are refused here, naming the field; every
+  // string is put in Unicode NFC (common/text.ts), the one form the registry stores and hashes.
   fastify.addHook('preValidation', async (request) => {
     const body = isStream(request.body) ? undefined : request.body; // CSV uploads are checked as they are read
-    const problem = inputProblem(body) ?? inputProblem(request.query);
+    const problem = inputProblem(body) ?? inputProblem(request.query) ?? canonicalInput(body) ?? canonicalInput(request.query);
     if (problem) throw Problem.validation([problem]);
   });
   // Security headers (helmet); the pages set their own Content-Security-Policy (no script at all), while the

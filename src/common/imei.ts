@@ -1,3 +1,5 @@
+import { asciiDigits } from './text.js';
+
 /**
  * IMEI (3GPP TS 23.003): 14 digits (TAC of 8 + serial of 6) and a Luhn check digit, 15 in all; kept as text so
  * leading zeros stay. Accepted and normalised to 15 digits:
@@ -23,7 +25,7 @@ export function luhnCheckDigit(digits14: string): number {
 
 export function normaliseImei(raw: unknown): ImeiResult {
   if (typeof raw !== 'string') return { error: 'must be a string of digits (an IMEI)' };
-  const value = raw.trim();
+  const value = asciiDigits(raw.normalize('NFKC')).trim(); // typed with Urdu or full-width digits: the same IMEI
   const shown = JSON.stringify(value.length > 24 ? `${value.slice(0, 24)}...` : value);
   if (/^\d(\.\d+)?E\+?\d+$/i.test(value)) return { error: `${shown} is a number in scientific notation (a spreadsheet rounded it): format the IMEI column as text` };
   if (!/^\d+$/.test(value)) return { error: `${shown} must contain digits only` };

@@ -1,3 +1,4 @@
+import { identityKey } from './text.js';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
@@ -47,9 +48,9 @@ export function likeEscape(term: string): string {
   return term.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
-/** A `LIKE ... ESCAPE '\'` pattern for values containing `term` (lower-cased), matched literally. */
+/** A `LIKE ... ESCAPE '\'` pattern for identity keys (common/text.ts) containing the key of `term`, matched literally. */
 export function likeContains(term: string): string {
-  return `%${likeEscape(term.toLowerCase())}%`;
+  return `%${likeEscape(identityKey(term))}%`;
 }
 
 /** Links on a single resource: `history` is its audit trail. */

@@ -5,7 +5,7 @@ import { Idempotent } from '../idempotency/idempotency.js';
 import { ApiProblems } from '../common/openapi.js';
 import { UuidPipe } from '../common/validation/validation.js';
 import { CompaniesService } from './companies.service.js';
-import { CompanyDto, CompanyPageDto, CreateCompanyDto, DeleteCompanyQuery, ListCompaniesQuery, UpdateCompanyDto } from './dto/company.dto.js';
+import { CompanyDto, CompanyPageDto, CreateCompanyDto, DeleteCompanyQuery, ListCompaniesQuery, LookAlikesDto, UpdateCompanyDto } from './dto/company.dto.js';
 
 @ApiTags('companies')
 @ApiBearerAuth()
@@ -28,6 +28,19 @@ export class CompaniesController {
   @ApiProblems(400, 401)
   list(@Query() query: ListCompaniesQuery): Promise<CompanyPageDto> {
     return this.companies.list(query);
+  }
+
+  @Get('look-alikes')
+  @ApiOperation({
+    summary: 'Companies whose legal names are the same name in another form',
+    description:
+      'Groups of two or more companies whose legal names have one identity key (Unicode NFKC, case, invisible characters, ' +
+      'Urdu/Arabic letter and digit forms ignored): kept apart when names were re-keyed, for staff to merge or rename. Oldest first in each group.',
+  })
+  @ApiOkResponse({ type: LookAlikesDto })
+  @ApiProblems(401)
+  lookAlikes(): Promise<LookAlikesDto> {
+    return this.companies.lookAlikes();
   }
 
   @Get(':id')

@@ -8,7 +8,7 @@ import { AuditService } from '../audit/audit.service.js';
 import { Snapshots } from '../database/snapshots.js';
 import { Transactions } from '../database/transactions.js';
 import { Company, companyNameKey, companySearchKey } from './company.entity.js';
-import type { CompanyDto, CreateCompanyDto, ListCompaniesQuery, UpdateCompanyDto } from './dto/company.dto.js';
+import type { CompanyDto, CreateCompanyDto, ListCompaniesQuery, LookAlikesDto, UpdateCompanyDto } from './dto/company.dto.js';
 
 const OPTIONAL_FIELDS = ['tradeName', 'registrationNumber', 'ntn', 'city', 'province', 'address', 'website', 'contactEmail'] as const;
 
@@ -43,13 +43,25 @@ export class CompaniesService {
     return toCompanyDto(saved);
   }
 
+  /**
+   * Groups of companies whose legal names share one identity key (two rows kept apart when the keys were
+   * re-keyed: migration IdentityKeys), oldest first. Reads every company's name: a staff report, not public.
+   */
+  async lookAlikes(): Promise<LookAlikesDto> {
+    const rows = await this.companies.find({ select: { id: true, legalName: true, createdAt: true }, order: { createdAt: 'ASC', id: 'ASC' } });
+    const byKey = new Map<string, Company[]>();
+    for (const c of rows) byKey.set(companyNameKey(c.legalName), [...(byKey.get(companyNameKey(c.legalName)) ?? []), c]);
+    const groups = [...byKey.values()].filter((g) => g.length > 1);
+    return { groups: groups.map((g) => ({ companies: g.map((c) => ({ id: c.id, legalName: c.legalName, createdAt: c.createdAt.toISOString() })) })) };
+  }
+
   /** One page of companies, by legal name or creation time, optionally those whose names contain `q` (any case); page and total in one snapshot. */
   async list(query: ListCompaniesQuery): Promise<Page<CompanyDto>> {
     const { limit, offset } = pageOf(query);
     const qb = this.companies.createQueryBuilder('c');
     if (query.q?.trim()) {
       qb.where(`c.search_key LIKE :pattern ESCAPE '\\'`, {
-        pattern: likeContains(query.q.trim().replace(/\s+/g, ' ')),
+        pattern: likeContains(query.q),
       });
     }
     const sort = query.sort ?? 'legalName';

@@ -1,4 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { identityKey } from '../common/text.js';
 import { instantTransformer } from '../database/columns.js';
 
 /** A company the regulator licenses (the licensee). */
@@ -8,12 +9,12 @@ export class Company {
 
   @Column({ name: 'legal_name', type: 'varchar', length: 300 }) legalName: string;
 
-  /** legalName lower-cased with spaces collapsed: the case-insensitive unique key and search column. */
+  /** legalName's identity key (common/text.ts): the unique key, and the order of lists by name. */
   @Column({ name: 'legal_name_key', type: 'varchar', length: 300 }) legalNameKey: string;
 
   /**
-   * Legal and trade name lower-cased by the application (SQLite's LOWER() knows only ASCII), one per line:
-   * what a name search matches.
+   * The identity keys of the legal and trade names, one per line, computed by the application (SQLite's LOWER()
+   * knows only ASCII): what a name search matches.
    */
   @Column({ name: 'search_key', type: 'varchar', length: 510 }) searchKey: string;
 
@@ -39,10 +40,12 @@ export class Company {
   @Column({ name: 'version', type: 'integer' }) version: number;
 }
 
+/** The unique key of a legal name (identityKey): two companies whose names differ only in form collide. */
 export function companyNameKey(legalName: string): string {
-  return legalName.trim().replace(/\s+/g, ' ').toLowerCase();
+  return identityKey(legalName);
 }
 
+/** What a name search matches: the identity keys of the legal and trade names, one per line. */
 export function companySearchKey(legalName: string, tradeName: string | null): string {
-  return [companyNameKey(legalName), tradeName?.trim().replace(/\s+/g, ' ').toLowerCase()].filter(Boolean).join('\n');
+  return [companyNameKey(legalName), tradeName ? identityKey(tradeName) : ''].filter(Boolean).join('\n');
 }

@@ -1,5 +1,6 @@
 import { Column, Entity, JoinColumn, ManyToOne, PrimaryColumn, type Relation } from 'typeorm';
 import { Company } from '../companies/company.entity.js';
+import { identityKey } from '../common/text.js';
 import { instantTransformer } from '../database/columns.js';
 import type { BaseStatus, LicenseType } from './lifecycle.js';
 
@@ -45,7 +46,7 @@ export class License {
 
 /** The search key of a license's brands (see License.brandsKey). */
 export function licenseBrandsKey(brands: readonly string[]): string {
-  return brands.length ? `\n${brands.map((b) => b.trim().toLowerCase()).join('\n')}\n` : '';
+  return brands.length ? `\n${brands.map(identityKey).join('\n')}\n` : '';
 }
 
 /**
@@ -59,9 +60,9 @@ export function isLicenseNumber(text: string): boolean {
   return LICENSE_NUMBER_RE.test(text);
 }
 
-/** The unique key of a license number: case and surrounding spaces ignored. */
+/** The unique key of a license number: its identity key (common/text.ts) in capitals, as numbers are written. */
 export function licenseNumberKey(licenseNumber: string): string {
-  return licenseNumber.trim().toUpperCase();
+  return identityKey(licenseNumber).toUpperCase();
 }
 
 export type { BaseStatus };

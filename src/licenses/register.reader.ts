@@ -5,6 +5,7 @@ import type { CalendarDate } from '../common/calendar-date.js';
 import { likeContains, likeEscape } from '../common/pagination.js';
 import { Company } from '../companies/company.entity.js';
 import { PreparedReads } from '../database/prepared-reads.js';
+import { identityKey } from '../common/text.js';
 import { License, licenseNumberKey } from './license.entity.js';
 import { LicenseEvent } from './license-event.entity.js';
 import type { LicenseStatus } from './lifecycle.js';
@@ -111,7 +112,7 @@ export class RegisterReader {
     const postgres = m.connection.options.type === 'postgres';
     const qb = m.createQueryBuilder(Company, 'c').where('EXISTS (SELECT 1 FROM licenses h WHERE h.company_id = c.id)');
     if (filter.q) {
-      const pattern = likeContains(filter.q.replace(/\s+/g, ' '));
+      const pattern = likeContains(filter.q);
       qb.andWhere(
         `(c.search_key LIKE :pattern ESCAPE '\\' OR EXISTS (SELECT 1 FROM licenses q WHERE q.company_id = c.id AND (q.license_number_key LIKE :upper ESCAPE '\\' OR q.brands_key LIKE :pattern ESCAPE '\\')))`,
         { pattern, upper: pattern.toUpperCase() },
@@ -122,7 +123,7 @@ export class RegisterReader {
     }
     if (filter.city) qb.andWhere('LOWER(c.city) = :city', { city: filter.city.toLowerCase() });
     if (filter.brand) {
-      qb.andWhere(`EXISTS (SELECT 1 FROM licenses b WHERE b.company_id = c.id AND b.brands_key LIKE :brand ESCAPE '\\')`, { brand: `%\n${likeEscape(filter.brand.trim().toLowerCase())}\n%` });
+      qb.andWhere(`EXISTS (SELECT 1 FROM licenses b WHERE b.company_id = c.id AND b.brands_key LIKE :brand ESCAPE '\\')`, { brand: `%\n${likeEscape(identityKey(filter.brand))}\n%` });
     }
     const total = await qb.getCount();
     const rows = await qb

@@ -8,6 +8,7 @@ import type { LicenseEvent } from '../licenses/license-event.entity.js';
 import { Snapshots } from '../database/snapshots.js';
 import { type LicenseWithSteps, RegisterReader } from '../licenses/register.reader.js';
 import { isLicenseNumber, LICENSE_NUMBER_MESSAGE } from '../licenses/license.entity.js';
+import { asciiDigits } from '../common/text.js';
 import { statusOn, stepOn, termEndOn } from '../licenses/lifecycle.js';
 import {
   type ManufacturerDto,
@@ -62,7 +63,8 @@ export class PublicService {
    * The number matches ignoring case and surrounding spaces. 400 for a malformed number, 404 when unknown.
    */
   async verify(licenseNumber: string, on?: CalendarDate): Promise<VerificationDto> {
-    const number = licenseNumber.trim();
+    // As typed: full-width forms (NFKC) and Urdu or Arabic-Indic digits are read as the ASCII they stand for.
+    const number = asciiDigits(licenseNumber.normalize('NFKC')).trim();
     if (!isLicenseNumber(number)) throw Problem.validation([{ field: 'licenseNumber', message: LICENSE_NUMBER_MESSAGE }]);
     const day = on ?? this.clock.today();
     const entry = await this.licenses.byNumber(number);

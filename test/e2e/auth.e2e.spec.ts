@@ -22,6 +22,7 @@ const ROUTE_TABLE: Record<string, StaffRole[] | 'public'> = {
   'PATCH /api/v1/staff/:id': ADMIN,
   'GET /api/v1/companies': ALL,
   'POST /api/v1/companies': WRITERS,
+  'GET /api/v1/companies/look-alikes': ALL,
   'GET /api/v1/companies/:id': ALL,
   'PATCH /api/v1/companies/:id': WRITERS,
   'DELETE /api/v1/companies/:id': WRITERS,

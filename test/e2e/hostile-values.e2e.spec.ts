@@ -61,3 +61,44 @@ describe('no 500 from a value', () => {
     expect(res.body.errors?.map((e: { field: string }) => e.field)).toContain('issuedOn');
   });
 });
+
+/** An integer field takes an integer literal only: JSON.parse would read these as 1000, 10, 10 and 5. */
+describe('integers are integer literals', () => {
+  let t: TestApp;
+  let licenseNumber: string;
+  beforeAll(async () => {
+    t = await startApp();
+    const company = (await t.http.post('/api/v1/companies').send({ legalName: 'Literal Devices Ltd' }).expect(201)).body;
+    licenseNumber = (await t.http.post('/api/v1/licenses').send({ companyId: company.id, issuedOn: '2021-04-09' }).expect(201)).body.licenseNumber;
+  });
+  afterAll(() => t?.close());
+
+  const shipment = (units: string, reference: string) =>
+    `{"licenseNumber":"${licenseNumber}","reference":"${reference}","shippedOn":"2021-08-13","destinationCountry":"AE","deviceCategory":"SMARTPHONE","units":${units}}`;
+  const post = (body: string) => t.http.post('/api/v1/shipments').set('Content-Type', 'application/json').send(body);
+
+  it.each(['1e3', '10.0', '1.0e1', '4.99999999999999999', '1E3', '9007199254740993', '-0.0'])('units %s: 400 naming units, nothing stored', async (units) => {
+    const res = await post(shipment(units, `LIT-${units}`));
+    expect(res.status, JSON.stringify(res.body)).toBe(400);
+    expect(new Set(res.body.errors.map((e: { field: string }) => e.field))).toEqual(new Set(['units']));
+    expect(res.body.errors).toContainEqual({ field: 'units', message: 'must be a whole number of devices (a JSON integer)' });
+    expect((await t.http.get('/api/v1/shipments').expect(200)).body.total).toBe(0);
+  });
+
+  it.each([
+    ['a fractional number in a text field', '{"legalName": 2.5}', 'legalName'],
+    ['an exponent in a list of text', '{"legalName": "Exp Ltd", "tradeName": 1e2}', 'tradeName'],
+  ])('%s: 400 naming it', async (_name, body, field) => {
+    const res = await t.http.post('/api/v1/companies').set('Content-Type', 'application/json').send(body).expect(400);
+    expect(res.body.errors.map((e: { field: string }) => e.field)).toContain(field);
+  });
+
+  it('integer literals still work, and bodies stay JSON: bad JSON, a duplicate key with two values and __proto__ are 400', async () => {
+    await post(shipment('1000', 'LIT-OK')).expect(201);
+    for (const body of ['{"legalName": ', '{"legalName":"A Ltd","legalName":"B Ltd"}', '{"legalName":"P Ltd","__proto__":{"x":1}}', '{"legalName":"C Ltd","constructor":{"prototype":{"x":1}}}', '']) {
+      const res = await t.http.post('/api/v1/companies').set('Content-Type', 'application/json').send(body);
+      expect(res.status, body).toBe(400);
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    }
+  });
+});

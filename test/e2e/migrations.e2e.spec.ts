@@ -10,7 +10,7 @@ import { createDatabase, engine, startApp, type TestApp } from '../support/app.j
 /** A database as the previous release left it (migrations up to PublicReads), upgraded by starting the registry. */
 describe('upgrading a database with devices', () => {
   let t: TestApp;
-  const ids = { company: randomUUID(), license: randomUUID(), first: randomUUID(), voided: randomUUID(), second: randomUUID() };
+  const ids = { company: randomUUID(), license: randomUUID(), first: randomUUID(), voided: randomUUID(), second: randomUUID(), cafeNfc: randomUUID(), cafeNfd: randomUUID() };
   beforeAll(async () => {
     const created = engine === 'sqlite' ? { database: { engine: 'sqlite' as const, path: `/tmp/lr-upgrade-${process.pid}-${Date.now()}.sqlite` }, drop: async () => {} } : await createDatabase();
     const database = created.database;
@@ -21,6 +21,9 @@ describe('upgrading a database with devices', () => {
     const q = (sql: string, values: unknown[]) => old.query(pg ? sql.replace(/\?/g, (() => { let i = 0; return () => `$${++i}`; })()) : sql, values);
     const now = '2021-08-13T10:00:00.000Z';
     await q('INSERT INTO companies (id, legal_name, legal_name_key, search_key, created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, 1)', [ids.company, 'Upgrade Ltd', 'upgrade ltd', 'upgrade ltd', now, now]);
+    // Two spellings of one name, stored apart under the keys of the time (lower case only).
+    await q('INSERT INTO companies (id, legal_name, legal_name_key, search_key, created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, 1)', [ids.cafeNfc, 'Caf\u00e9 Mobile', 'caf\u00e9 mobile', 'caf\u00e9 mobile', '2021-01-01T00:00:00.000Z', now]);
+    await q('INSERT INTO companies (id, legal_name, legal_name_key, search_key, created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, 1)', [ids.cafeNfd, 'Cafe\u0301 Mobile', 'cafe\u0301 mobile', 'cafe\u0301 mobile', '2021-02-01T00:00:00.000Z', now]);
     await q(
       "INSERT INTO licenses (id, license_number, license_number_key, company_id, type, issued_on, expires_on, brands, brands_key, status, created_at, updated_at, version) VALUES (?, 'UP-1', 'UP-1', ?, 'MDM', '2021-04-09', '2031-04-08', '[]', '', 'ACTIVE', ?, ?, 1)",
       [ids.license, ids.company, now, now],
@@ -52,6 +55,20 @@ describe('upgrading a database with devices', () => {
     const trace = await t.app.get(DevicesService).trace('012345678901237');
     expect(trace).toMatchObject({ imei: '012345678901237', tac: '01234567', shipment: { id: ids.first, reference: 'UP-A' }, history: [{ shipmentId: ids.voided, releasedAt: '2021-08-13T09:30:00.000Z' }] });
     expect((await t.anon.get('/public/v1/devices/356938035643809').expect(200)).body).toMatchObject({ shippedOn: '2021-08-13' });
+  });
+
+  it('re-keys names with the identity key; two names that now share a key are both kept and listed for staff', async () => {
+    const ds = t.app.get(DataSource);
+    const rows: { id: string; key: string }[] = await ds.query('SELECT id, legal_name_key AS key FROM companies WHERE id IN ($1, $2)'.replace(/\$\d/g, (m) => (t.database.engine === 'postgres' ? m : '?')), [ids.cafeNfc, ids.cafeNfd]);
+    const key = Object.fromEntries(rows.map((r) => [r.id, r.key]));
+    expect(key[ids.cafeNfc]).toBe('caf\u00e9 mobile'); // the older keeps the key
+    expect(key[ids.cafeNfd]).toBe(`caf\u00e9 mobile #${ids.cafeNfd}`);
+    const { body } = await t.http.get('/api/v1/companies/look-alikes').expect(200);
+    expect(body.groups).toEqual([{ companies: [expect.objectContaining({ id: ids.cafeNfc, legalName: 'Caf\u00e9 Mobile' }), expect.objectContaining({ id: ids.cafeNfd })] }]);
+    // Both are found by either spelling, and a third spelling is refused as the same name.
+    const found = await t.http.get('/api/v1/companies').query({ q: 'CAFE\u0301 MOB' }).expect(200);
+    expect(found.body.items.map((c: { id: string }) => c.id).sort()).toEqual([ids.cafeNfc, ids.cafeNfd].sort());
+    await t.http.post('/api/v1/companies').send({ legalName: 'CAF\u00c9 MOBILE' }).expect(409);
   });
 
   it("drops the stored license status (right only on the day it was written); the status comes from the license's events", async () => {

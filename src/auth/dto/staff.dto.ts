@@ -1,8 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsEmail, IsIn, IsNotEmpty, IsString, Length, MaxLength } from 'class-validator';
 import { PageDto, PageQuery } from '../../common/pagination.js';
-import { IsOmittable, IsReason } from '../../common/validation/decorators.js';
-import { Trim } from '../../common/validation/transforms.js';
+import { IsNameText, IsOmittable, IsReason } from '../../common/validation/decorators.js';
 import { STAFF_ROLES, type StaffRole } from '../../common/roles.js';
 
 /** Passphrases: at least 12 characters; no cap below 1024 (argon2id has no 72-byte limit). */
@@ -29,13 +28,13 @@ export class TokenDto {
 
 export class CreateStaffDto {
   @ApiProperty({ example: 'officer@pta.example' })
-  @Trim()
+  @IsNameText()
   @IsEmail({}, { message: 'must be an e-mail address' })
   @MaxLength(254)
   email: string;
 
   @ApiProperty({ example: 'Ayesha Khan', maxLength: 200 })
-  @Trim()
+  @IsNameText()
   @IsString()
   @IsNotEmpty()
   @MaxLength(200)
@@ -54,7 +53,7 @@ export class CreateStaffDto {
 export class UpdateStaffDto {
   @ApiPropertyOptional({ maxLength: 200 })
   @IsOmittable()
-  @Trim()
+  @IsNameText()
   @IsString()
   @IsNotEmpty()
   @MaxLength(200)

@@ -5,6 +5,7 @@ import { IsNotEmpty, IsOptional, IsString, IsUUID, MaxLength, ValidateBy, Valida
 import { isCalendarDate } from '../calendar-date.js';
 import { countryCodeProblem } from '../country.js';
 import { isMoney, MONEY_FORMAT } from '../money.js';
+import { asciiDigits, codePointName, invisibleIn, plainSpaces } from '../text.js';
 
 type DocOptions = Omit<ApiPropertyOptions, 'type'> & { required?: boolean };
 
@@ -89,4 +90,35 @@ export function IsReason(doc: { required: boolean; description: string; example?
  */
 export function IsOmittable(options?: ValidationOptions): PropertyDecorator {
   return ValidateIf((_object, value) => value !== undefined, options);
+}
+
+/**
+ * A name or identifier (legal and trade names, brands, license numbers, references, models, e-mails, places):
+ * every space separator becomes a plain space and surrounding spaces are trimmed (plainSpaces); an invisible
+ * character (zero-width space or joiner, soft hyphen, BOM, word joiner...) is refused naming it (U+XXXX), since
+ * it would make two look-alike names differ. `digits`: Arabic-Indic and Urdu digits are read as ASCII digits
+ * (license numbers). `each`: for every string of an array. Other types are left for the field's other rules.
+ */
+export function IsNameText(options: { each?: boolean; digits?: boolean } = {}): PropertyDecorator {
+  const clean = (v: unknown) => (typeof v === 'string' ? plainSpaces(options.digits ? asciiDigits(v) : v) : v);
+  const firstInvisible = (v: unknown): string | undefined => {
+    for (const s of Array.isArray(v) ? v : [v]) {
+      const found = typeof s === 'string' ? invisibleIn(s) : undefined;
+      if (found) return found;
+    }
+    return undefined;
+  };
+  return applyDecorators(
+    Transform(({ value }) => (options.each && Array.isArray(value) ? value.map(clean) : clean(value))),
+    ValidateBy(
+      {
+        name: 'isNameText',
+        validator: {
+          validate: (value) => typeof value !== 'string' || invisibleIn(value) === undefined,
+          defaultMessage: (args) => `must not contain the invisible character ${codePointName(firstInvisible(args?.value) ?? ' ')}; type the name without it`,
+        },
+      },
+      { each: options.each },
+    ),
+  );
 }

@@ -3,17 +3,18 @@ import { IsEmail, IsIn, IsNotEmpty, IsOptional, IsString, IsUrl, Length, Matches
 import { LinksDto, PageDto, PageQuery } from '../../common/pagination.js';
 import { IsReason } from '../../common/validation/decorators.js';
 import { Trim } from '../../common/validation/transforms.js';
+import { IsNameText } from '../../common/validation/decorators.js';
 
 export class CreateCompanyDto {
   @ApiProperty({ description: 'Registered legal name; unique, ignoring case', example: 'Inovi Telecom (Private) Limited', maxLength: 300 })
-  @Trim()
+  @IsNameText()
   @IsString()
   @Length(2, 300)
   legalName: string;
 
   @ApiPropertyOptional({ example: 'Inovi', maxLength: 200, nullable: true, type: String })
   @IsOptional()
-  @Trim()
+  @IsNameText()
   @IsString()
   @IsNotEmpty()
   @MaxLength(200)
@@ -21,7 +22,7 @@ export class CreateCompanyDto {
 
   @ApiPropertyOptional({ description: 'SECP corporate registration number; unique when present', example: '0123456', maxLength: 50, nullable: true, type: String })
   @IsOptional()
-  @Trim()
+  @IsNameText()
   @IsString()
   @IsNotEmpty()
   @MaxLength(50)
@@ -36,7 +37,7 @@ export class CreateCompanyDto {
 
   @ApiPropertyOptional({ example: 'Lahore', maxLength: 100, nullable: true, type: String })
   @IsOptional()
-  @Trim()
+  @IsNameText()
   @IsString()
   @IsNotEmpty()
   @MaxLength(100)
@@ -44,7 +45,7 @@ export class CreateCompanyDto {
 
   @ApiPropertyOptional({ example: 'Punjab', maxLength: 100, nullable: true, type: String })
   @IsOptional()
-  @Trim()
+  @IsNameText()
   @IsString()
   @IsNotEmpty()
   @MaxLength(100)
@@ -67,7 +68,7 @@ export class CreateCompanyDto {
 
   @ApiPropertyOptional({ description: 'Staff-only contact address; never public', example: 'compliance@example.pk', maxLength: 254, nullable: true, type: String })
   @IsOptional()
-  @Trim()
+  @IsNameText()
   @IsEmail({}, { message: 'must be an e-mail address' })
   @MaxLength(254)
   contactEmail?: string | null;
@@ -116,4 +117,20 @@ export class CompanyDto {
 
 export class CompanyPageDto extends PageDto {
   @ApiProperty({ type: [CompanyDto] }) items: CompanyDto[];
+}
+
+export class LookAlikeCompanyDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ example: 'Café Mobile (Private) Limited' }) legalName: string;
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
+}
+
+export class LookAlikeGroupDto {
+  @ApiProperty({ type: [LookAlikeCompanyDto], description: 'Companies whose legal names share one identity key, oldest first' })
+  companies: LookAlikeCompanyDto[];
+}
+
+export class LookAlikesDto {
+  @ApiProperty({ type: [LookAlikeGroupDto] })
+  groups: LookAlikeGroupDto[];
 }

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
+import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayUnique,
@@ -14,7 +14,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { LinksDto, PageDto, PageQuery } from '../../common/pagination.js';
-import { IsCalendarDate, IsUuid, IsReason } from '../../common/validation/decorators.js';
+import { IsCalendarDate, IsUuid, IsReason, IsNameText } from '../../common/validation/decorators.js';
 import { Trim } from '../../common/validation/transforms.js';
 import {
   LICENSE_EVENT_TYPES,
@@ -27,15 +27,16 @@ import {
   type LifecycleAction,
 } from '../lifecycle.js';
 import { LICENSE_NUMBER_MESSAGE, LICENSE_NUMBER_RE } from '../license.entity.js';
+import { identityKey } from '../../common/text.js';
 
 
 class LicenseFields {
   @ApiPropertyOptional({ type: [String], example: ['Samsung'], description: 'Brands the licensee may manufacture (at most 50)' })
   @IsOptional()
-  @Transform(({ value }) => (Array.isArray(value) ? value.map((b) => (typeof b === 'string' ? b.trim() : b)) : value))
+  @IsNameText({ each: true })
   @IsArray()
   @ArrayMaxSize(50)
-  @ArrayUnique((b: unknown) => (typeof b === 'string' ? b.trim().toLowerCase() : b), { message: 'must not list a brand twice' })
+  @ArrayUnique((b: unknown) => (typeof b === 'string' ? identityKey(b) : b), { message: 'must not list a brand twice' })
   @IsString({ each: true })
   @IsNotEmpty({ each: true })
   @MaxLength(100, { each: true })
@@ -44,7 +45,7 @@ class LicenseFields {
 
   @ApiPropertyOptional({ example: 'Sundar Industrial Estate, Lahore', maxLength: 300, nullable: true, type: String })
   @IsOptional()
-  @Trim()
+  @IsNameText()
   @IsString()
   @IsNotEmpty()
   @MaxLength(300)
@@ -75,7 +76,7 @@ export class GrantLicenseDto extends LicenseFields {
     maxLength: 100,
   })
   @IsOptional()
-  @Trim()
+  @IsNameText({ digits: true })
   @IsString()
   @Matches(LICENSE_NUMBER_RE, { message: LICENSE_NUMBER_MESSAGE })
   licenseNumber?: string;
@@ -95,7 +96,7 @@ export class GrantLicenseDto extends LicenseFields {
 export class AmendLicenseDto extends LicenseFields {
   @ApiPropertyOptional({ description: "Correct or enter the regulator's number", example: 'PTA/MDM/2021/07', maxLength: 100 })
   @IsOptional()
-  @Trim()
+  @IsNameText({ digits: true })
   @IsString()
   @Matches(LICENSE_NUMBER_RE, { message: LICENSE_NUMBER_MESSAGE })
   licenseNumber?: string;

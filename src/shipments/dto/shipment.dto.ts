@@ -1,8 +1,7 @@
 import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
 import { ArrayMaxSize, IsArray, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { LinksDto, PageDto, PageQuery } from '../../common/pagination.js';
-import { IsCalendarDate, IsCountryCode, IsMoney, IsUuid, IsReason } from '../../common/validation/decorators.js';
-import { Trim } from '../../common/validation/transforms.js';
+import { IsCalendarDate, IsCountryCode, IsMoney, IsNameText, IsUuid, IsReason } from '../../common/validation/decorators.js';
 import { DEVICE_CATEGORIES, type DeviceCategory, SHIPMENT_STATUSES, type ShipmentStatus, TECHNOLOGIES, type Technology } from '../hs-codes.js';
 
 export class CreateShipmentDto {
@@ -13,6 +12,7 @@ export class CreateShipmentDto {
 
   @ApiPropertyOptional({ example: 'MDM-2021-0001', description: 'The license by number, ignoring case (this or licenseId)' })
   @IsOptional()
+  @IsNameText({ digits: true })
   @IsString()
   @IsNotEmpty()
   @MaxLength(100)
@@ -24,7 +24,7 @@ export class CreateShipmentDto {
   companyId?: string;
 
   @ApiProperty({ description: "Exporter's goods-declaration or invoice number; unique per company", example: 'GD-KHI-2021-0813', maxLength: 100 })
-  @Trim()
+  @IsNameText()
   @IsString()
   @IsNotEmpty({ message: 'is required' })
   @MaxLength(100)
@@ -53,7 +53,7 @@ export class CreateShipmentDto {
 
   @ApiPropertyOptional({ example: 'Inovi', maxLength: 100 })
   @IsOptional()
-  @Trim()
+  @IsNameText()
   @IsString()
   @IsNotEmpty()
   @MaxLength(100)
@@ -61,7 +61,7 @@ export class CreateShipmentDto {
 
   @ApiPropertyOptional({ maxLength: 100 })
   @IsOptional()
-  @Trim()
+  @IsNameText()
   @IsString()
   @IsNotEmpty()
   @MaxLength(100)
