@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { DataSource, type EntityManager, In } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { Clock } from '../common/clock.js';
 import { IdempotencyKey } from '../idempotency/idempotency-key.entity.js';
@@ -8,18 +8,17 @@ import { violatedUniqueIndex } from '../common/problem.filter.js';
 import { normaliseImei } from '../common/imei.js';
 import { ProblemException } from '../common/problem.js';
 import { currentContext } from '../common/request-context.js';
-import { bulkInsert } from '../database/bulk-insert.js';
 import { Transactions } from '../database/transactions.js';
 import { LicensesService } from '../licenses/licenses.service.js';
 import type { LicenseWithSteps } from '../licenses/register.reader.js';
-import { Device } from '../shipments/device.entity.js';
 import { FileShipments } from './file-shipments.js';
-import { Shipment } from '../shipments/shipment.entity.js';
-import { ShipmentsService, toShipmentRecord } from '../shipments/shipments.service.js';
+import type { CreateShipmentDto } from '../shipments/dto/shipment.dto.js';
+import { addDevices, deviceCounts, exportedIn } from '../shipments/shipment-devices.js';
+import { ShipmentsService } from '../shipments/shipments.service.js';
 import { type CsvRow, type ImportError, readCsv } from './csv-reader.js';
 import type { ImportReport } from './import-report.js';
 import { describeFailure, ImportRuns } from './import-runs.js';
-import { columnOf, differs, IMEI_COLUMNS, REQUIRED_COLUMNS, SHIPMENT_COLUMNS, toShipmentInput } from './shipment-rows.js';
+import { columnOf, IMEI_COLUMNS, REQUIRED_COLUMNS, SHIPMENT_COLUMNS, toShipmentInput } from './shipment-rows.js';
 import { UploadError } from './upload-spool.js';
 
 
@@ -223,7 +222,7 @@ export class ImportsService {
     await m.insert(IdempotencyKey, { actorId, key, method: 'POST', path: '/api/v1/imports/shipments', requestHash, responseStatus: 201, responseBody: JSON.stringify(report), createdAt: this.clock.now() });
   }
 
-  /** One batch of shipment rows: parse cells, validate like the API, apply the rules, skip identical rows, insert. */
+  /** One batch of shipment rows: cells to API inputs (validated like the API), then ShipmentsService.recordMany. */
   private async shipmentBatch(
     m: EntityManager,
     rows: CsvRow[],
@@ -232,67 +231,44 @@ export class ImportsService {
     inFile: FileShipments,
     importId: string,
   ): Promise<{ valid: number; created: number; skipped: number }> {
-    const remember = (s: Shipment, created: boolean) => inFile.add(s.reference, s.no, s.units, created);
-    const numbered: { slot: number; shipment: Shipment }[] = [];
-    const prepared: { row: number; shipment: Shipment }[] = [];
+    const read: { row: number; input: CreateShipmentDto }[] = [];
     for (const { row, cells } of rows) {
       const input = await toShipmentInput(row, cells, fail);
-      if (!input) continue;
-      try {
-        const { shipment } = await this.shipments.prepare(m, input, lookup);
-        shipment.importId = importId;
-        prepared.push({ row, shipment });
-      } catch (e) {
-        if (!(e instanceof ProblemException)) throw e;
-        const fields = e.errors?.length ? e.errors : [{ field: '', message: e.detail }];
-        for (const f of fields) fail({ file: 'shipments', row, column: columnOf(f.field), message: f.message === e.detail ? f.message : `${f.message} (${e.detail})` });
-      }
+      if (input) read.push({ row, input });
     }
-    // (exporter, reference): compare with what is stored, and with earlier rows of this batch.
-    const existing = new Map<string, Shipment>();
-    const byCompany = new Map<string, string[]>();
-    for (const { shipment: s } of prepared) byCompany.set(s.companyId, [...(byCompany.get(s.companyId) ?? []), s.reference]);
-    for (const [companyId, references] of byCompany) {
-      for (const s of await m.find(Shipment, { where: { companyId, reference: In(references) } })) existing.set(`${s.companyId}|${s.reference}`, s);
-    }
-    const toInsert: Shipment[] = [];
+    const outcomes = await this.shipments.recordMany(m, read.map((r) => r.input), { existing: 'compare', lookup, importId });
+    let valid = 0;
+    let created = 0;
     let skipped = 0;
-    for (const { row, shipment } of prepared) {
-      const key = `${shipment.companyId}|${shipment.reference}`;
-      const stored = existing.get(key);
-      if (!stored) {
-        existing.set(key, shipment);
-        toInsert.push(shipment);
-        numbered.push({ slot: remember(shipment, true), shipment });
-        continue;
+    outcomes.forEach((outcome, i) => {
+      const { row, input } = read[i];
+      switch (outcome.kind) {
+        case 'created':
+          inFile.add(outcome.shipment.reference, outcome.shipment.no, outcome.shipment.units, true);
+          created++;
+          valid++;
+          break;
+        case 'unchanged':
+          inFile.add(outcome.stored.reference, outcome.stored.no, outcome.stored.units, false);
+          skipped++;
+          valid++;
+          break;
+        case 'repeated':
+          fail({ file: 'shipments', row, column: 'reference', message: `${input.reference} appears twice in this file for the same exporter` });
+          break;
+        case 'differs':
+          fail({ file: 'shipments', row, column: outcome.field, message: `reference ${input.reference} is already recorded (shipment ${outcome.stored.id}) with ${outcome.field} ${outcome.storedValue}, not ${outcome.given}` });
+          break;
+        case 'existing':
+          break; // only with existing: 'refuse'
+        case 'refused': {
+          const e = outcome.problem;
+          const fields = e.errors?.length ? e.errors : [{ field: '', message: e.detail }];
+          for (const f of fields) fail({ file: 'shipments', row, column: columnOf(f.field), message: f.message === e.detail ? f.message : `${f.message} (${e.detail})` });
+        }
       }
-      const difference = differs(stored, shipment);
-      if (stored.importId === importId) {
-        fail({ file: 'shipments', row, column: 'reference', message: `${shipment.reference} appears twice in this file for the same exporter` });
-      } else if (difference) {
-        fail({ file: 'shipments', row, column: difference.column, message: `reference ${shipment.reference} is already recorded (shipment ${stored.id}) with ${difference.column} ${difference.stored}, not ${difference.given}` });
-      } else {
-        skipped++;
-        remember(stored, false);
-      }
-    }
-    await this.shipments.store(m, toInsert);
-    for (const { slot, shipment } of numbered) inFile.setNo(slot, shipment.no);
-    // Each imported shipment has its own history, like one recorded through the API.
-    await this.audit.recordMany(
-      m,
-      toInsert.map((sh) => ({
-        action: 'shipment.recorded',
-        entityType: 'shipment' as const,
-        entityId: sh.id,
-        // The same record as a shipment recorded through the API (its IMEIs come in the import's own file).
-        after: toShipmentRecord(sh),
-        reason: `import ${importId}`,
-      })),
-    );
-    const failedRows = rows.length - prepared.length;
-    const conflicted = prepared.length - toInsert.length - skipped;
-    return { valid: rows.length - failedRows - conflicted, created: toInsert.length, skipped };
+    });
+    return { valid, created, skipped };
   }
 
   /**
@@ -317,8 +293,8 @@ export class ImportsService {
       else parsed.push({ row, imei: result.imei, reference, slot: matches[0] });
     }
     const takenBy = new Map<string, { no: number; in: string }>();
-    for (const t of await this.shipments.exportedIn(m, parsed.map((p) => p.imei))) takenBy.set(t.imei, { no: t.shipmentNo, in: `shipment ${t.shipmentId}` });
-    const fresh: Device[] = [];
+    for (const t of await exportedIn(m, parsed.map((p) => p.imei))) takenBy.set(t.imei, { no: t.shipmentNo, in: `shipment ${t.shipmentId}` });
+    const fresh: { imei: string; shipmentNo: number }[] = [];
     const freshImeis = new Set<string>();
     let skipped = 0;
     for (const p of parsed) {
@@ -328,7 +304,7 @@ export class ImportsService {
       if (owner === undefined) {
         takenBy.set(p.imei, { no, in: `shipment ${p.reference} of this file` });
         freshImeis.add(p.imei);
-        fresh.push(Object.assign(new Device(), { imei: p.imei, shipmentNo: no }));
+        fresh.push({ imei: p.imei, shipmentNo: no });
       } else if (owner.no === no && !inFile.created(p.slot) && !freshImeis.has(p.imei)) {
         skipped++; // the same device of the same stored shipment: a re-import
       } else if (owner.no === no) {
@@ -337,7 +313,7 @@ export class ImportsService {
         fail({ file: 'imeis', row: p.row, column: 'imei', message: `${p.imei} was already exported in ${owner.in}; a device is exported once` });
       }
     }
-    await bulkInsert(m, Device, fresh);
+    await addDevices(m, fresh);
     return { created: fresh.length, skipped };
   }
 
@@ -350,16 +326,9 @@ export class ImportsService {
       fail({ file: 'imeis', row: 0, column: 'reference', message: `shipment ${s.reference} would have ${devices} IMEIs but has ${s.units} units; they must be equal (row 0: the file as a whole)` });
     let stored: { reference: string; no: number; units: number }[] = [];
     const countStored = async () => {
-      const counts = await m
-        .createQueryBuilder(Device, 'd')
-        .select('d.shipment_no', 'no')
-        .addSelect('COUNT(*)', 'devices')
-        .where('d.shipment_no IN (:...nos)', { nos: stored.map((s) => s.no) })
-        .groupBy('d.shipment_no')
-        .getRawMany<{ no: string | number; devices: string | number }>();
-      const byNo = new Map(counts.map((c) => [Number(c.no), Number(c.devices)]));
+      const counts = await deviceCounts(m, stored.map((s) => s.no));
       for (const s of stored) {
-        const devices = byNo.get(s.no) ?? 0;
+        const devices = counts.get(s.no) ?? 0;
         if (devices !== s.units) mismatch(s, devices);
       }
       stored = [];

@@ -2,7 +2,6 @@ import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import { flattenValidationErrors } from '../common/validation/validation.js';
 import { CreateShipmentDto } from '../shipments/dto/shipment.dto.js';
-import type { Shipment } from '../shipments/shipment.entity.js';
 import type { ImportError } from './csv-reader.js';
 import { parseDate, parseMoney, parseUnits } from './csv-values.js';
 
@@ -50,22 +49,4 @@ export async function toShipmentInput(row: number, cells: Record<string, string>
 export function columnOf(field: string): string {
   if (field === 'licenseId') return 'licenseNumber';
   return field.replace(/\[\d+\]$/, '');
-}
-
-/** The first field in which a stored shipment differs from an imported row, if any. */
-export function differs(stored: Shipment, given: Shipment): { column: string; stored: unknown; given: unknown } | undefined {
-  const fields: [string, unknown, unknown][] = [
-    ['licenseNumber', stored.licenseId, given.licenseId],
-    ['shippedOn', stored.shippedOn, given.shippedOn],
-    ['destinationCountry', stored.destinationCountry, given.destinationCountry],
-    ['units', stored.units, given.units],
-    ['deviceCategory', stored.deviceCategory, given.deviceCategory],
-    ['technology', stored.technology, given.technology],
-    ['brand', stored.brand, given.brand],
-    ['model', stored.model, given.model],
-    ['hsCode', stored.hsCode, given.hsCode],
-    ['fobValue', stored.fobValueCents, given.fobValueCents],
-  ];
-  const found = fields.find(([, a, b]) => (a ?? null) !== (b ?? null));
-  return found ? { column: found[0], stored: found[1], given: found[2] } : stored.status === 'VOIDED' ? { column: 'reference', stored: 'a voided shipment', given: 'a new one' } : undefined;
 }

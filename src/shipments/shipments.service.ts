@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { type EntityManager, Repository } from 'typeorm';
+import { type EntityManager, In, Repository } from 'typeorm';
 import { Clock } from '../common/clock.js';
-import { centsToMoney, moneyToCents } from '../common/money.js';
-import { historyLink, type Page, pageOf } from '../common/pagination.js';
-import { Problem } from '../common/problem.js';
+import { moneyToCents } from '../common/money.js';
+import { type Page, pageOf } from '../common/pagination.js';
+import { Problem, ProblemException } from '../common/problem.js';
 import { AuditService } from '../audit/audit.service.js';
 import { bulkInsert } from '../database/bulk-insert.js';
 import { Snapshots } from '../database/snapshots.js';
@@ -16,12 +16,20 @@ import { normaliseImei } from '../common/imei.js';
 import type { LicenseWithSteps } from '../licenses/register.reader.js';
 import { statusOn } from '../licenses/lifecycle.js';
 import { defaultHsCode, hsCodeProblem } from './hs-codes.js';
-import { Device } from './device.entity.js';
 import { applyToRollup } from './export-rollup.js';
 import { Shipment } from './shipment.entity.js';
+import { differs, toShipmentDto, toShipmentRecord } from './shipment-records.js';
+import { assertDevicesFree, insertDevices, releaseDevices } from './shipment-devices.js';
 
 /** Looks a license and its events up by id or number (an import caches it per license). */
 export type LicenseLookup = (ref: { licenseId?: string; licenseNumber?: string }) => Promise<LicenseWithSteps>;
+
+/** What recordMany did with one input (see there). */
+export type RecordOutcome =
+  | { kind: 'created'; shipment: Shipment }
+  | { kind: 'refused'; problem: ProblemException }
+  | { kind: 'existing' | 'repeated' | 'unchanged'; stored: Shipment }
+  | { kind: 'differs'; stored: Shipment; field: string; storedValue: unknown; given: unknown };
 
 export interface PreparedShipment {
   shipment: Shipment;
@@ -121,20 +129,96 @@ export class ShipmentsService {
     return { shipment, devices };
   }
 
-  /** The rules and the insert, inside a caller's transaction (also for the seed). Returns the id. */
+  /** The rules and the insert, inside a caller's transaction. Returns the id. 409 DUPLICATE when the exporter already used the reference. */
   async createIn(m: EntityManager, input: CreateShipmentDto): Promise<string> {
-    const { shipment, devices } = await this.prepare(m, input);
-    const duplicate = await m.findOne(Shipment, { where: { companyId: shipment.companyId, reference: input.reference }, select: { id: true } });
-    if (duplicate) {
+    const [outcome] = await this.recordMany(m, [input], { existing: 'refuse' });
+    if (outcome.kind === 'refused') throw outcome.problem;
+    if (outcome.kind !== 'created') {
+      const duplicate = outcome.stored;
       throw Problem.conflict('DUPLICATE', `reference: the exporter already has shipment ${duplicate.id} with reference ${input.reference}`, [
         { field: 'reference', message: 'already used by this exporter' },
       ], { existingId: duplicate.id });
     }
-    await this.assertDevicesFree(m, devices.map((d) => d.imei));
-    await this.store(m, [shipment]);
-    await this.insertDevices(m, shipment.no, devices);
-    await this.audit.record(m, { action: 'shipment.recorded', entityType: 'shipment', entityId: shipment.id, after: { ...toShipmentRecord(shipment), imeis: devices.length } });
-    return shipment.id;
+    return outcome.shipment.id;
+  }
+
+  /**
+   * Records many shipments in the caller's transaction: the one path of every writer (API, CSV imports, seed).
+   * Each input goes through prepare() (all rules; a refusal is its outcome, not thrown); then, by (exporter,
+   * reference), against what is stored and what came before in this batch or import:
+   *  - new: numbered, inserted, added to the rollup, with its IMEIs when the input lists them (a device already
+   *    exported elsewhere refuses the shipment: 409 IMEI_ALREADY_EXPORTED), and audited as `shipment.recorded`;
+   *  - `existing: 'refuse'` (the API): any stored shipment with the reference is `existing`;
+   *  - `existing: 'compare'` (imports): recorded by this import or earlier in the batch -> `repeated`; stored
+   *    with another value -> `differs` (the first differing field) or a voided one -> `differs` on reference;
+   *    stored identically -> `unchanged` (an import run again).
+   * Outcomes are in the order of `inputs`. `importId` marks the shipments (and names the import in the audit).
+   */
+  async recordMany(
+    m: EntityManager,
+    inputs: CreateShipmentDto[],
+    options: { existing: 'refuse' | 'compare'; lookup?: LicenseLookup; importId?: string },
+  ): Promise<RecordOutcome[]> {
+    const outcomes: RecordOutcome[] = [];
+    const prepared: { index: number; shipment: Shipment; devices: { imei: string }[] }[] = [];
+    for (const [index, input] of inputs.entries()) {
+      try {
+        const { shipment, devices } = await this.prepare(m, input, options.lookup);
+        shipment.importId = options.importId ?? null;
+        prepared.push({ index, shipment, devices });
+      } catch (e) {
+        if (!(e instanceof ProblemException)) throw e;
+        outcomes[index] = { kind: 'refused', problem: e };
+      }
+    }
+    const existing = await this.storedByReference(m, prepared.map((p) => p.shipment));
+    const created: typeof prepared = [];
+    for (const p of prepared) {
+      const key = `${p.shipment.companyId}|${p.shipment.reference}`;
+      const stored = existing.get(key);
+      if (!stored) {
+        existing.set(key, p.shipment);
+        created.push(p);
+        outcomes[p.index] = { kind: 'created', shipment: p.shipment };
+      } else if (options.existing === 'refuse') {
+        outcomes[p.index] = { kind: 'existing', stored };
+      } else if (stored.importId !== null && stored.importId === options.importId) {
+        outcomes[p.index] = { kind: 'repeated', stored };
+      } else {
+        const difference = differs(stored, p.shipment);
+        outcomes[p.index] = difference ? { kind: 'differs', stored, ...difference } : { kind: 'unchanged', stored };
+      }
+    }
+    const imeis = created.flatMap((p) => p.devices.map((d) => d.imei));
+    if (imeis.length) await assertDevicesFree(m, imeis);
+    const shipments = created.map((p) => p.shipment);
+    await this.store(m, shipments);
+    for (const p of created) if (p.devices.length) await insertDevices(m, p.shipment.no, p.devices);
+    await this.audit.recordMany(
+      m,
+      created.map((p) => ({
+        action: 'shipment.recorded',
+        entityType: 'shipment' as const,
+        entityId: p.shipment.id,
+        // An import's IMEIs come in its own file, counted there.
+        after: inputs[p.index].imeis ? { ...toShipmentRecord(p.shipment), imeis: p.devices.length } : toShipmentRecord(p.shipment),
+        reason: options.importId ? `import ${options.importId}` : undefined,
+      })),
+    );
+    return outcomes;
+  }
+
+  /** The stored shipments with these (exporter, reference) pairs, by `companyId|reference`. */
+  private async storedByReference(m: EntityManager, shipments: Shipment[]): Promise<Map<string, Shipment>> {
+    const byCompany = new Map<string, string[]>();
+    for (const s of shipments) byCompany.set(s.companyId, [...(byCompany.get(s.companyId) ?? []), s.reference]);
+    const stored = new Map<string, Shipment>();
+    for (const [companyId, references] of byCompany) {
+      for (let i = 0; i < references.length; i += 500) {
+        for (const s of await m.find(Shipment, { where: { companyId, reference: In(references.slice(i, i + 500)) } })) stored.set(`${s.companyId}|${s.reference}`, s);
+      }
+    }
+    return stored;
   }
 
   /** IMEIs normalised (see common/imei.ts), distinct, and as many as the units; 400 naming the first bad one. */
@@ -178,45 +262,6 @@ export class ShipmentsService {
     const rows = (postgres ? (result as [{ value: string }[], number])[0] : result) as { value: string | number }[];
     const last = Number(rows[0].value);
     shipments.forEach((s, i) => (s.no = last - shipments.length + 1 + i));
-  }
-
-  /** 409 IMEI_ALREADY_EXPORTED naming the shipment, when a device is already in another (unvoided) shipment. */
-  async assertDevicesFree(m: EntityManager, imeis: string[]): Promise<void> {
-    const [taken] = await this.exportedIn(m, imeis);
-    if (taken) {
-      throw Problem.conflict('IMEI_ALREADY_EXPORTED', `IMEI ${taken.imei} was already exported in shipment ${taken.shipmentId}; a device is exported once`, [
-        { field: 'imeis', message: `${taken.imei} is in shipment ${taken.shipmentId}` },
-      ], { imei: taken.imei, shipmentId: taken.shipmentId });
-    }
-  }
-
-  /**
-   * Which of these IMEIs are exported now, and in which shipment: primary-key lookups, 5,000 per statement; the
-   * shipments' ids are then read only for the devices found (usually none), so no join is planned per batch.
-   */
-  async exportedIn(m: EntityManager, imeis: string[]): Promise<{ imei: string; shipmentId: string; shipmentNo: number }[]> {
-    const postgres = m.connection.options.type === 'postgres';
-    const marks = (n: number) => Array.from({ length: n }, (_, k) => (postgres ? `$${k + 1}` : '?')).join(', ');
-    const taken: { imei: string; no: number }[] = [];
-    for (let i = 0; i < imeis.length; i += 5000) {
-      const chunk = imeis.slice(i, i + 5000);
-      const rows: { imei: string | number; no: string | number }[] = await m.query(`SELECT imei, shipment_no AS no FROM devices WHERE imei IN (${marks(chunk.length)})`, chunk.map(Number));
-      for (const r of rows) taken.push({ imei: String(r.imei).padStart(15, '0'), no: Number(r.no) });
-    }
-    if (!taken.length) return [];
-    const ids = new Map<number, string>();
-    const nos = [...new Set(taken.map((t) => t.no))];
-    for (let i = 0; i < nos.length; i += 5000) {
-      const chunk = nos.slice(i, i + 5000);
-      const rows: { id: string; no: string | number }[] = await m.query(`SELECT id, no FROM shipments WHERE no IN (${marks(chunk.length)})`, chunk);
-      for (const r of rows) ids.set(Number(r.no), r.id);
-    }
-    return taken.map((t) => ({ imei: t.imei, shipmentNo: t.no, shipmentId: ids.get(t.no)! }));
-  }
-
-  /** Records the devices of a shipment (by its number), in multi-row inserts. */
-  async insertDevices(m: EntityManager, shipmentNo: number, devices: { imei: string }[]): Promise<void> {
-    await bulkInsert(m, Device, devices.map((d) => Object.assign(new Device(), { imei: d.imei, shipmentNo })));
   }
 
   /** One page of shipments (FOB in USD as a decimal string, units in devices), filtered by exporter, license, destination, device category, status and shipped-on days `from`..`to` (inclusive; 400 when `to` is before `from`); page and total in one snapshot. */
@@ -286,42 +331,3 @@ export class ShipmentsService {
   }
 }
 
-/** Moves a voided shipment's devices to device_releases (stamped `at`). */
-async function releaseDevices(m: EntityManager, shipmentNo: number, at: Date): Promise<void> {
-  const p = (i: number) => (m.connection.options.type === 'postgres' ? `$${i}` : '?');
-  await m.query(`INSERT INTO device_releases (imei, shipment_no, released_at) SELECT imei, shipment_no, ${p(1)} FROM devices WHERE shipment_no = ${p(2)}`, [at.toISOString(), shipmentNo]);
-  await m.query(`DELETE FROM devices WHERE shipment_no = ${p(1)}`, [shipmentNo]);
-}
-
-/** The stored record of a shipment, as the audit trail keeps it. */
-export function toShipmentRecord(s: Shipment) {
-  const { company: _c, license: _l, createdAt: _cr, updatedAt: _up, voidedAt, ...fields } = s;
-  return { ...fields, voidedAt: voidedAt ? voidedAt.toISOString() : null };
-}
-
-export function toShipmentDto(s: Shipment): ShipmentDto {
-  return {
-    id: s.id,
-    companyId: s.companyId,
-    licensee: s.company!.legalName,
-    licenseId: s.licenseId,
-    licenseNumber: s.license!.licenseNumber,
-    reference: s.reference,
-    shippedOn: s.shippedOn,
-    destinationCountry: s.destinationCountry,
-    units: s.units,
-    deviceCategory: s.deviceCategory,
-    technology: s.technology,
-    brand: s.brand,
-    model: s.model,
-    hsCode: s.hsCode,
-    fobValue: s.fobValueCents == null ? null : centsToMoney(s.fobValueCents),
-    status: s.status,
-    voidReason: s.voidReason,
-    voidedAt: s.voidedAt ? s.voidedAt.toISOString() : null,
-    createdAt: s.createdAt.toISOString(),
-    updatedAt: s.updatedAt.toISOString(),
-    version: s.version,
-    links: { history: historyLink('shipment', s.id) },
-  };
-}
