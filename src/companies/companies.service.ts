@@ -55,6 +55,17 @@ export class CompaniesService {
     return { groups: groups.map((g) => ({ companies: g.map((c) => ({ id: c.id, legalName: c.legalName, createdAt: c.createdAt.toISOString() })) })) };
   }
 
+  /** The company with this legal name in any form (its identity key), or null. */
+  async findByLegalName(legalName: string): Promise<CompanyDto | null> {
+    const company = await this.companies.findOne({ where: { legalNameKey: companyNameKey(legalName) } });
+    return company && toCompanyDto(company);
+  }
+
+  /** Whether any company is registered (an empty register is seeded on first start). */
+  async any(): Promise<boolean> {
+    return (await this.companies.count({ take: 1 })) > 0;
+  }
+
   /** One page of companies, by legal name or creation time, optionally those whose names contain `q` (any case); page and total in one snapshot. */
   async list(query: ListCompaniesQuery): Promise<Page<CompanyDto>> {
     const { limit, offset } = pageOf(query);

@@ -224,6 +224,11 @@ export class LicensesService {
     return this.load(license.id, manager, 'licenseNumber');
   }
 
+  /** A company's licenses (id, type and issue date), oldest first. */
+  async ofCompany(companyId: string): Promise<Pick<License, 'id' | 'type' | 'issuedOn'>[]> {
+    return this.licenses.find({ where: { companyId }, select: { id: true, type: true, issuedOn: true }, order: { issuedOn: 'ASC', id: 'ASC' } });
+  }
+
   /** Finds a license by its number, ignoring case and surrounding spaces. */
   async findByNumber(licenseNumber: string, manager?: EntityManager): Promise<License | null> {
     return (manager ?? this.licenses.manager).findOne(License, { where: { licenseNumberKey: licenseNumberKey(licenseNumber) } });

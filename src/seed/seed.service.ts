@@ -1,11 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { REGISTRY_CONFIG, type RegistryConfig } from '../config/config.js';
 import { CompaniesService } from '../companies/companies.service.js';
-import { Company, companyNameKey } from '../companies/company.entity.js';
 import { LicensesService } from '../licenses/licenses.service.js';
-import { License } from '../licenses/license.entity.js';
-import { Shipment } from '../shipments/shipment.entity.js';
 import { ShipmentsService } from '../shipments/shipments.service.js';
 import { REFERENCE_DATA } from './reference-data.js';
 
@@ -21,7 +17,6 @@ export class SeedService implements OnApplicationBootstrap {
 
   constructor(
     @Inject(REGISTRY_CONFIG) private readonly config: RegistryConfig,
-    private readonly dataSource: DataSource,
     private readonly companies: CompaniesService,
     private readonly licenses: LicensesService,
     private readonly shipments: ShipmentsService,
@@ -30,7 +25,7 @@ export class SeedService implements OnApplicationBootstrap {
   /** A fresh (empty) database is seeded on first start unless SEED=false. */
   async onApplicationBootstrap(): Promise<void> {
     if (!this.config.seed) return;
-    if ((await this.dataSource.getRepository(Company).count()) > 0) return;
+    if (await this.companies.any()) return;
     const result = await this.seed();
     this.logger.log(`Loaded reference data ${result.version}: ${JSON.stringify(result.created)}`);
   }
@@ -39,17 +34,16 @@ export class SeedService implements OnApplicationBootstrap {
   async seed(): Promise<SeedResult> {
     const created = { companies: 0, licenses: 0, shipments: 0 };
     const companyIds = new Map<string, string>();
-    const m = this.dataSource.manager;
+    const licenseIds = new Map<string, string>();
     for (const c of REFERENCE_DATA.companies) {
-      let company = await m.findOne(Company, { where: { legalNameKey: companyNameKey(c.legalName) } });
+      let company = await this.companies.findByLegalName(c.legalName);
       if (!company) {
-        const dto = await this.companies.create({ legalName: c.legalName, tradeName: c.tradeName });
-        company = await m.findOneOrFail(Company, { where: { id: dto.id } });
+        company = await this.companies.create({ legalName: c.legalName, tradeName: c.tradeName });
         created.companies++;
       }
       companyIds.set(c.key, company.id);
-      const existing = await m.findOne(License, { where: { companyId: company.id, type: c.license.type, issuedOn: c.license.issuedOn } });
-      if (!existing) {
+      const licenses = await this.licenses.ofCompany(company.id);
+      if (!licenses.some((l) => l.type === c.license.type && l.issuedOn === c.license.issuedOn)) {
         await this.licenses.grant({
           companyId: company.id,
           type: c.license.type,
@@ -59,13 +53,13 @@ export class SeedService implements OnApplicationBootstrap {
         });
         created.licenses++;
       }
+      licenseIds.set(c.key, (await this.licenses.ofCompany(company.id))[0].id);
     }
     for (const s of REFERENCE_DATA.shipments) {
       const companyId = companyIds.get(s.exporter)!;
-      if (await m.findOne(Shipment, { where: { companyId, reference: s.reference } })) continue;
-      const license = await m.findOneOrFail(License, { where: { companyId }, order: { issuedOn: 'ASC' } });
+      if (await this.shipments.hasReference(companyId, s.reference)) continue;
       const { note: _note, sources: _sources, exporter: _exporter, ...fields } = s;
-      await this.shipments.create({ ...fields, licenseId: license.id, companyId });
+      await this.shipments.create({ ...fields, licenseId: licenseIds.get(s.exporter)!, companyId });
       created.shipments++;
     }
     return { version: REFERENCE_DATA.version, created };

@@ -287,6 +287,11 @@ export class ShipmentsService {
     return { items: rows.map(toShipmentDto), total, limit, offset };
   }
 
+  /** Whether the exporter already recorded a shipment with this reference (voided ones included). */
+  async hasReference(companyId: string, reference: string): Promise<boolean> {
+    return (await this.shipments.count({ where: { companyId, reference } })) > 0;
+  }
+
   /** One shipment; 404 SHIPMENT_NOT_FOUND when unknown. */
   async get(id: string): Promise<ShipmentDto> {
     return toShipmentDto(await this.load(id));
