@@ -98,6 +98,16 @@ describe('terms and reports at 9999-12-31', () => {
     expect(res.body).toMatchObject({ code: 'INVALID_TERM', errors: [{ field: 'data.expiresOn' }] });
   });
 
+  it('the licenses report on a day whose withinDays run past 9999-12-31 lists a term ending that day as expiring', async () => {
+    for (const [on, daysLeft] of [['9999-07-01', 183], ['9999-12-31', 0]] as const) {
+      const res = await t.as('ANALYST').get(`/api/v1/reports/licenses?on=${on}&withinDays=365`);
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      const row = res.body.licenses.find((r: { licenseId: string }) => r.licenseId === license.id);
+      expect(row).toMatchObject({ status: 'ACTIVE', expiresOn: '9999-12-31', expiresWithinDays: true, daysLeft });
+      expect(res.body.expiring.map((r: { licenseId: string }) => r.licenseId)).toContain(license.id);
+    }
+  });
+
   it('a shipment on 9999-12-31 is reported in month 9999-12, quarter 9999-Q4 and fiscal year FY9999-00', async () => {
     await t.http.post('/api/v1/shipments').send(shipmentBody(license, { shippedOn: '9999-12-31', units: 10 })).expect(201);
     const periods = { month: '9999-12', quarter: '9999-Q4', year: '9999', fiscalYear: 'FY9999-00' };
