@@ -21,7 +21,7 @@ export class AuditController {
   }
 
   @Get('verify')
-  @ApiOperation({ summary: 'Walk the hash chain: {ok, length, head}, or the first event that does not verify' })
+  @ApiOperation({ summary: 'Walk the whole hash chain: {ok, length, head, failures}, every event that does not verify listed (at most 1000)' })
   @ApiOkResponse({ type: AuditVerifyDto })
   @ApiProblems(401, 403)
   verify(): Promise<AuditVerifyDto> {

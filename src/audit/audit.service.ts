@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { type EntityManager, Repository } from 'typeorm';
+import { type EntityManager, MoreThan, Repository } from 'typeorm';
 import { Clock } from '../common/clock.js';
 import { type Page, pageOf } from '../common/pagination.js';
 import { currentContext } from '../common/request-context.js';
@@ -11,7 +11,7 @@ import { type DataArea, DataVersions } from '../database/data-versions.js';
 import { Snapshots } from '../database/snapshots.js';
 import { Transactions } from '../database/transactions.js';
 import { AuditEvent } from './audit-event.entity.js';
-import type { AuditEventDto, AuditVerifyDto, ListAuditQuery } from './dto/audit.dto.js';
+import type { AuditEventDto, AuditFailureDto, AuditVerifyDto, ListAuditQuery } from './dto/audit.dto.js';
 
 // RFC 8785 canonical JSON from the canonicalize package (CommonJS: loaded with require).
 const canonicalize = createRequire(import.meta.url)('canonicalize') as (input: unknown) => string;
@@ -24,6 +24,10 @@ const AREAS_OF: Record<AuditEntry['entityType'], DataArea[]> = {
   import: ['exports'],
   staff: [],
 };
+
+/** verify() reads the chain this many events at a time, and lists at most MAX_LISTED_FAILURES failures. */
+const VERIFY_BATCH = 1000;
+export const MAX_LISTED_FAILURES = 1000;
 
 /** The chain starts from 64 zeros. */
 export const GENESIS_HASH = '0'.repeat(64);
@@ -126,30 +130,47 @@ export class AuditService {
     return { items: rows.map(toAuditDto), total, limit, offset };
   }
 
-  /** Walks the whole chain in order; reports the first event whose hash or link does not match. */
+  /**
+   * Walks the whole chain in seq order and lists every event that does not verify, so that one damaged event
+   * cannot hide a later one. Each event is checked against what is stored, not against what it should have been:
+   * - its hash, recomputed from its own stored fields, against its stored hash;
+   * - its prevHash against the stored hash of the event before it (the genesis hash for event 1).
+   * A gap (one or more seqs missing) is one failure, at its first missing seq; the prevHash of the event after it
+   * is not checked, as the event it links to is gone. An event failing both checks is one failure, both problems
+   * named. So an edited field fails that event only; a rewritten hash field fails that event and the next one,
+   * whose prevHash no longer matches it (two failures, each true of the event it names). Events removed from the
+   * end of the chain leave no gap: compare `head` with a copy kept elsewhere.
+   * At most MAX_LISTED_FAILURES are listed, in seq order; `failuresTotal` counts all; `failedAt` and `problem`
+   * repeat the first. Reads VERIFY_BATCH events at a time, those after the last seq read (keyset paging).
+   */
   async verify(): Promise<AuditVerifyDto> {
-    let prevHash = GENESIS_HASH;
-    let expectedSeq = 1;
+    const failures: AuditFailureDto[] = [];
+    let failuresTotal = 0;
+    const fail = (seq: number, problem: string) => {
+      failuresTotal++;
+      if (failures.length < MAX_LISTED_FAILURES) failures.push({ seq, problem });
+    };
+    let previous: { seq: number; hash: string } = { seq: 0, hash: GENESIS_HASH };
     let length = 0;
-    const batch = 1000;
     for (;;) {
-      const rows = await this.events.find({ where: {}, order: { seq: 'ASC' }, skip: length, take: batch });
+      const rows = await this.events.find({ where: { seq: MoreThan(previous.seq) }, order: { seq: 'ASC' }, take: VERIFY_BATCH });
       for (const e of rows) {
-        const problem =
-          e.seq !== expectedSeq
-            ? `event ${expectedSeq} is missing (found ${e.seq})`
-            : e.prevHash !== prevHash
-              ? 'prevHash does not match the previous event'
-              : hashOf(e) !== e.hash
-                ? 'hash does not match the event: it was changed after it was written'
-                : undefined;
-        if (problem) return { ok: false, length, head: prevHash, failedAt: expectedSeq, problem };
-        prevHash = e.hash;
-        expectedSeq++;
+        const first = previous.seq + 1;
+        const problems: string[] = [];
+        if (e.seq !== first) {
+          fail(first, e.seq === first + 1 ? `event ${first} is missing (the next is ${e.seq})` : `events ${first} to ${e.seq - 1} are missing (the next is ${e.seq})`);
+        } else if (e.prevHash !== previous.hash) {
+          problems.push(previous.seq === 0 ? 'prevHash is not the genesis hash' : `prevHash does not match the hash of event ${previous.seq}`);
+        }
+        if (hashOf(e) !== e.hash) problems.push('hash does not match the event: it was changed after it was written');
+        if (problems.length) fail(e.seq, problems.join('; '));
+        previous = e;
         length++;
       }
-      if (rows.length < batch) return { ok: true, length, head: prevHash };
+      if (rows.length < VERIFY_BATCH) break;
     }
+    const first = failures[0];
+    return { ok: failuresTotal === 0, length, head: previous.hash, ...(first ? { failedAt: first.seq, problem: first.problem } : {}), failures, failuresTotal };
   }
 }
 

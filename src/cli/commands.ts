@@ -4,7 +4,7 @@
  *   migration:show                     are any pending?
  *   seed                               load the reference data (idempotent)
  *   create-admin --email E [--name N]  create an ADMIN; the password is read from stdin (or prompted for)
- *   audit:verify                       walk the audit hash chain; exit 1 naming the first bad event
+ *   audit:verify                       walk the audit hash chain; exit 1 naming every event that does not verify
  *   openapi                            print the OpenAPI 3 document (the one served at /docs-json)
  *   report exports [--group-by D,D] [--from DATE] [--to DATE] [--company-id ID] [--destination CC]
  *                  [--device-category C] [--format json|csv] [--bom] [--output FILE]
@@ -108,7 +108,9 @@ export async function runCli(argv: string[], config: RegistryConfig, io: CliIo):
       return withContext(config, async (get) => {
         const result = await get(AuditService).verify();
         io.out(JSON.stringify(result));
-        if (!result.ok) io.err(`Audit chain broken at event ${result.failedAt}: ${result.problem}`);
+        for (const f of result.failures) io.err(`Audit chain broken at event ${f.seq}: ${f.problem}`);
+        const unlisted = result.failuresTotal - result.failures.length;
+        if (unlisted > 0) io.err(`... and ${unlisted} more events that do not verify`);
         return result.ok ? 0 : 1;
       });
     case 'openapi': {

@@ -7,6 +7,9 @@ export type CalendarDate = string;
 
 const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
+/** The last calendar date: years have four digits. */
+export const LAST_CALENDAR_DATE: CalendarDate = '9999-12-31';
+
 /** True for a real date `YYYY-MM-DD` (rejects `2021-02-30`, `2024`, `2021-4-9`, year 0000). */
 export function isCalendarDate(value: unknown): value is CalendarDate {
   if (typeof value !== 'string') return false;

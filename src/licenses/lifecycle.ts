@@ -5,7 +5,7 @@
  * order): none -> NOT_YET_EFFECTIVE; an ACTIVE or SUSPENDED license whose term ended before D -> EXPIRED
  * (expiry is inclusive: a term ending 2031-04-08 is ACTIVE that day and EXPIRED on 2031-04-09).
  */
-import { addDays, type CalendarDate, isCalendarDate, termEnd } from '../common/calendar-date.js';
+import { addDays, type CalendarDate, isCalendarDate, LAST_CALENDAR_DATE, termEnd } from '../common/calendar-date.js';
 
 export const LICENSE_TYPES = ['MDM'] as const;
 export type LicenseType = (typeof LICENSE_TYPES)[number];
@@ -82,7 +82,7 @@ export function grantStep(issuedOn: CalendarDate, expiresOn?: CalendarDate): Lif
 
 /**
  * The end of a default (MDM_TERM_YEARS) term from `start`. Throws TransitionError INVALID_TERM naming `field` when
- * it would end after 9999-12-31, the last day a calendar date here can have.
+ * it would end after 9999-12-31 (LAST_CALENDAR_DATE), the last day a calendar date here can have.
  */
 function defaultTermEnd(start: CalendarDate, field: string): CalendarDate {
   let end: CalendarDate | undefined;
@@ -148,6 +148,10 @@ export function nextStep(
   if (!rule.from.includes(status)) return refuse();
   let expiresOnAfter = current.expiresOnAfter;
   if (type === 'RENEWED') {
+    if (current.expiresOnAfter === LAST_CALENDAR_DATE) {
+      // No day follows it: no later term can end.
+      throw new TransitionError('INVALID_TERM', `the term already ends on ${LAST_CALENDAR_DATE}, the last day a calendar date can have; it cannot be renewed`, status, 'data.expiresOn');
+    }
     const start = addDays(current.expiresOnAfter, 1) > effectiveOn ? addDays(current.expiresOnAfter, 1) : effectiveOn;
     expiresOnAfter = newExpiresOn ?? defaultTermEnd(start, 'data.expiresOn');
     if (expiresOnAfter <= current.expiresOnAfter || expiresOnAfter < effectiveOn) {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { type EntityManager, Repository } from 'typeorm';
-import { addDays, type CalendarDate } from '../common/calendar-date.js';
+import { addDays, type CalendarDate, isCalendarDate, LAST_CALENDAR_DATE } from '../common/calendar-date.js';
 import { Clock } from '../common/clock.js';
 import { countryName } from '../common/country.js';
 import { centsToMoney, sumMoney } from '../common/money.js';
@@ -270,7 +270,9 @@ export class ReportsService {
    */
   async licensesReport(on: CalendarDate = this.clock.today(), withinDays = 180): Promise<LicensesReport> {
     const { entries, notActive } = await this.snapshots.read(async (m) => ({ entries: await this.register.all(m), notActive: await this.shipmentsWhileNotActive(m) }));
-    const until = addDays(on, withinDays);
+    // Past 9999-12-31 addDays gives no calendar date (a five-digit year, which would compare as text before it).
+    const end = addDays(on, withinDays);
+    const until = isCalendarDate(end) ? end : LAST_CALENDAR_DATE;
     const counts = Object.fromEntries(LICENSE_STATUSES.map((st) => [st, 0])) as Record<LicenseStatus, number>;
     const rows: LicenseReportRow[] = entries.map(({ license: l, licensee, events }) => {
       const status = statusOn(events, on);

@@ -1,10 +1,32 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DataSource } from 'typeorm';
+import { AuditService } from '../../src/audit/audit.service.js';
+import { Transactions } from '../../src/database/transactions.js';
 import { WRITER } from '../../src/database/writer.js';
 import { runCli } from '../../src/cli/commands.js';
 import { loadConfig } from '../../src/config/config.js';
 import { startApp, type TestApp } from '../support/app.js';
 import { event, expectStatus, makeCompany, makeLicense, patch, shipmentBody, voidShipment } from '../support/factories.js';
+
+/**
+ * Runs `sql` on audit_events as someone with direct database access could: around the triggers that refuse
+ * UPDATE and DELETE (switched off and on again on PostgreSQL, dropped on SQLite).
+ */
+async function behindTheTriggers(t: TestApp, sql: string): Promise<void> {
+  const ds = t.app.get<DataSource>(WRITER);
+  if (t.engine === 'postgres') {
+    await ds.query('ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_update');
+    try {
+      await ds.query(sql);
+    } finally {
+      await ds.query('ALTER TABLE audit_events ENABLE TRIGGER audit_events_no_update');
+    }
+  } else {
+    await ds.query('DROP TRIGGER IF EXISTS audit_events_no_update');
+    await ds.query('DROP TRIGGER IF EXISTS audit_events_no_delete');
+    await ds.query(sql);
+  }
+}
 
 describe('audit trail', () => {
   let t: TestApp;
@@ -89,7 +111,8 @@ describe('audit trail', () => {
     }
     const verify = await t.http.get('/api/v1/audit/verify').expect(200);
     const total = (await t.http.get('/api/v1/audit?limit=1').expect(200)).body.total;
-    expect(verify.body).toEqual({ ok: true, length: total, head: (await t.http.get('/api/v1/audit?limit=1').expect(200)).body.items[0].hash });
+    const head = (await t.http.get('/api/v1/audit?limit=1').expect(200)).body.items[0].hash;
+    expect(verify.body).toEqual({ ok: true, length: total, head, failures: [], failuresTotal: 0 });
   });
 
   it('the database refuses UPDATE and DELETE on audit_events; an edit behind its back is found by verify', async () => {
@@ -97,17 +120,82 @@ describe('audit trail', () => {
     await expect(ds.query(`UPDATE audit_events SET reason = 'edited' WHERE seq = 2`)).rejects.toThrow(/append-only/);
     await expect(ds.query('DELETE FROM audit_events WHERE seq = 2')).rejects.toThrow(/append-only/);
     // Someone with direct database access switches the trigger off and edits event 3.
-    if (t.engine === 'postgres') {
-      await ds.query('ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_update');
-      await ds.query(`UPDATE audit_events SET reason = 'nothing to see' WHERE seq = 3`);
-      await ds.query('ALTER TABLE audit_events ENABLE TRIGGER audit_events_no_update');
-    } else {
-      await ds.query('DROP TRIGGER audit_events_no_update');
-      await ds.query(`UPDATE audit_events SET reason = 'nothing to see' WHERE seq = 3`);
-    }
+    await behindTheTriggers(t, `UPDATE audit_events SET reason = 'nothing to see' WHERE seq = 3`);
+    const total = (await t.http.get('/api/v1/audit?limit=1').expect(200)).body.total;
     const verify = await t.http.get('/api/v1/audit/verify').expect(200);
-    expect(verify.body).toMatchObject({ ok: false, failedAt: 3, length: 2 });
+    expect(verify.body).toMatchObject({ ok: false, failedAt: 3, length: total, failures: [{ seq: 3 }], failuresTotal: 1 });
     expect(verify.body.problem).toMatch(/hash does not match/);
+    expect(verify.body.failures[0].problem).toBe(verify.body.problem);
+  });
+});
+
+describe('verify walks the whole chain and lists every event that does not verify', () => {
+  const EVENTS = 2500; // more than two of the batches verify reads
+  let t: TestApp;
+  let total: number;
+
+  /** A new registry whose chain holds its 3 staff events and EVENTS more, appended at once. */
+  async function chain(): Promise<TestApp> {
+    await t?.close();
+    t = await startApp();
+    const entries = Array.from({ length: EVENTS }, (_, i) => ({ action: 'company.updated', entityType: 'company' as const, entityId: `company-${i}`, after: { n: i } }));
+    await t.app.get(Transactions).run((m) => t.app.get(AuditService).recordMany(m, entries));
+    total = (await t.http.get('/api/v1/audit?limit=1').expect(200)).body.total;
+    expect(total).toBe(EVENTS + 3);
+    return t;
+  }
+  const verify = async () => (await t.http.get('/api/v1/audit/verify').expect(200)).body;
+  afterAll(() => t?.close());
+
+  it('an intact chain: ok, every event read, no failures', async () => {
+    await chain();
+    const head = (await t.http.get('/api/v1/audit?limit=1').expect(200)).body.items[0].hash;
+    expect(await verify()).toEqual({ ok: true, length: total, head, failures: [], failuresTotal: 0 });
+  });
+
+  it('two events tampered with far apart (in different batches): both listed, the first also as failedAt', async () => {
+    await chain();
+    await behindTheTriggers(t, `UPDATE audit_events SET reason = 'nothing to see' WHERE seq = 5`);
+    await behindTheTriggers(t, `UPDATE audit_events SET after = '{"n":0}' WHERE seq = 2400`);
+    const result = await verify();
+    expect(result).toMatchObject({ ok: false, length: total, failedAt: 5, failuresTotal: 2 });
+    expect(result.failures).toEqual([
+      { seq: 5, problem: expect.stringMatching(/hash does not match/) },
+      { seq: 2400, problem: expect.stringMatching(/hash does not match/) },
+    ]);
+    expect(result.problem).toBe(result.failures[0].problem);
+  });
+
+  it('a gap is listed once, at its first missing seq, whether one event or several are missing', async () => {
+    await chain();
+    await behindTheTriggers(t, 'DELETE FROM audit_events WHERE seq = 1200');
+    await behindTheTriggers(t, 'DELETE FROM audit_events WHERE seq BETWEEN 1700 AND 1702');
+    const result = await verify();
+    expect(result).toMatchObject({ ok: false, length: total - 4, failedAt: 1200, failuresTotal: 2 });
+    expect(result.failures).toEqual([
+      { seq: 1200, problem: 'event 1200 is missing (the next is 1201)' },
+      { seq: 1700, problem: 'events 1700 to 1702 are missing (the next is 1703)' },
+    ]);
+  });
+
+  it("a rewritten hash: that event, and its successor whose link no longer matches", async () => {
+    await chain();
+    await behindTheTriggers(t, `UPDATE audit_events SET hash = '${'f'.repeat(64)}' WHERE seq = 800`);
+    const result = await verify();
+    expect(result).toMatchObject({ ok: false, length: total, failedAt: 800, failuresTotal: 2 });
+    expect(result.failures).toEqual([
+      { seq: 800, problem: expect.stringMatching(/hash does not match/) },
+      { seq: 801, problem: expect.stringMatching(/prevHash does not match the hash of event 800/) },
+    ]);
+  });
+
+  it('lists at most 1000 failures and counts them all', async () => {
+    await chain();
+    await behindTheTriggers(t, `UPDATE audit_events SET reason = 'edited' WHERE seq BETWEEN 1001 AND 2300`);
+    const result = await verify();
+    expect(result).toMatchObject({ ok: false, length: total, failedAt: 1001, failuresTotal: 1300 });
+    expect(result.failures).toHaveLength(1000);
+    expect(result.failures.at(-1).seq).toBe(2000);
   });
 });
 
@@ -125,10 +213,15 @@ describe('npm run cli -- audit:verify and create-admin', () => {
     const ds = await new DataSource({ type: 'better-sqlite3', database: path }).initialize();
     await ds.query('DROP TRIGGER audit_events_no_update');
     await ds.query(`UPDATE audit_events SET after = replace(after, '5500', '55') WHERE seq = 6`);
+    await ds.query(`UPDATE audit_events SET reason = 'edited' WHERE seq = 2`);
     await ds.destroy();
     out.length = 0;
     expect(await runCli(['audit:verify'], config, io)).toBe(1);
-    expect(out.join('\n')).toContain('Audit chain broken at event 6');
+    expect(JSON.parse(out.find((l) => l.startsWith('{'))!)).toMatchObject({ ok: false, failedAt: 2, failuresTotal: 2, failures: [{ seq: 2 }, { seq: 6 }] });
+    expect(out.filter((l) => l.startsWith('Audit chain broken'))).toEqual([
+      expect.stringMatching(/^Audit chain broken at event 2: hash does not match/),
+      expect.stringMatching(/^Audit chain broken at event 6: hash does not match/),
+    ]);
     expect(await runCli(['create-admin', '--email', 'not-an-email'], config, io)).toBe(2);
     // npm run cli -- report exports: the same report as the API, to stdout or a file
     out.length = 0;

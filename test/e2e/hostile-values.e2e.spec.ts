@@ -1,6 +1,7 @@
 import jwt from 'jsonwebtoken';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type TestApp } from '../support/app.js';
+import { event, makeCompany, makeLicense, shipmentBody } from '../support/factories.js';
 
 const SECRET = 'tokens-test-secret-0123456789abcdef0123';
 
@@ -53,12 +54,74 @@ describe('no 500 from a value', () => {
     expect(res.body.errors.map((e: { field: string }) => e.field)).toContain(field);
   });
 
-  it.each(['9990-01-01', '9999-12-31'])('a license issued on %s (its term would end after 9999-12-31): 4xx naming issuedOn', async (issuedOn) => {
+  it.each(['9990-01-01', '9999-12-31'])('a license issued on %s without expiresOn (its term would end after 9999-12-31): 422 INVALID_TERM naming issuedOn', async (issuedOn) => {
     const company = (await t.http.post('/api/v1/companies').send({ legalName: `Far Future ${issuedOn} Ltd` }).expect(201)).body;
     const res = await t.http.post('/api/v1/licenses').send({ companyId: company.id, issuedOn });
-    expect(res.status, JSON.stringify(res.body)).toBeGreaterThanOrEqual(400);
-    expect(res.status).toBeLessThan(500);
-    expect(res.body.errors?.map((e: { field: string }) => e.field)).toContain('issuedOn');
+    expect(res.status, JSON.stringify(res.body)).toBe(422);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(res.body).toMatchObject({ status: 422, code: 'INVALID_TERM', errors: [{ field: 'issuedOn' }] });
+  });
+});
+
+/** 9999-12-31 is the last calendar date: every date computed from it works or is a 4xx naming the field. */
+describe('terms and reports at 9999-12-31', () => {
+  let t: TestApp;
+  let license: { id: string; licenseNumber: string; expiresOn: string };
+  beforeAll(async () => {
+    t = await startApp();
+    t.setToday('9999-12-31');
+    const company = await makeCompany(t);
+    license = (await t.http.post('/api/v1/licenses').send({ companyId: company.id, issuedOn: '9990-01-01', expiresOn: '9999-12-31' }).expect(201)).body;
+  });
+  afterAll(() => t?.close());
+
+  it('a license issued on 9990-01-01 with an explicit expiresOn of 9999-12-31: 201', async () => {
+    expect(license).toMatchObject({ issuedOn: '9990-01-01', expiresOn: '9999-12-31', status: 'ACTIVE' });
+  });
+
+  it.each([
+    ['a term ending 9998-12-31 (the next would start 9999-01-01)', { issuedOn: '9989-01-01' }, /a 10-year term from 9999-01-01 would end after 9999-12-31/],
+    ['a term ending 9999-12-31 (no day follows it)', { issuedOn: '9990-01-01', expiresOn: '9999-12-31' }, /already ends on 9999-12-31.*cannot be renewed/],
+  ])('a renewal on 9995-06-01 without expiresOn of %s: 422 INVALID_TERM naming data.expiresOn', async (_name, grant, detail) => {
+    const l = await makeLicense(t, grant);
+    const res = await event(t, l.id, 'RENEWED', '9995-06-01');
+    expect(res.status, JSON.stringify(res.body)).toBe(422);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(res.body).toMatchObject({ code: 'INVALID_TERM', errors: [{ field: 'data.expiresOn' }] });
+    expect(res.body.detail).toMatch(detail);
+  });
+
+  it('a renewal of a term ending 9999-12-31 to 9999-12-31: 422 INVALID_TERM naming data.expiresOn', async () => {
+    const l = await makeLicense(t, { issuedOn: '9990-01-01', expiresOn: '9999-12-31' });
+    const res = await event(t, l.id, 'RENEWED', '9995-06-01', { data: { expiresOn: '9999-12-31' } });
+    expect(res.status, JSON.stringify(res.body)).toBe(422);
+    expect(res.body).toMatchObject({ code: 'INVALID_TERM', errors: [{ field: 'data.expiresOn' }] });
+  });
+
+  it('the licenses report on a day whose withinDays run past 9999-12-31 lists a term ending that day as expiring', async () => {
+    for (const [on, daysLeft] of [['9999-07-01', 183], ['9999-12-31', 0]] as const) {
+      const res = await t.as('ANALYST').get(`/api/v1/reports/licenses?on=${on}&withinDays=365`);
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      const row = res.body.licenses.find((r: { licenseId: string }) => r.licenseId === license.id);
+      expect(row).toMatchObject({ status: 'ACTIVE', expiresOn: '9999-12-31', expiresWithinDays: true, daysLeft });
+      expect(res.body.expiring.map((r: { licenseId: string }) => r.licenseId)).toContain(license.id);
+    }
+  });
+
+  it('a shipment on 9999-12-31 is reported in month 9999-12, quarter 9999-Q4 and fiscal year FY9999-00', async () => {
+    await t.http.post('/api/v1/shipments').send(shipmentBody(license, { shippedOn: '9999-12-31', units: 10 })).expect(201);
+    const periods = { month: '9999-12', quarter: '9999-Q4', year: '9999', fiscalYear: 'FY9999-00' };
+    for (const query of ['from=9999-12-01&to=9999-12-31', 'from=9999-12-31&to=9999-12-31', 'from=9999-10-01', 'to=9999-12-31', '']) {
+      const res = await t.as('ANALYST').get(`/api/v1/reports/exports?groupBy=fiscalYear,year,quarter,month&${query}`);
+      expect(res.status, `${query}: ${JSON.stringify(res.body)}`).toBe(200);
+      expect(res.body.rows.filter((r: { units: number }) => r.units > 0), query).toEqual([expect.objectContaining({ ...periods, units: 10 })]);
+    }
+    const csv = await t.as('ANALYST').get('/api/v1/reports/exports?groupBy=quarter&from=9999-10-01&to=9999-12-31&format=csv').expect(200);
+    expect(csv.text).toContain('9999-Q4,1,10');
+    for (const groupBy of ['month', 'quarter', 'year', 'fiscalYear']) {
+      const chart = await t.as('ANALYST').get(`/api/v1/reports/exports/chart.svg?groupBy=${groupBy}&from=9999-07-01&to=9999-12-31`);
+      expect(chart.status, groupBy).toBe(200);
+    }
   });
 });
 

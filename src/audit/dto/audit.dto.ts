@@ -62,10 +62,25 @@ export class AuditPageDto extends PageDto {
   @ApiProperty({ type: [AuditEventDto] }) items: AuditEventDto[];
 }
 
+/** One event of the chain that does not verify. */
+export class AuditFailureDto {
+  @ApiProperty({ example: 42, description: 'seq of the event; for a gap, the first missing seq' }) seq: number;
+  @ApiProperty({ example: 'hash does not match the event: it was changed after it was written' }) problem: string;
+}
+
 export class AuditVerifyDto {
-  @ApiProperty() ok: boolean;
-  @ApiProperty({ description: 'Events verified' }) length: number;
-  @ApiProperty({ description: 'Hash of the last verified event' }) head: string;
-  @ApiPropertyOptional({ description: 'seq of the first event that does not verify' }) failedAt?: number;
-  @ApiPropertyOptional() problem?: string;
+  @ApiProperty({ description: 'true when every event verifies (no failures)' }) ok: boolean;
+  @ApiProperty({ description: 'Events read (the whole chain)' }) length: number;
+  @ApiProperty({ description: 'Stored hash of the last event read (64 zeros for an empty chain)' }) head: string;
+  @ApiPropertyOptional({ description: 'seq of the first failure (the same as failures[0].seq); absent when ok' }) failedAt?: number;
+  @ApiPropertyOptional({ description: 'The first failure\'s problem (the same as failures[0].problem); absent when ok' }) problem?: string;
+  @ApiProperty({
+    type: [AuditFailureDto],
+    description:
+      'Every event that does not verify, in seq order (at most 1000; failuresTotal counts all). Each event is checked against what is ' +
+      'stored: its hash against its own fields, its prevHash against the previous event\'s stored hash. An edited event is one failure; ' +
+      'a rewritten hash is two (that event, and the next whose prevHash no longer matches it); a gap is one, at its first missing seq.',
+  })
+  failures: AuditFailureDto[];
+  @ApiProperty({ description: 'How many events do not verify, listed or not' }) failuresTotal: number;
 }
