@@ -9,6 +9,7 @@ import type { RegistryConfig } from './config/config.js';
 import { CoreModule } from './core.module.js';
 import { buildDataSourceOptions } from './database/data-source.options.js';
 import { HealthModule } from './health/health.module.js';
+import { IdempotencyModule } from './idempotency/idempotency.module.js';
 import { LicensesModule } from './licenses/licenses.module.js';
 import { ImportsModule } from './imports/imports.module.js';
 import { PublicModule } from './public/public.module.js';
@@ -37,6 +38,7 @@ export class AppModule {
             { name: THROTTLE.PUBLIC, ttl: PUBLIC_WINDOW_MS, limit: config.publicRateLimit },
           ],
         }),
+        IdempotencyModule,
         AuditModule,
         AuthModule,
         CompaniesModule,

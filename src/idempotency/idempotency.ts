@@ -6,9 +6,8 @@ import { HTTP_CODE_METADATA } from '@nestjs/common/constants.js';
 import { Reflector } from '@nestjs/core';
 import type { FastifyReply } from 'fastify';
 import { from, Observable, of, switchMap, tap, catchError, throwError } from 'rxjs';
-import { DataSource, LessThan } from 'typeorm';
-import { Transactions } from '../database/transactions.js';
-import { IdempotencyKey } from './idempotency-key.entity.js';
+import type { IdempotencyKey } from './idempotency-key.entity.js';
+import { IdempotencyStore } from './idempotency-store.js';
 import { isStream } from '../common/input-guard.js';
 import { ProblemException } from '../common/problem.js';
 import type { AuthenticatedRequest } from '../common/request-context.js';
@@ -16,8 +15,7 @@ import { violatedUniqueIndex } from '../common/problem.filter.js';
 
 const canonicalize = createRequire(import.meta.url)('canonicalize') as (input: unknown) => string | undefined;
 
-/** Keys are kept this long (at least 24 hours). */
-export const IDEMPOTENCY_TTL_MS = 48 * 3600 * 1000;
+export { IDEMPOTENCY_TTL_MS } from './idempotency-store.js';
 /** A first request still running after this long is taken to have died; its key may be used again. */
 const STALE_PENDING_MS = 60_000;
 const KEY_RE = /^[\x21-\x7e]{1,200}$/;
@@ -32,8 +30,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
   constructor(
-    private readonly dataSource: DataSource,
-    private readonly tx: Transactions,
+    private readonly store: IdempotencyStore,
     private readonly reflector: Reflector,
   ) {}
 
@@ -61,8 +58,8 @@ export class IdempotencyInterceptor implements NestInterceptor {
         // The status Nest will send: @HttpCode, or 201 for a POST.
         const status = this.reflector.get<number>(HTTP_CODE_METADATA, context.getHandler()) ?? 201;
         return next.handle().pipe(
-          tap((body) => void this.complete(actorId, key, status, body)),
-          catchError((error) => from(this.release(actorId, key)).pipe(switchMap(() => throwError(() => error)))),
+          tap((body) => void this.store.complete(actorId, key, status, body === undefined ? null : JSON.stringify(body))),
+          catchError((error) => from(this.store.release(actorId, key)).pipe(switchMap(() => throwError(() => error)))),
         );
       }),
     );
@@ -73,22 +70,19 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const deadline = Date.now() + 30_000;
     for (;;) {
       try {
-        await this.tx.run(async (m) => {
-          await m.delete(IdempotencyKey, { createdAt: LessThan(new Date(Date.now() - IDEMPOTENCY_TTL_MS)) as never });
-          await m.insert(IdempotencyKey, { actorId, key, method, path, requestHash, responseStatus: null, responseBody: null, createdAt: new Date() });
-        });
+        await this.store.insert({ actorId, key, method, path, requestHash, responseStatus: null, responseBody: null, createdAt: new Date() });
         return undefined;
       } catch (e) {
         if (violatedUniqueIndex(e) === undefined) throw e;
       }
-      const existing = await this.dataSource.getRepository(IdempotencyKey).findOne({ where: { actorId, key } });
+      const existing = await this.store.find(actorId, key);
       if (!existing) continue; // released meanwhile: try again
       if (existing.requestHash !== requestHash) {
         throw new ProblemException(422, 'IDEMPOTENCY_KEY_REUSED', `Idempotency-Key ${key} was already used for a different request (${existing.method} ${existing.path} with another body); use a new key`);
       }
       if (existing.responseStatus !== null) return existing;
       if (Date.now() - existing.createdAt.getTime() > STALE_PENDING_MS) {
-        await this.release(actorId, key);
+        await this.store.release(actorId, key);
         continue;
       }
       if (Date.now() > deadline) {
@@ -96,15 +90,6 @@ export class IdempotencyInterceptor implements NestInterceptor {
       }
       await sleep(25);
     }
-  }
-
-  private async complete(actorId: string, key: string, status: number, body: unknown): Promise<void> {
-    await this.tx.run((m) => m.update(IdempotencyKey, { actorId, key }, { responseStatus: status, responseBody: body === undefined ? null : JSON.stringify(body) }));
-  }
-
-  /** A failed first request leaves no trace: the client may fix the input and retry with the same key. */
-  private async release(actorId: string, key: string): Promise<void> {
-    await this.tx.run((m) => m.delete(IdempotencyKey, { actorId, key }));
   }
 }
 

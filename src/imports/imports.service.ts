@@ -1,9 +1,10 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { Clock } from '../common/clock.js';
-import { IdempotencyKey } from '../idempotency/idempotency-key.entity.js';
+import type { IdempotencyKey } from '../idempotency/idempotency-key.entity.js';
+import { IdempotencyStore } from '../idempotency/idempotency-store.js';
 import { violatedUniqueIndex } from '../common/problem.filter.js';
 import { normaliseImei } from '../common/imei.js';
 import { ProblemException } from '../common/problem.js';
@@ -75,7 +76,7 @@ export class ImportsService {
     private readonly licenses: LicensesService,
     private readonly tx: Transactions,
     private readonly runs: ImportRuns,
-    private readonly reader: DataSource,
+    private readonly idempotency: IdempotencyStore,
     private readonly audit: AuditService,
     private readonly clock: Clock,
   ) {}
@@ -209,17 +210,17 @@ export class ImportsService {
 
   /** The stored Idempotency-Key of this staff member's earlier import, if any (committed imports only store one). */
   private priorKey(key: string): Promise<IdempotencyKey | null> {
-    return this.reader.manager.findOne(IdempotencyKey, { where: { actorId: currentContext().actorId ?? 'anonymous', key } });
+    return this.idempotency.find(currentContext().actorId ?? 'anonymous', key);
   }
 
   private async rememberKey(m: EntityManager, key: string, requestHash: string, report: ImportReport): Promise<void> {
     const actorId = currentContext().actorId ?? 'anonymous';
-    const prior = await m.findOne(IdempotencyKey, { where: { actorId, key } });
+    const prior = await this.idempotency.find(actorId, key, m);
     if (prior) {
       if (prior.requestHash === requestHash && prior.responseBody) throw new Replay(JSON.parse(prior.responseBody));
       throw keyReused(key);
     }
-    await m.insert(IdempotencyKey, { actorId, key, method: 'POST', path: '/api/v1/imports/shipments', requestHash, responseStatus: 201, responseBody: JSON.stringify(report), createdAt: this.clock.now() });
+    await this.idempotency.insert({ actorId, key, method: 'POST', path: '/api/v1/imports/shipments', requestHash, responseStatus: 201, responseBody: JSON.stringify(report), createdAt: this.clock.now() }, m);
   }
 
   /** One batch of shipment rows: cells to API inputs (validated like the API), then ShipmentsService.recordMany. */

@@ -58,12 +58,18 @@ describe('reads never see uncommitted writes', () => {
       })();
     });
 
-  /** Reads the totals in a loop until `work` ends; returns every value seen, in order. */
+  /**
+   * Reads the totals in a loop until `work` ends; returns every value seen, in order. Paced (a read every 20 ms)
+   * so the import, which runs at idle priority, still gets CPU when other processes share the machine.
+   */
   const watch = async <T>(work: Promise<T>): Promise<{ result: T; values: Seen[] }> => {
     let done = false;
     const values: Seen[] = [];
     const reader = (async () => {
-      while (!done) values.push(await seen());
+      while (!done) {
+        values.push(await seen());
+        await sleep(20);
+      }
     })();
     const result = await work.finally(() => (done = true));
     await reader;
