@@ -9,8 +9,9 @@
  *   report exports [--group-by D,D] [--from DATE] [--to DATE] [--company-id ID] [--destination CC]
  *                  [--device-category C] [--format json|csv] [--bom] [--output FILE]
  *                                      the export report of GET /api/v1/reports/exports, to stdout or a file
- *   import shipments FILE [--imeis FILE] [--mode validate|commit]
- *                                      import a shipments CSV (and its IMEIs) like POST /api/v1/imports/shipments
+ *   import shipments FILE [--imeis FILE] [--mode validate|commit] [--charset C]
+ *                                      import a shipments CSV (and its IMEIs) like POST /api/v1/imports/shipments;
+ *                                      --charset: the files' charset (e.g. windows-1252), UTF-8 by default
  *   report:verify-rollup [--rebuild]   recompute the export rollup from the shipments and list every difference
  *                                      (exit 1 when any); --rebuild then replaces it with the recomputation
  */
@@ -31,6 +32,7 @@ import { createApp } from '../bootstrap.js';
 import type { RegistryConfig } from '../config/config.js';
 import { buildDataSourceOptions } from '../database/data-source.options.js';
 import { flattenValidationErrors } from '../common/validation/validation.js';
+import { csvEncoding } from '../imports/csv-decoding.js';
 import { ImportsService } from '../imports/imports.service.js';
 import { DataVersions } from '../database/data-versions.js';
 import { Transactions } from '../database/transactions.js';
@@ -42,7 +44,7 @@ import { SeedService } from '../seed/seed.service.js';
 
 export const USAGE =
   'usage: npm run cli -- migration:run | migration:show | seed | create-admin --email E [--name N] | audit:verify | openapi | ' +
-  'import shipments FILE [--imeis FILE] [--mode validate|commit] | report:verify-rollup [--rebuild] | report exports [--group-by D,D] [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--company-id ID] [--destination CC] [--device-category C] [--format json|csv] [--bom] [--output FILE]';
+  'import shipments FILE [--imeis FILE] [--mode validate|commit] [--charset C] | report:verify-rollup [--rebuild] | report exports [--group-by D,D] [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--company-id ID] [--destination CC] [--device-category C] [--format json|csv] [--bom] [--output FILE]';
 
 export interface CliIo {
   out: (line: string) => void;
@@ -126,18 +128,23 @@ export async function runCli(argv: string[], config: RegistryConfig, io: CliIo):
     }
     case 'import': {
       const [kind, ...args] = rest;
-      const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { imeis: { type: 'string' }, mode: { type: 'string' } } });
+      const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { imeis: { type: 'string' }, mode: { type: 'string' }, charset: { type: 'string' } } });
       const mode = values.mode ?? 'commit';
       if (kind !== 'shipments' || positionals.length !== 1 || (mode !== 'validate' && mode !== 'commit')) {
         io.err(USAGE);
+        return 2;
+      }
+      const charset = values.charset === undefined ? undefined : csvEncoding(values.charset);
+      if (values.charset !== undefined && !charset) {
+        io.err(`--charset: CSV files in the charset "${values.charset}" cannot be read; name one such as utf-8 or windows-1252`);
         return 2;
       }
       const [file] = positionals;
       return withContext(config, async (get) => {
         const imeis = values.imeis;
         const report = await get(ImportsService).importShipments(mode, {
-          shipments: { name: basename(file), open: () => createReadStream(file) },
-          imeis: imeis ? { name: basename(imeis), open: () => createReadStream(imeis) } : undefined,
+          shipments: { name: basename(file), charset, open: () => createReadStream(file) },
+          imeis: imeis ? { name: basename(imeis), charset, open: () => createReadStream(imeis) } : undefined,
         });
         io.out(JSON.stringify(report, null, 2));
         if (report.outcome === 'REJECTED') io.err(`Rejected: ${report.rowsFailed} bad rows, ${report.imeis.failed} bad IMEIs; nothing was written`);

@@ -23,6 +23,7 @@ const DESCRIPTIONS: Record<number, string> = {
   403: 'Your role may not do this',
   404: 'No such resource',
   409: 'Conflict with stored data (duplicate, or still referenced)',
+  415: 'The body is in a media type or charset that is not read here (the detail names it)',
   422: 'A registry rule forbids it (the detail says which and why)',
 };
 

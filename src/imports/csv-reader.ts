@@ -2,12 +2,16 @@ import { createHash } from 'node:crypto';
 import { type Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { CsvError, Parser } from 'csv-parse';
+import { CsvDecoder } from './csv-decoding.js';
 import { MAX_FILE_BYTES, UploadError } from './upload-spool.js';
 
 /** Where a problem in an import file is: which file, the row as a spreadsheet numbers it (header = 1), the column. */
 export interface ImportError {
   file: 'shipments' | 'imeis';
-  /** The row as a spreadsheet numbers it: the header is row 1. */
+  /**
+   * The row as a spreadsheet numbers it: the line of the file on which the record ends. The header is row 1
+   * (row 2 after a first line `sep=,`).
+   */
   row: number;
   column: string;
   message: string;
@@ -20,10 +24,14 @@ export interface CsvRow {
 }
 
 /**
- * Streams a CSV file through csv-parse (UTF-8 with or without BOM, quoted fields with commas and newlines,
- * CRLF or LF), checks its header, and hands rows to `onBatch` in batches of `batchSize`. Returns the file's
- * SHA-256. The input is a local file (an upload is received whole first: upload-spool.ts); one over
- * MAX_FILE_BYTES throws UploadError 413. A file that is not CSV or has a bad header is reported through `fail`.
+ * Streams a CSV file through csv-parse (quoted fields with commas and newlines, CRLF or LF), checks its header,
+ * and hands rows to `onBatch` in batches of `batchSize`, each cell decoded strictly and in NFC (csv-decoding.ts):
+ * UTF-8 unless `charset` names another encoding (csvEncoding) or a byte order mark names UTF-8 or UTF-16. Returns
+ * the SHA-256 of the file's bytes as they are. The input is a local file (an upload is received whole first:
+ * upload-spool.ts); one over MAX_FILE_BYTES throws UploadError 413. Reported through `fail`, and then the file is
+ * read no further: a file that is not CSV, bytes that are not valid in its encoding (the first, by row and
+ * column), a bad header, a file separated by semicolons (a header of one cell with a `;`, or a first line
+ * `sep=;`). A first line `sep=,` is skipped.
  */
 export async function readCsv(
   input: NodeJS.ReadableStream,
@@ -32,7 +40,7 @@ export async function readCsv(
   required: readonly string[],
   fail: (e: ImportError) => void,
   onBatch: (rows: CsvRow[]) => Promise<void>,
-  options: { batchSize: number },
+  options: { batchSize: number; charset?: string },
 ): Promise<string> {
   const hash = createHash('sha256');
   let bytes = 0;
@@ -44,26 +52,50 @@ export async function readCsv(
       done(null, chunk);
     },
   });
+  const decoder = new CsvDecoder(options.charset);
+  // The parser splits bytes (commas, quotes and line ends are the same bytes in every encoding the decoder
+  // passes on) and hands each cell on as 'latin1', one character per byte, for the decoder to read.
+  // relax_column_count: a row of another length than the header is refused here, after the header is looked at
+  // (so that a file separated by semicolons is refused as such, not for the decimal commas of its second line).
   // max_record_size: one record may not hold a whole huge file in memory.
-  const parser = new NumberedParser({ bom: true, columns: false, skip_empty_lines: true, relax_column_count: false, max_record_size: 1_000_000 });
+  const parser = new NumberedParser({ bom: false, encoding: 'latin1', columns: false, skip_empty_lines: true, relax_column_count: true, max_record_size: 1_000_000 });
   // pipeline (not pipe): a broken stream ends the import with its error instead of leaving it waiting.
-  const done = pipeline(input as NodeJS.ReadableStream & Readable, tap, parser).catch(() => undefined);
+  const done = pipeline(input as NodeJS.ReadableStream & Readable, tap, decoder, parser).catch(() => undefined);
   let header: string[] | undefined;
   let batch: CsvRow[] = [];
   let record = 0;
   try {
     for await (const { values, line } of parser as AsyncIterable<NumberedRecord>) {
       record = line;
+      const undecodable = decoder.decodeRecord(values);
       if (!header) {
+        if (undecodable >= 0) {
+          fail({ file, row: line, column: '', message: `column ${undecodable + 1} of the header ${encodingFault(decoder.encoding)}` });
+          return drain(parser, hash);
+        }
+        if (line === 1 && values.length === 2 && values[0].toLowerCase() === 'sep=' && values[1] === '') continue;
+        const separator = otherSeparator(values);
+        if (separator) {
+          fail({ file, row: line, column: '', message: `the file seems to use "${separator}" as its separator; save it as "CSV UTF-8 (comma delimited)"` });
+          return drain(parser, hash);
+        }
         header = values.map((h) => h.trim());
         const unknown = header.filter((h) => !known.includes(h));
         const missing = required.filter((r) => !header!.includes(r));
         const twice = header.filter((h, i) => header!.indexOf(h) !== i);
-        for (const u of unknown) fail({ file, row: 1, column: u, message: `is not a column of this file; the columns are ${known.join(', ')}` });
-        for (const r of missing) fail({ file, row: 1, column: r, message: 'is a required column and is missing' });
-        for (const d of twice) fail({ file, row: 1, column: d, message: 'appears twice' });
+        for (const u of unknown) fail({ file, row: line, column: u, message: `is not a column of this file; the columns are ${known.join(', ')}` });
+        for (const r of missing) fail({ file, row: line, column: r, message: 'is a required column and is missing' });
+        for (const d of twice) fail({ file, row: line, column: d, message: 'appears twice' });
         if (unknown.length || missing.length || twice.length) return drain(parser, hash);
         continue;
+      }
+      if (undecodable >= 0) {
+        fail({ file, row: line, column: header[undecodable] ?? '', message: encodingFault(decoder.encoding) });
+        return drain(parser, hash);
+      }
+      if (values.length !== header.length) {
+        fail({ file, row: line, column: '', message: `not readable as CSV: the row has ${values.length} cells and the header ${header.length}` });
+        return drain(parser, hash);
       }
       const cells: Record<string, string> = {};
       header.forEach((h, i) => (cells[h] = values[i] ?? ''));
@@ -100,6 +132,19 @@ class NumberedParser extends Parser {
   override push(record: unknown): boolean {
     return super.push(record === null ? null : ({ values: record as string[], line: this.info.lines } satisfies NumberedRecord));
   }
+}
+
+/** What to say of bytes that are not valid in the file's encoding (WHATWG name), and what to do. */
+function encodingFault(encoding: string): string {
+  return encoding === 'utf-8'
+    ? 'has bytes that are not valid UTF-8: save the file as "CSV UTF-8", or send its charset (such as charset=windows-1252)'
+    : `has bytes that are not valid ${encoding.startsWith('utf-') ? encoding.toUpperCase() : encoding}: send the charset the file is in, or save it as "CSV UTF-8"`;
+}
+
+/** The separator of a file whose header is one cell: named by a first line `sep=X`, or a `;` in it. */
+function otherSeparator(header: string[]): string | undefined {
+  if (header.length !== 1) return undefined;
+  return /^sep=(.)$/is.exec(header[0])?.[1] ?? (header[0].includes(';') ? ';' : undefined);
 }
 
 /** What csv-parse says is wrong, without the value it quotes (for a binary file, the file itself). */

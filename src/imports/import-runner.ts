@@ -9,12 +9,21 @@ import { REGISTRY_CONFIG, type RegistryConfig } from '../config/config.js';
 import { Transactions } from '../database/transactions.js';
 import { ImportRuns } from './import-runs.js';
 import type { ImportReport } from './import-report.js';
+import type { SpooledFile } from './upload-spool.js';
 import type { ReceivedFiles } from './uploads.js';
+
+/** One file received for an import: its name, where it waits, its SHA-256 and the encoding named for it. */
+export interface JobFile {
+  name: string | null;
+  path: string;
+  sha256: string;
+  charset?: string;
+}
 
 /** One import for the worker: the files received, the mode and who sent it. */
 export interface ImportJob {
   mode: 'validate' | 'commit';
-  files: { shipments: { name: string | null; path: string; sha256: string }; imeis?: { name: string | null; path: string; sha256: string } };
+  files: { shipments: JobFile; imeis?: JobFile };
   idempotencyKey?: string;
   context: RequestContext;
 }
@@ -67,10 +76,7 @@ export class ImportRunner implements OnApplicationShutdown {
   importShipments(mode: 'validate' | 'commit', files: ReceivedFiles, options: { idempotencyKey?: string } = {}): Promise<ImportReport & { replayed?: boolean }> {
     const job: ImportJob = {
       mode,
-      files: {
-        shipments: { name: files.shipments.name, path: files.shipments.path, sha256: files.shipments.sha256 },
-        imeis: files.imeis && { name: files.imeis.name, path: files.imeis.path, sha256: files.imeis.sha256 },
-      },
+      files: { shipments: jobFile(files.shipments), imeis: files.imeis && jobFile(files.imeis) },
       idempotencyKey: options.idempotencyKey,
       context: { ...currentContext() },
     };
@@ -149,6 +155,10 @@ export class ImportRunner implements OnApplicationShutdown {
     return running;
   }
 }
+function jobFile({ name, path, sha256, charset }: SpooledFile): JobFile {
+  return { name, path, sha256, charset };
+}
+
 /**
  * Starts the worker process. On Linux with `chrt` (util-linux) it runs under SCHED_IDLE: it gets the CPU only when
  * the registry (and anything else) does not want it, so that requests keep their latency while a large file is

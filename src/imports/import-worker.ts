@@ -48,8 +48,8 @@ async function run(job: ImportJob): Promise<ImportOutcomeMessage> {
       imports.importShipments(
         job.mode,
         {
-          shipments: { name: shipments.name, sha256: shipments.sha256, open: () => createReadStream(shipments.path) },
-          imeis: imeis && { name: imeis.name, sha256: imeis.sha256, open: () => createReadStream(imeis.path) },
+          shipments: { name: shipments.name, sha256: shipments.sha256, charset: shipments.charset, open: () => createReadStream(shipments.path) },
+          imeis: imeis && { name: imeis.name, sha256: imeis.sha256, charset: imeis.charset, open: () => createReadStream(imeis.path) },
         },
         { idempotencyKey: job.idempotencyKey },
       ),

@@ -34,6 +34,8 @@ export interface ImportFile {
   open: () => NodeJS.ReadableStream;
   /** The file's SHA-256 when already known (an upload received whole): an Idempotency-Key is then settled before the transaction. */
   sha256?: string;
+  /** The encoding the file was sent in, when named (csvEncoding); else UTF-8, or what its byte order mark says. */
+  charset?: string;
 }
 
 /** The files of one import: the shipments CSV and, optionally, its IMEI companion. */
@@ -138,7 +140,7 @@ export class ImportsService {
           report.rowsCreated += stats.created;
           report.rowsSkipped += stats.skipped;
           report.rowsFailed += rows.length - stats.valid;
-        }, { batchSize: BATCH.shipments });
+        }, { batchSize: BATCH.shipments, charset: shipmentsFile.charset });
         const imeiFile = files.imeis;
         if (imeiFile) {
           // PostgreSQL plans the IMEI lookups with the statistics of the tables as they were before this
@@ -150,7 +152,7 @@ export class ImportsService {
             report.imeis.created += stats.created;
             report.imeis.skipped += stats.skipped;
             report.imeis.failed += rows.length - stats.created - stats.skipped;
-          }, { batchSize: BATCH.imeis });
+          }, { batchSize: BATCH.imeis, charset: imeiFile.charset });
           await this.checkDeviceCounts(m, inFile, fail);
         }
         if (errorCount > 0 || mode === 'validate') throw new Rollback();

@@ -27,6 +27,8 @@ export interface SpooledFile {
   path: string;
   bytes: number;
   sha256: string;
+  /** The encoding the upload named for the file (csvEncoding), if it named one. */
+  charset?: string;
   /** A new stream of the file's bytes. */
   open(): Readable;
   /** Deletes the file (safe to call more than once). */

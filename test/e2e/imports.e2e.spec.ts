@@ -1,9 +1,13 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DataSource } from 'typeorm';
+import { runCli } from '../../src/cli/commands.js';
 import { luhnCheckDigit } from '../../src/common/imei.js';
+import { loadConfig } from '../../src/config/config.js';
 import { startApp, type TestApp } from '../support/app.js';
 import { makeLicense, shipmentBody, voidShipment } from '../support/factories.js';
 
@@ -125,6 +129,77 @@ describe('CSV import of shipments', () => {
     const ok = await post([HEADER, row('NAMED-1', { units: '1' })].join('\n')).expect(201);
     const [stored] = await t.app.get(DataSource).query(`SELECT import_id AS "importId" FROM shipments WHERE reference = 'NAMED-1'`);
     expect(stored.importId).toBe(ok.body.importId);
+  });
+
+  it('reads a file in the charset its Content-Type names; the same bytes without it are refused naming row and column, nothing written', async () => {
+    // Saved by Excel as plain "CSV" on Windows: Windows-1252, é and ñ one byte each.
+    const latin = Buffer.from([HEADER, row('ENC-1'), row('ENC-2', { brand: 'Café', model: 'Señal 5' })].join('\r\n'), 'latin1');
+    const before = await count();
+    for (const mode of ['commit', 'validate']) {
+      const refused = await post(latin, mode).expect(422);
+      expect(refused.headers['content-type']).toMatch(/problem\+json/);
+      expect(refused.body.code).toBe('IMPORT_REJECTED');
+      expect(refused.body.report.errors).toEqual([{ file: 'shipments', row: 3, column: 'brand', message: expect.stringContaining('"CSV UTF-8"') }]);
+      expect(refused.body.report.errors[0].message).toContain('charset');
+      expect(refused.body.detail).toContain('brand');
+    }
+    // Past the first batch of rows too, the answer names the fault rather than counting valid rows.
+    const late = Buffer.concat([Buffer.from([HEADER, ...Array.from({ length: 600 }, (_, i) => row(`ENC-L${i}`)), ''].join('\n')), Buffer.from(row('ENC-L600', { brand: 'Café' }), 'latin1')]);
+    const lateRefused = await post(late, 'validate').expect(422);
+    expect(lateRefused.body.report.errors).toEqual([expect.objectContaining({ row: 602, column: 'brand' })]);
+    expect(lateRefused.body.detail).toContain('brand: has bytes that are not valid UTF-8');
+    expect(await count()).toBe(before);
+    const res = await t.http.post('/api/v1/imports/shipments').set('Content-Type', 'text/csv; charset=windows-1252').send(latin).expect(201);
+    expect(res.body).toMatchObject({ rowsCreated: 2, errors: [] });
+    const stored = (await t.http.get(`/api/v1/shipments?licenseId=${license.id}&limit=100`).expect(200)).body.items.find((s: { reference: string }) => s.reference === 'ENC-2');
+    expect(stored).toMatchObject({ brand: 'Café', model: 'Señal 5' });
+    expect((await t.http.get(`/api/v1/shipments/${stored.id}`).expect(200)).body.brand).toBe('Café');
+    // UTF-16 with its BOM, as sent: no charset needed.
+    const utf16 = Buffer.from(`\uFEFF${[HEADER, row('ENC-3', { brand: 'Ünïbrand' })].join('\r\n')}`, 'utf16le');
+    await post(utf16).expect(201);
+    expect((await t.http.get(`/api/v1/shipments?licenseId=${license.id}&limit=100`).expect(200)).body.items.find((s: { reference: string }) => s.reference === 'ENC-3').brand).toBe('Ünïbrand');
+  });
+
+  it('multipart: the charset parameter names the files\' charset (the parser does not pass on a part\'s own); without it the bytes are refused, never stored wrong', async () => {
+    const latin = Buffer.from([HEADER, row('ENC-M1', { brand: 'Crème' })].join('\n'), 'latin1');
+    const part = { filename: 'latin.csv', contentType: 'text/csv; charset=windows-1252' };
+    const refused = await t.http.post('/api/v1/imports/shipments').attach('file', latin, part).expect(422);
+    expect(refused.body.report.errors).toEqual([expect.objectContaining({ row: 2, column: 'brand', message: expect.stringContaining('"CSV UTF-8"') })]);
+    await t.http.post('/api/v1/imports/shipments?charset=windows-1252').attach('file', latin, part).expect(201);
+    const stored = (await t.http.get(`/api/v1/shipments?licenseId=${license.id}&limit=100`).expect(200)).body.items.find((s: { reference: string }) => s.reference === 'ENC-M1');
+    expect(stored.brand).toBe('Crème');
+  });
+
+  it('an unknown charset is a 415 naming it, before the file is read; two charsets that disagree are a 400', async () => {
+    const csv = Buffer.from([HEADER, row('ENC-X')].join('\n'));
+    const header = await t.http.post('/api/v1/imports/shipments').set('Content-Type', 'text/csv; charset=klingon').send(csv).expect(415);
+    expect(header.headers['content-type']).toMatch(/problem\+json/);
+    expect(header.body).toMatchObject({ code: 'UNSUPPORTED_CHARSET', errors: [{ field: 'charset' }] });
+    expect(header.body.detail).toContain('"klingon"');
+    const query = await t.http.post('/api/v1/imports/shipments?charset=klingon').attach('file', csv, 'a.csv').expect(415);
+    expect(query.body.detail).toContain('"klingon"');
+    const both = await t.http.post('/api/v1/imports/shipments?charset=utf-8').set('Content-Type', 'text/csv; charset=windows-1252').send(csv).expect(400);
+    expect(both.body.errors).toEqual([expect.objectContaining({ field: 'charset' })]);
+    expect((await t.http.get('/api/v1/shipments?limit=100').expect(200)).body.items.some((s: { reference: string }) => s.reference === 'ENC-X')).toBe(false);
+  });
+
+  it('npm run cli -- import shipments FILE --charset windows-1252', async () => {
+    const file = join(tmpdir(), `import-cli-${process.pid}.csv`);
+    writeFileSync(file, Buffer.from([HEADER, row('ENC-CLI', { brand: 'Ñandú' })].join('\n'), 'latin1'));
+    const config = loadConfig({ DATABASE_URL: t.database.engine === 'sqlite' ? `sqlite:${t.database.path}` : t.database.url, SEED: 'false', LOG_LEVEL: 'silent' });
+    const out: string[] = [];
+    const io = { out: (l: string) => out.push(l), write: (l: string) => out.push(l), err: (l: string) => out.push(l), readSecret: async () => '' };
+    try {
+      expect(await runCli(['import', 'shipments', file, '--mode', 'validate'], config, io)).toBe(1);
+      expect(out.join('\n')).toContain('CSV UTF-8');
+      expect(await runCli(['import', 'shipments', file, '--charset', 'klingon'], config, io)).toBe(2);
+      expect(out.at(-1)).toContain('klingon');
+      expect(await runCli(['import', 'shipments', file, '--charset', 'windows-1252'], config, io)).toBe(0);
+    } finally {
+      rmSync(file, { force: true });
+    }
+    const stored = (await t.http.get(`/api/v1/shipments?licenseId=${license.id}&limit=100`).expect(200)).body.items.find((s: { reference: string }) => s.reference === 'ENC-CLI');
+    expect(stored.brand).toBe('Ñandú');
   });
 
   it('refuses unknown or missing columns, and an empty file', async () => {
