@@ -4,7 +4,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { type EntityManager, Repository } from 'typeorm';
 import type { CalendarDate } from '../common/calendar-date.js';
 import { Clock } from '../common/clock.js';
-import { historyLink, type Page, pageOf } from '../common/pagination.js';
+import { type Page, pageOf } from '../common/pagination.js';
 import { currentContext } from '../common/request-context.js';
 import { Problem } from '../common/problem.js';
 import { CompaniesService } from '../companies/companies.service.js';
@@ -16,7 +16,8 @@ import { License, licenseBrandsKey, licenseNumberKey } from './license.entity.js
 import { LicenseEvent } from './license-event.entity.js';
 import { eventsOf, type LicenseWithSteps } from './register.reader.js';
 import { statusOnSql } from './status-sql.js';
-import { grantStep, type LicenseStatus, type LifecycleStep, nextStep, statusOn, termEndOn, TransitionError } from './lifecycle.js';
+import { normaliseBrands, toEventDto, toLicenseDto, toLicenseRecord } from './license-records.js';
+import { grantStep, type LicenseStatus, type LifecycleStep, nextStep, statusOn, TransitionError } from './lifecycle.js';
 
 /** MDM Regulations 2021 came into force on 25 January 2021: no MDM license can take effect before. */
 export const MDM_REGULATIONS_IN_FORCE_ON = '2021-01-25';
@@ -289,63 +290,4 @@ export class LicensesService {
       ], { existingId: other.id });
     }
   }
-}
-
-/** The stored record of a license, as the audit trail keeps it. */
-/** A license as the audit trail records it, with its status on the day of the change. */
-function toLicenseRecord(l: License, status: LicenseStatus) {
-  return {
-    id: l.id,
-    licenseNumber: l.licenseNumber,
-    companyId: l.companyId,
-    type: l.type,
-    issuedOn: l.issuedOn,
-    expiresOn: l.expiresOn,
-    brands: l.brands,
-    plantLocation: l.plantLocation,
-    conditions: l.conditions,
-    status,
-    version: l.version,
-  };
-}
-
-function normaliseBrands(brands: string[] | undefined): string[] {
-  return (brands ?? []).map((b) => b.trim());
-}
-
-export function toEventDto(e: LicenseEvent): LicenseEventDto {
-  return {
-    id: e.id,
-    seq: e.seq,
-    type: e.type,
-    effectiveOn: e.effectiveOn,
-    reason: e.reason,
-    data: e.data,
-    statusAfter: e.statusAfter,
-    expiresOnAfter: e.expiresOnAfter,
-    recordedAt: e.recordedAt.toISOString(),
-    recordedBy: e.recordedBy,
-  };
-}
-
-function toLicenseDto({ license: l, licensee, events }: LicenseWithSteps, asOf: CalendarDate, withEvents = false): LicenseDto {
-  return {
-    id: l.id,
-    licenseNumber: l.licenseNumber,
-    companyId: l.companyId,
-    licensee,
-    type: l.type,
-    issuedOn: l.issuedOn,
-    expiresOn: termEndOn(events, asOf) ?? l.expiresOn,
-    brands: l.brands,
-    plantLocation: l.plantLocation,
-    conditions: l.conditions,
-    status: statusOn(events, asOf),
-    asOf,
-    createdAt: l.createdAt.toISOString(),
-    updatedAt: l.updatedAt.toISOString(),
-    version: l.version,
-    links: { history: historyLink('license', l.id) },
-    ...(withEvents ? { events: events.map(toEventDto) } : {}),
-  };
 }

@@ -1,5 +1,7 @@
 import type { EntityManager } from 'typeorm';
+import { normaliseImei } from '../common/imei.js';
 import { Problem } from '../common/problem.js';
+import type { CreateShipmentDto } from './dto/shipment.dto.js';
 import { bulkInsert } from '../database/bulk-insert.js';
 import { Device } from './device.entity.js';
 
@@ -71,4 +73,22 @@ export async function releaseDevices(m: EntityManager, shipmentNo: number, at: D
   const p = (i: number) => (m.connection.options.type === 'postgres' ? `$${i}` : '?');
   await m.query(`INSERT INTO device_releases (imei, shipment_no, released_at) SELECT imei, shipment_no, ${p(1)} FROM devices WHERE shipment_no = ${p(2)}`, [at.toISOString(), shipmentNo]);
   await m.query(`DELETE FROM devices WHERE shipment_no = ${p(1)}`, [shipmentNo]);
+}
+
+/** IMEIs normalised (see common/imei.ts), distinct, and as many as the units; 400 naming the first bad one. */
+export function devicesOf(input: Pick<CreateShipmentDto, 'imeis' | 'units'>): { imei: string; tac: string }[] {
+  if (!input.imeis) return [];
+  const devices: { imei: string; tac: string }[] = [];
+  const seen = new Set<string>();
+  input.imeis.forEach((raw, i) => {
+    const result = normaliseImei(raw);
+    if ('error' in result) throw Problem.validation([{ field: `imeis[${i}]`, message: result.error }]);
+    if (seen.has(result.imei)) throw Problem.validation([{ field: `imeis[${i}]`, message: `${result.imei} is listed twice` }]);
+    seen.add(result.imei);
+    devices.push(result);
+  });
+  if (devices.length !== input.units) {
+    throw Problem.validation([{ field: 'imeis', message: `lists ${devices.length} devices but units is ${input.units}; they must be equal` }]);
+  }
+  return devices;
 }

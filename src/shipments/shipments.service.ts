@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { type EntityManager, In, Repository } from 'typeorm';
+import { type EntityManager, Repository } from 'typeorm';
 import { Clock } from '../common/clock.js';
 import { moneyToCents } from '../common/money.js';
 import { type Page, pageOf } from '../common/pagination.js';
@@ -12,14 +12,14 @@ import { Snapshots } from '../database/snapshots.js';
 import { Transactions } from '../database/transactions.js';
 import { LicensesService } from '../licenses/licenses.service.js';
 import type { CreateShipmentDto, ListShipmentsQuery, ShipmentDto, VoidShipmentDto } from './dto/shipment.dto.js';
-import { normaliseImei } from '../common/imei.js';
 import type { LicenseWithSteps } from '../licenses/register.reader.js';
 import { statusOn } from '../licenses/lifecycle.js';
 import { defaultHsCode, hsCodeProblem } from './hs-codes.js';
 import { applyToRollup } from './export-rollup.js';
 import { Shipment } from './shipment.entity.js';
 import { differs, toShipmentDto, toShipmentRecord } from './shipment-records.js';
-import { assertDevicesFree, insertDevices, releaseDevices } from './shipment-devices.js';
+import { assertDevicesFree, devicesOf, insertDevices, releaseDevices } from './shipment-devices.js';
+import { numberShipments, storedByReference } from './shipment-store.js';
 
 /** Looks a license and its events up by id or number (an import caches it per license). */
 export type LicenseLookup = (ref: { licenseId?: string; licenseNumber?: string }) => Promise<LicenseWithSteps>;
@@ -101,7 +101,7 @@ export class ShipmentsService {
     const hsCode = input.hsCode ?? defaultHsCode(input.shippedOn, input.deviceCategory);
     const hsProblem = hsCode ? hsCodeProblem(hsCode, input.shippedOn, input.deviceCategory) : `is required for ${input.deviceCategory} shipped from 2022-01-01`;
     if (!hsCode || hsProblem) throw Problem.rule('HS_CODE_INVALID', `hsCode: ${hsProblem}`, [{ field: 'hsCode', message: hsProblem! }]);
-    const devices = this.devicesOf(input);
+    const devices = devicesOf(input);
     const now = this.clock.now();
     const shipment = m.create(Shipment, {
       id: randomUUID(),
@@ -171,7 +171,7 @@ export class ShipmentsService {
         outcomes[index] = { kind: 'refused', problem: e };
       }
     }
-    const existing = await this.storedByReference(m, prepared.map((p) => p.shipment));
+    const existing = await storedByReference(m, prepared.map((p) => p.shipment));
     const created: typeof prepared = [];
     for (const p of prepared) {
       const key = `${p.shipment.companyId}|${p.shipment.reference}`;
@@ -208,60 +208,14 @@ export class ShipmentsService {
     return outcomes;
   }
 
-  /** The stored shipments with these (exporter, reference) pairs, by `companyId|reference`. */
-  private async storedByReference(m: EntityManager, shipments: Shipment[]): Promise<Map<string, Shipment>> {
-    const byCompany = new Map<string, string[]>();
-    for (const s of shipments) byCompany.set(s.companyId, [...(byCompany.get(s.companyId) ?? []), s.reference]);
-    const stored = new Map<string, Shipment>();
-    for (const [companyId, references] of byCompany) {
-      for (let i = 0; i < references.length; i += 500) {
-        for (const s of await m.find(Shipment, { where: { companyId, reference: In(references.slice(i, i + 500)) } })) stored.set(`${s.companyId}|${s.reference}`, s);
-      }
-    }
-    return stored;
-  }
-
-  /** IMEIs normalised (see common/imei.ts), distinct, and as many as the units; 400 naming the first bad one. */
-  devicesOf(input: Pick<CreateShipmentDto, 'imeis' | 'units'>): { imei: string; tac: string }[] {
-    if (!input.imeis) return [];
-    const devices: { imei: string; tac: string }[] = [];
-    const seen = new Set<string>();
-    input.imeis.forEach((raw, i) => {
-      const result = normaliseImei(raw);
-      if ('error' in result) throw Problem.validation([{ field: `imeis[${i}]`, message: result.error }]);
-      if (seen.has(result.imei)) throw Problem.validation([{ field: `imeis[${i}]`, message: `${result.imei} is listed twice` }]);
-      seen.add(result.imei);
-      devices.push(result);
-    });
-    if (devices.length !== input.units) {
-      throw Problem.validation([{ field: 'imeis', message: `lists ${devices.length} devices but units is ${input.units}; they must be equal` }]);
-    }
-    return devices;
-  }
-
   /**
    * Writes new shipments (already through prepare()): numbers them, inserts them, and adds them to the export
    * rollup, in the caller's transaction. The one way shipments are stored (API, imports, seed).
    */
   async store(m: EntityManager, shipments: Shipment[]): Promise<void> {
-    await this.number(m, shipments);
+    await numberShipments(m, shipments);
     await bulkInsert(m, Shipment, shipments);
     await applyToRollup(m, shipments, 1);
-  }
-
-  /**
-   * Gives new shipments their numbers (Shipment.no), in order, from the `shipment_no` counter. The UPDATE takes
-   * the counter's row lock (PostgreSQL) or the write lock (SQLite) until the transaction ends, so two
-   * transactions never hand out the same number, across instances and processes too.
-   */
-  private async number(m: EntityManager, shipments: Shipment[]): Promise<void> {
-    if (!shipments.length) return;
-    const postgres = m.connection.options.type === 'postgres';
-    const result: unknown = await m.query(`UPDATE counters SET value = value + ${postgres ? '$1' : '?'} WHERE name = 'shipment_no' RETURNING value`, [shipments.length]);
-    // TypeORM answers an UPDATE ... RETURNING with its rows on SQLite and with [rows, count] on PostgreSQL.
-    const rows = (postgres ? (result as [{ value: string }[], number])[0] : result) as { value: string | number }[];
-    const last = Number(rows[0].value);
-    shipments.forEach((s, i) => (s.no = last - shipments.length + 1 + i));
   }
 
   /** One page of shipments (FOB in USD as a decimal string, units in devices), filtered by exporter, license, destination, device category, status and shipped-on days `from`..`to` (inclusive; 400 when `to` is before `from`); page and total in one snapshot. */
