@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import argon2 from 'argon2';
-import { type EntityManager, Repository } from 'typeorm';
+import { type EntityManager, Not, Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { Clock } from '../common/clock.js';
 import { type Page, pageOf } from '../common/pagination.js';
@@ -90,13 +90,18 @@ export class StaffService implements OnApplicationBootstrap {
     return user;
   }
 
-  /** Changes role, name, active or password. Deactivation and a new password revoke the account's tokens at once. */
+  /**
+   * Changes role, name, active or password. Deactivation and a new password revoke the account's tokens at once.
+   * 409 LAST_ADMIN when it would leave no active ADMIN.
+   */
   async update(id: string, input: UpdateStaffDto, expectedVersion: number): Promise<StaffDto> {
     const passwordHash = input.password === undefined ? undefined : await hashPassword(input.password);
     const saved = await this.tx.run(async (m) => {
       const version = await this.tx.claimVersion(m, StaffUser, id, expectedVersion);
       const user = await this.getEntity(id, m);
       const before = toStaffDto({ ...user, version: expectedVersion });
+      const stopsBeingAdmin = user.role === 'ADMIN' && user.active && ((input.role !== undefined && input.role !== 'ADMIN') || input.active === false);
+      if (stopsBeingAdmin) await this.assertAnotherAdmin(m, id);
       if (input.displayName !== undefined) user.displayName = input.displayName;
       if (input.role !== undefined) user.role = input.role;
       if (input.active !== undefined) user.active = input.active;
@@ -117,6 +122,20 @@ export class StaffService implements OnApplicationBootstrap {
       return user;
     });
     return toStaffDto(saved);
+  }
+
+  /**
+   * 409 LAST_ADMIN unless an active ADMIN other than `id` remains: without one, nobody could manage staff. The
+   * lock makes two admins demoting each other at once take turns (PostgreSQL; SQLite writes one at a time).
+   */
+  private async assertAnotherAdmin(m: EntityManager, id: string): Promise<void> {
+    await this.tx.lock(m, 'staff-admins');
+    const others = await m.count(StaffUser, { where: { role: 'ADMIN', active: true, id: Not(id) } });
+    if (others === 0) {
+      throw Problem.conflict('LAST_ADMIN', 'This is the last active ADMIN: make another account ADMIN first, so that someone can still manage staff', [
+        { field: 'role', message: 'the last active ADMIN stays an active ADMIN' },
+      ]);
+    }
   }
 
   /** The account of an e-mail (trimmed, any case), or null. */

@@ -193,6 +193,27 @@ describe('staff access', () => {
     await admin.post('/api/v1/staff').send({ email: 'x@registry.test', displayName: 'X', role: 'ROOT', password: TEST_PASSWORD }).expect(400);
   });
 
+  it('the last active ADMIN cannot be demoted or deactivated (409 LAST_ADMIN); with a second ADMIN it can', async () => {
+    const admin = t.as('ADMIN');
+    const self = async () => (await admin.get(`/api/v1/staff/${t.staff.ADMIN.id}`).expect(200)).body;
+    for (const change of [{ role: 'OFFICER' }, { active: false }]) {
+      const me = await self();
+      const res = await admin.patch(`/api/v1/staff/${me.id}`).set('If-Match', `"${me.version}"`).send(change).expect(409);
+      expect(res.body).toMatchObject({ code: 'LAST_ADMIN', errors: [{ field: 'role' }] });
+    }
+    const me = await self();
+    expect(me).toMatchObject({ role: 'ADMIN', active: true });
+    const second = (await admin.post('/api/v1/staff').send({ email: 'second-admin@registry.test', displayName: 'Second', role: 'ADMIN', password: TEST_PASSWORD }).expect(201)).body;
+    await admin.patch(`/api/v1/staff/${second.id}`).set('If-Match', `"${second.version}"`).send({ active: false }).expect(200); // another admin remains
+    const again = (await admin.post('/api/v1/staff').send({ email: 'third-admin@registry.test', displayName: 'Third', role: 'ADMIN', password: TEST_PASSWORD }).expect(201)).body;
+    const demoted = await admin.patch(`/api/v1/staff/${me.id}`).set('If-Match', `"${me.version}"`).send({ role: 'OFFICER' }).expect(200);
+    expect(demoted.body.role).toBe('OFFICER');
+    const third = t.anon.post('/api/v1/auth/login').send({ email: 'third-admin@registry.test', password: TEST_PASSWORD });
+    const token = (await third.expect(200)).body.accessToken;
+    await t.anon.patch(`/api/v1/staff/${me.id}`).set('Authorization', `Bearer ${token}`).set('If-Match', `"${demoted.body.version}"`).send({ role: 'ADMIN' }).expect(200);
+    expect(again.role).toBe('ADMIN');
+  });
+
   it('staff changes need If-Match and are audited', async () => {
     const admin = t.as('ADMIN');
     const user = (await admin.post('/api/v1/staff').send({ email: 'promote@registry.test', displayName: 'P', role: 'ANALYST', password: TEST_PASSWORD }).expect(201)).body;
