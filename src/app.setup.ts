@@ -17,12 +17,15 @@ import { ProblemFilter, sendProblem } from './common/problem.filter.js';
 import { problemType, titleFor } from './common/problem.js';
 import { RequestContextInterceptor } from './common/request-context.js';
 import { requestIdOf } from './common/request-id.js';
+import { proxyTrust } from './common/throttling.js';
 import { createValidationPipe } from './common/validation/validation.js';
 import type { RegistryConfig } from './config/config.js';
 
 /** The Fastify adapter with structured (pino) request logs and a request id taken from X-Request-Id when sane. */
-export function createAdapter(config: Pick<RegistryConfig, 'logLevel'>): FastifyAdapter {
+export function createAdapter(config: Pick<RegistryConfig, 'logLevel' | 'trustProxy'>): FastifyAdapter {
   return new FastifyAdapter({
+    // request.ip: the client behind a trusted proxy (TRUST_PROXY), by the same rule as the public fast path.
+    trustProxy: proxyTrust(config.trustProxy),
     logger: config.logLevel === 'silent' ? false : { level: config.logLevel, redact: ['req.headers.authorization'] },
     // A client's X-Request-Id is kept when it is a sane token; anything else gets a fresh UUID.
     requestIdHeader: false,

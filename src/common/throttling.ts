@@ -3,6 +3,8 @@ import { ThrottlerGuard, type ThrottlerLimitDetail, type ThrottlerStorage } from
 import type { IncomingMessage } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import proxyaddr from '@fastify/proxy-addr';
+import type { TrustProxy } from '../config/config.js';
 import { ProblemException } from './problem.js';
 
 /** The named limits (ThrottlerModule in AppModule): staff login attempts, and public requests per address. */
@@ -73,12 +75,25 @@ type Counted = IncomingMessage & { [COUNTED]?: boolean };
 /** The public limit's window (ThrottlerModule in AppModule): a minute. */
 export const PUBLIC_WINDOW_MS = 60_000;
 
+/** Whether the peer at hop `i` (0: the connection's) is a trusted proxy; from TRUST_PROXY (config.ts). */
+export type ProxyTrust = (address: string, hop: number) => boolean;
+
+/** The trust of TRUST_PROXY: none, the proxies' addresses and ranges, or the first `hops` peers. */
+export function proxyTrust(trust: TrustProxy): ProxyTrust {
+  if (!trust) return () => false;
+  if ('hops' in trust) return (_address, hop) => hop < trust.hops;
+  return proxyaddr.compile(trust.addresses);
+}
+
 /**
- * The client address the limits count by: the connection's peer, as Fastify's `request.ip` gives it (no proxy is
- * trusted), taken from the Node request so that the public fast path, in front of Fastify, keys it the same way.
+ * The client address the limits count by and the logs show: the connection's peer, or, when that peer is a
+ * trusted proxy (TRUST_PROXY), the nearest address in X-Forwarded-For that is not one (@fastify/proxy-addr, as
+ * Fastify's own `request.ip`). Taken from the Node request so that the public fast path, in front of Fastify,
+ * keys it the same way.
  */
-export function clientAddress(raw: IncomingMessage): string {
-  return raw.socket?.remoteAddress ?? '';
+export function clientAddress(raw: IncomingMessage, trust: ProxyTrust): string {
+  if (!raw.socket?.remoteAddress) return '';
+  return proxyaddr(raw, trust);
 }
 
 /**
@@ -87,8 +102,8 @@ export function clientAddress(raw: IncomingMessage): string {
  * flat list (name, value, ...), or undefined when the address is over its limit: the request then goes on to the
  * guard, which answers 429.
  */
-export async function countPublicRequest(storage: ThrottlerStorage, raw: IncomingMessage, limit: number): Promise<string[] | undefined> {
-  const hit = await storage.increment(publicKey(clientAddress(raw)), PUBLIC_WINDOW_MS, limit, PUBLIC_WINDOW_MS, THROTTLE.PUBLIC);
+export async function countPublicRequest(storage: ThrottlerStorage, raw: IncomingMessage, limit: number, trust: ProxyTrust): Promise<string[] | undefined> {
+  const hit = await storage.increment(publicKey(clientAddress(raw, trust)), PUBLIC_WINDOW_MS, limit, PUBLIC_WINDOW_MS, THROTTLE.PUBLIC);
   if (hit.isBlocked) return undefined;
   (raw as Counted)[COUNTED] = true;
   return [
@@ -109,7 +124,7 @@ export class PublicThrottlerGuard extends ProblemThrottlerGuard {
   }
 
   protected override async getTracker(req: Record<string, unknown>): Promise<string> {
-    return clientAddress((req as unknown as FastifyRequest).raw);
+    return (req as unknown as FastifyRequest).ip; // clientAddress: the adapter's trustProxy is proxyTrust(TRUST_PROXY)
   }
 
   protected override generateKey(_context: ExecutionContext, tracker: string): string {

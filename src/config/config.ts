@@ -1,3 +1,4 @@
+import proxyaddr from '@fastify/proxy-addr';
 import { randomBytes } from 'node:crypto';
 
 /**
@@ -45,7 +46,16 @@ export interface RegistryConfig {
   publicRateLimit: number;
   /** Memory for computed public responses, in MiB (PUBLIC_CACHE_MB, default 64; 0 keeps none). */
   publicCacheMb: number;
+  /**
+   * Which peers are reverse proxies whose X-Forwarded-For names the client (TRUST_PROXY): none (the default: the
+   * header is ignored), the addresses or CIDR ranges of the proxies (`10.0.0.1, 10.1.0.0/16`, or `loopback`), or
+   * how many proxies stand in front (`1`).
+   */
+  trustProxy: TrustProxy;
 }
+
+/** TRUST_PROXY, read: see RegistryConfig.trustProxy. */
+export type TrustProxy = { addresses: string[] } | { hops: number } | null;
 
 export interface AuthConfig {
   /** HS256 key for access tokens; every instance sharing a database needs the same one. */
@@ -165,9 +175,30 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RegistryConfig
     publicCacheMb = Number(env.PUBLIC_CACHE_MB);
     if (!Number.isInteger(publicCacheMb) || publicCacheMb < 0 || publicCacheMb > 65_536) problems.push(`PUBLIC_CACHE_MB must be an integer 0..65536 (MiB); got "${env.PUBLIC_CACHE_MB}"`);
   }
+  const trustProxy = parseTrustProxy(env.TRUST_PROXY, problems);
   if (problems.length) throw new ConfigError(problems);
   const host = env.HOST?.trim() || '0.0.0.0';
-  return { port, host, database, seed, timeZone, logLevel, nodeEnv, auth, publicRateLimit, publicCacheMb };
+  return { port, host, database, seed, timeZone, logLevel, nodeEnv, auth, publicRateLimit, publicCacheMb, trustProxy };
+}
+
+/** TRUST_PROXY: empty (none), a number of proxies 1..10, or addresses/CIDR ranges separated by commas. */
+function parseTrustProxy(raw: string | undefined, problems: string[]): TrustProxy {
+  const value = raw?.trim();
+  if (!value) return null;
+  if (/^\d+$/.test(value)) {
+    const hops = Number(value);
+    if (hops >= 1 && hops <= 10) return { hops };
+    problems.push(`TRUST_PROXY as a number of proxies must be 1..10; got "${raw}"`);
+    return null;
+  }
+  const addresses = value.split(',').map((a) => a.trim()).filter(Boolean);
+  try {
+    proxyaddr.compile(addresses);
+  } catch (e) {
+    problems.push(`TRUST_PROXY must be addresses or CIDR ranges separated by commas (or loopback, linklocal, uniquelocal), or a number of proxies: ${(e as Error).message}`);
+    return null;
+  }
+  return { addresses };
 }
 
 /** Nest injection token for the RegistryConfig. */

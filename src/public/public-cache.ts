@@ -9,7 +9,7 @@ import { Clock } from '../common/clock.js';
 import { ifNoneMatchMatches, PUBLIC_AGGREGATES_CACHE, PUBLIC_CACHE } from '../common/conditional.js';
 import { ProblemException } from '../common/problem.js';
 import { requestIdOf } from '../common/request-id.js';
-import { countPublicRequest } from '../common/throttling.js';
+import { countPublicRequest, type ProxyTrust, proxyTrust } from '../common/throttling.js';
 import { REGISTRY_CONFIG, type RegistryConfig } from '../config/config.js';
 import { type DataArea, DataVersions } from '../database/data-versions.js';
 import { DevicesService } from '../shipments/devices.service.js';
@@ -117,6 +117,8 @@ export class PublicResponseCache {
    * The first match decides; a path not listed here is not cached.
    */
   private readonly routes: CachedRoute[];
+  /** Which peers are trusted proxies (TRUST_PROXY): the client address the rate limit counts by. */
+  private readonly trust: ProxyTrust;
   /** Header lists by their JSON text, shared by the entries (most responses of a route have the same ones). */
   private readonly headerSets = new Map<string, HeaderList>();
   /** Fastify is closing: everything goes to it (it answers 503 while it drains). */
@@ -132,6 +134,7 @@ export class PublicResponseCache {
     register: PublicService,
     devices: DevicesService,
   ) {
+    this.trust = proxyTrust(config.trustProxy);
     this.routes = [
       { match: (p) => p === '/public/v1/exports' || p.startsWith('/public/v1/exports/'), areas: ['exports'], cacheControl: PUBLIC_AGGREGATES_CACHE, store: true },
       { match: (p) => p === '/exports', areas: ['exports'], cacheControl: PUBLIC_CACHE, store: true },
@@ -192,7 +195,7 @@ export class PublicResponseCache {
     if (!route) return false;
     const started = this.log ? performance.now() : 0;
     // Past the limit: left to the guard, which answers 429 in the route's own format.
-    const rateLimit = await countPublicRequest(this.throttle, req, this.config.publicRateLimit);
+    const rateLimit = await countPublicRequest(this.throttle, req, this.config.publicRateLimit, this.trust);
     if (!rateLimit) return false;
     const versions = await this.versions.current();
     const etag = `"${hash('sha1', `${url}\n${route.areas.map((a) => versions[a]).join(' ')}\n${this.clock.today()}`, 'base64url')}"`;

@@ -200,6 +200,29 @@ describe('public register (JSON API)', () => {
 });
 
 describe('public rate limit', () => {
+  it('behind a trusted proxy (TRUST_PROXY) each client behind it has its own count; X-Forwarded-For from anyone else is ignored', async () => {
+    const from = (t: TestApp, client: string, path = '/public/v1/manufacturers') => t.anon.get(path).set('X-Forwarded-For', client);
+    const proxied = await startApp({ publicRateLimit: 3, trustProxy: { addresses: ['loopback'] } });
+    const direct = await startApp({ publicRateLimit: 3 });
+    try {
+      // The tests' requests come from 127.0.0.1: a trusted proxy for the first app, a client for the second.
+      for (const path of ['/public/v1/manufacturers', '/public/v1/licenses/NONE-1', '/']) {
+        expect((await from(proxied, '203.0.113.7', path)).status).not.toBe(429);
+      }
+      expect((await from(proxied, '203.0.113.7')).status).toBe(429); // the fast path and Fastify count one client
+      expect((await from(proxied, '198.51.100.9')).status).toBe(200); // another client behind the proxy
+      // A client cannot escape its count by sending an X-Forwarded-For of its own: the address the proxy saw counts.
+      expect((await from(proxied, '192.0.2.55, 203.0.113.7')).status).toBe(429);
+      expect((await from(direct, '203.0.113.7')).status).toBe(200);
+      expect((await from(direct, '198.51.100.9')).status).toBe(200);
+      expect((await from(direct, '192.0.2.1')).status).toBe(200);
+      expect((await from(direct, '192.0.2.2')).status).toBe(429); // one peer, whatever the header says
+    } finally {
+      await proxied.close();
+      await direct.close();
+    }
+  });
+
   it('answers 429 with Retry-After past the limit per client address', async () => {
     const t = await startApp({ publicRateLimit: 5 });
     try {

@@ -87,6 +87,12 @@ describe('configuration', () => {
     expect(parseDatabaseUrl('sqlite::memory:')).toEqual({ engine: 'sqlite', path: ':memory:' });
     expect(parseDatabaseUrl('postgres://u@h:5432/db')).toEqual({ engine: 'postgres', url: 'postgres://u@h:5432/db' });
   });
+  it('reads TRUST_PROXY as none, a number of proxies, or addresses and ranges; refuses anything else', () => {
+    expect(loadConfig({}).trustProxy).toBeNull();
+    expect(loadConfig({ TRUST_PROXY: '1' }).trustProxy).toEqual({ hops: 1 });
+    expect(loadConfig({ TRUST_PROXY: ' 10.0.0.1, 10.1.0.0/16 ,loopback' }).trustProxy).toEqual({ addresses: ['10.0.0.1', '10.1.0.0/16', 'loopback'] });
+    for (const bad of ['0', '11', 'proxy.example', '10.0.0.0/99']) expect(() => loadConfig({ TRUST_PROXY: bad }), bad).toThrow(/TRUST_PROXY/);
+  });
   it('lists every bad variable at once', () => {
     let error: unknown;
     try {
