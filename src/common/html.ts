@@ -1,4 +1,21 @@
+import { type JSXNode, jsx } from 'hono/jsx';
+import type { JSX } from 'hono/jsx/jsx-runtime';
 import { escape } from 'html-escaper';
+
+/**
+ * Markup from JSX (hono/jsx): text and attribute values are escaped (& < > ' ") unless they are markup already.
+ * Components render synchronously; an async one would be a mistake, and fails loudly.
+ */
+export function markup(element: JSX.Element | JSXNode): string {
+  const text: unknown = element instanceof Promise ? element : element.toString();
+  if (typeof text !== 'string') throw new Error('markup renders synchronously: no async components');
+  return text;
+}
+
+/** A whole HTML document: the doctype and the page component's markup. */
+export function renderPage<P extends object>(page: (props: P) => JSX.Element, props: P): string {
+  return `<!doctype html>\n${markup(jsx(page, props))}\n`;
+}
 
 /** Markup that is already safe (built by `html`); anything else interpolated into `html` is escaped. */
 export class SafeHtml {
