@@ -1,9 +1,11 @@
 import { createRequire } from 'node:module';
 import countries from 'i18n-iso-countries';
+import type { Lang } from './i18n/lang.js';
 
 // The country list is the i18n-iso-countries package's (ISO 3166-1), not ours.
 const require = createRequire(import.meta.url);
 countries.registerLocale(require('i18n-iso-countries/langs/en.json'));
+countries.registerLocale(require('i18n-iso-countries/langs/ur.json'));
 
 /**
  * Common non-ISO abbreviations seen in trade paperwork, with the alpha-2 code meant. `UK` is only
@@ -15,8 +17,9 @@ export function isAlpha2(value: string): boolean {
   return /^[A-Z]{2}$/.test(value) && countries.getAlpha2Codes()[value] !== undefined;
 }
 
-export function countryName(alpha2: string): string | undefined {
-  return countries.getName(alpha2, 'en') ?? undefined;
+/** The country's name in English, or in Urdu for the Urdu pages and chart (the package's `ur` names). */
+export function countryName(alpha2: string, lang: Lang = 'en'): string | undefined {
+  return countries.getName(alpha2, lang) ?? countries.getName(alpha2, 'en') ?? undefined;
 }
 
 /**

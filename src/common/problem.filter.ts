@@ -2,6 +2,7 @@ import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger 
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { QueryFailedError } from 'typeorm';
 import { errorPage, wantsErrorPage } from './error-page.js';
+import { requestLang } from './i18n/lang.js';
 import { type FieldError, type ProblemBody, ProblemException, problemType, titleFor } from './problem.js';
 import { RETRY_AFTER_SECONDS, unavailability } from './unavailable.js';
 
@@ -87,7 +88,7 @@ export class ProblemFilter implements ExceptionFilter {
       this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
     }
     if (request && wantsErrorPage(request.method, request.url, request.headers.accept)) {
-      const lang = /[?&]lang=ur(&|$)/.test(request.url) ? 'ur' : 'en';
+      const lang = requestLang(request.url, request.headers['accept-language']);
       void reply
         .status(body.status)
         .header('Content-Type', 'text/html; charset=utf-8')

@@ -5,14 +5,20 @@ import type { FastifyReply } from 'fastify';
 import { Public } from '../auth/auth.decorators.js';
 import { isCalendarDate } from '../common/calendar-date.js';
 import { PUBLIC_CACHE } from '../common/conditional.js';
+import { renderPage } from '../common/html.js';
+import { langOf } from '../common/i18n/lang.js';
 import { ProblemException } from '../common/problem.js';
 import { PublicThrottlerGuard, THROTTLE } from '../common/throttling.js';
 import { isUuid } from '../common/validation/validation.js';
 import { LICENSE_STATUSES, type LicenseStatus } from '../licenses/lifecycle.js';
 import { ReportsService } from '../reports/reports.service.js';
 import { PublicService } from './public.service.js';
-import { langOf, MESSAGES } from './views/i18n.js';
-import { exportsPage, homePage, manufacturerPage, notFoundPage, type PageContext, type Verdict, verifyPage } from './views/pages.js';
+import { ExportsPage } from './views/exports-page.js';
+import { HomePage } from './views/home-page.js';
+import { ManufacturerPage } from './views/manufacturer-page.js';
+import { NotFoundPage } from './views/not-found-page.js';
+import type { PageContext } from './views/page-context.js';
+import { type Verdict, VerifyPage } from './views/verify-page.js';
 
 /** Content Security Policy of the pages: no script at all, styles only from this site. */
 export const PAGE_CSP = "default-src 'none'; style-src 'self'; img-src 'self'; font-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
@@ -45,7 +51,7 @@ export class PagesController {
     const text = one(q.q)?.slice(0, 200);
     const ctx = this.context('/', q, { q: text, status, offset: offset ? String(offset) : undefined });
     const result = await this.register.manufacturers({ q: text, status, limit: 20, offset });
-    return homePage(ctx, result, LICENSE_STATUSES);
+    return renderPage(HomePage, { ctx, result, statuses: LICENSE_STATUSES });
   }
 
   @Get('manufacturers/:id')
@@ -56,7 +62,7 @@ export class PagesController {
     const ctx = this.context(`/manufacturers/${encodeURIComponent(id)}`, q, {});
     if (!isUuid(id)) return this.notFound(ctx, reply);
     try {
-      return manufacturerPage(ctx, await this.register.manufacturer(id.toLowerCase()));
+      return renderPage(ManufacturerPage, { ctx, m: await this.register.manufacturer(id.toLowerCase()) });
     } catch (e) {
       if (e instanceof ProblemException && e.getStatus() === 404) return this.notFound(ctx, reply);
       throw e;
@@ -71,21 +77,20 @@ export class PagesController {
     const licenseNumber = one(q.licenseNumber)?.slice(0, 200);
     const on = one(q.on);
     const ctx = this.context('/verify', q, { licenseNumber, on });
-    const t = MESSAGES[ctx.lang];
     let verdict: Verdict = { kind: 'none' };
     if (on !== undefined && !isCalendarDate(on)) {
-      verdict = { kind: 'invalid', field: 'on', message: `${t.dateLabel}: ${on}` };
+      verdict = { kind: 'invalid', field: 'on' };
     } else if (licenseNumber) {
       try {
         verdict = { kind: 'result', result: await this.register.verify(licenseNumber, on) };
       } catch (e) {
         if (!(e instanceof ProblemException)) throw e;
         if (e.getStatus() === 404) verdict = { kind: 'not-found', licenseNumber };
-        else verdict = { kind: 'invalid', field: 'licenseNumber', message: `${t.licenseNumber}: ${e.errors?.[0]?.message ?? e.detail}` };
+        else verdict = { kind: 'invalid', field: 'licenseNumber' };
       }
     }
     if (verdict.kind === 'invalid') void reply.status(400);
-    return verifyPage(ctx, verdict);
+    return renderPage(VerifyPage, { ctx, verdict });
   }
 
   @Get('exports')
@@ -98,7 +103,7 @@ export class PagesController {
     const stack = stacks.find((s) => s === one(q.stack)) ?? 'destination';
     const ctx = this.context('/exports', q, { groupBy: period, stack });
     const report = await this.reports.publicExports({ groupBy: [period, stack] });
-    return exportsPage(ctx, { period, stack }, report, { stacks });
+    return renderPage(ExportsPage, { ctx, choice: { period, stack }, report, stacks });
   }
 
   private context(path: string, q: PageQuery, params: Record<string, string | undefined>): PageContext {
@@ -107,7 +112,7 @@ export class PagesController {
 
   private notFound(ctx: PageContext, reply: FastifyReply): string {
     void reply.status(404);
-    return notFoundPage(ctx);
+    return renderPage(NotFoundPage, { ctx });
   }
 }
 

@@ -109,6 +109,6 @@ export class PublicExportsController {
   @ApiOkResponse({ description: 'SVG', content: { 'image/svg+xml': { schema: { type: 'string' } } } })
   @ApiProblems(400, 429)
   chart(@Query() q: PublicChartQuery): Promise<string> {
-    return this.reports.chart({ period: 'fiscalYear', stack: q.stack ?? 'destination', audience: 'public' });
+    return this.reports.chart({ period: 'fiscalYear', stack: q.stack ?? 'destination', audience: 'public', lang: q.lang });
   }
 }

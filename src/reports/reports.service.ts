@@ -4,6 +4,7 @@ import { type EntityManager, Repository } from 'typeorm';
 import { addDays, type CalendarDate, isCalendarDate, LAST_CALENDAR_DATE } from '../common/calendar-date.js';
 import { Clock } from '../common/clock.js';
 import { countryName } from '../common/country.js';
+import type { Lang } from '../common/i18n/lang.js';
 import { centsToMoney, sumMoney } from '../common/money.js';
 import { Problem } from '../common/problem.js';
 import { Snapshots } from '../database/snapshots.js';
@@ -13,6 +14,7 @@ import { statusOnSql } from '../licenses/status-sql.js';
 import { LICENSE_STATUSES, type LicenseStatus, statusOn, termEndOn } from '../licenses/lifecycle.js';
 import { Shipment } from '../shipments/shipment.entity.js';
 import { stackedBarChart } from './chart.js';
+import { type ChartPeriod, type ChartStack, chartText, seriesLabel } from './chart-text.js';
 import { discloseForPublic } from './disclosure-control.js';
 import { dayInMonthSql, dimensionSql, exportSource, SqlParams, spanSql } from './export-source.js';
 import { fiscalYearLabel, zeroFill } from './periods.js';
@@ -203,8 +205,14 @@ export class ReportsService {
     return discloseForPublic(await this.exports(request, m));
   }
 
-  /** Units by period, stacked by destination or device category (the 8 largest; the rest as "Other"), as SVG. */
-  async chart(request: Omit<ExportsRequest, 'groupBy'> & { period: Dimension; stack: 'destination' | 'deviceCategory'; audience: 'public' | 'staff' }): Promise<string> {
+  /**
+   * Units by period, stacked by destination or device category (the 8 largest; the rest as "Other"), as SVG,
+   * with its texts in English or Urdu (chart-text.ts).
+   */
+  async chart(
+    request: Omit<ExportsRequest, 'groupBy'> & { period: ChartPeriod; stack: ChartStack; audience: 'public' | 'staff'; lang?: Lang },
+  ): Promise<string> {
+    const lang = request.lang ?? 'en';
     const run = (m: EntityManager, groupBy: Dimension[]) =>
       request.audience === 'public' ? this.publicExports({ ...request, groupBy }, m) : this.exports({ ...request, groupBy }, m);
     // Both reports from one snapshot, so that the bars and their totals agree.
@@ -214,10 +222,8 @@ export class ReportsService {
     for (const r of byStack.rows) totalsByKey.set(String(get(r, request.stack)), (totalsByKey.get(String(get(r, request.stack))) ?? 0) + (r.units ?? 0));
     const ranked = [...totalsByKey.entries()].filter(([k]) => k !== 'OTHER').sort((a, b) => b[1] - a[1]).map(([k]) => k);
     const shown = new Set(ranked.slice(0, 8));
-    const label = (key: string) =>
-      key === 'OTHER' ? 'Other' : request.stack === 'destination' ? `${countryName(key) ?? key} (${key})` : key.replace(/_/g, ' ').toLowerCase().replace(/^./, (c) => c.toUpperCase());
-    const series = [...ranked.slice(0, 8).map((key) => ({ key, label: label(key) }))];
-    if (ranked.length > 8 || totalsByKey.has('OTHER')) series.push({ key: 'OTHER', label: 'Other' });
+    const series = ranked.slice(0, 8).map((key) => ({ key, label: seriesLabel(lang, request.stack, key) }));
+    if (ranked.length > 8 || totalsByKey.has('OTHER')) series.push({ key: 'OTHER', label: seriesLabel(lang, request.stack, 'OTHER') });
     const units = new Map<string, Map<string, number>>();
     for (const r of byStack.rows) {
       const period = String(get(r, request.period));
@@ -226,22 +232,9 @@ export class ReportsService {
       cell.set(key, (cell.get(key) ?? 0) + (r.units ?? 0));
       units.set(period, cell);
     }
-    const periodName = { month: 'month', quarter: 'quarter', year: 'calendar year', fiscalYear: 'fiscal year (July-June)' }[request.period as 'month'];
-    const by = request.stack === 'destination' ? 'destination' : 'device category';
-    const range = periods.length ? `${periods[0]} to ${periods[periods.length - 1]}` : 'no exports';
-    return stackedBarChart({
-      title: `Mobile devices exported by ${periodName}, by ${by}`,
-      description:
-        `Stacked bars: units exported per ${periodName}, ${range}, split by ${by}. Total ${byPeriod.totals.units.toLocaleString('en-US')} units in ` +
-        `${byPeriod.totals.shipments.toLocaleString('en-US')} shipments. ` +
-        series.map((s) => `${s.label}: ${(s.key === 'OTHER' ? [...totalsByKey.entries()].filter(([k]) => !shown.has(k)).reduce((n, [, v]) => n + v, 0) : totalsByKey.get(s.key) ?? 0).toLocaleString('en-US')} units`).join('; ') +
-        '.',
-      xLabel: `Period (${periodName})`,
-      yLabel: 'Units (devices)',
-      periods,
-      series,
-      units,
-    });
+    const seriesUnits = (key: string) => (key === 'OTHER' ? [...totalsByKey.entries()].filter(([k]) => !shown.has(k)).reduce((n, [, v]) => n + v, 0) : (totalsByKey.get(key) ?? 0));
+    const text = chartText(lang, { ...request, periods, totals: byPeriod.totals, series: series.map((s) => ({ label: s.label, units: seriesUnits(s.key) })) });
+    return stackedBarChart({ lang, ...text, periods, series, units });
   }
 
   /** Recorded shipments made on a day their license was not ACTIVE, oldest first. */

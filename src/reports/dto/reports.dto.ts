@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsBoolean, IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { LANGS, type Lang } from '../../common/i18n/lang.js';
 import { IsCalendarDate, IsUuid } from '../../common/validation/decorators.js';
 import { ShipmentFilters } from '../../shipments/dto/shipment.dto.js';
 
@@ -76,6 +77,11 @@ export class PublicChartQuery {
   @IsOptional()
   @IsIn(['destination', 'deviceCategory'])
   stack?: 'destination' | 'deviceCategory';
+
+  @ApiPropertyOptional({ enum: LANGS, default: 'en', description: 'Language of the title, labels, legend and description: English, or Urdu (right to left)' })
+  @IsOptional()
+  @IsIn(LANGS)
+  lang?: Lang;
 }
 
 export class ChartQuery extends ShipmentFilters {

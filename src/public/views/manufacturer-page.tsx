@@ -1,0 +1,69 @@
+import type { ManufacturerDto } from '../dto/public.dto.js';
+import { Layout } from './layout.js';
+import { Day, LicenseFacts } from './license-facts.js';
+import { eventName, type PageContext, wordsOf } from './page-context.js';
+
+/** A manufacturer's profile: its public facts and every license with its lifecycle history. */
+export function ManufacturerPage({ ctx, m }: { ctx: PageContext; m: ManufacturerDto }) {
+  const { t, f } = wordsOf(ctx);
+  return (
+    <Layout ctx={ctx} title={m.legalName}>
+      <h1>
+        <bdi>{m.legalName}</bdi>
+      </h1>
+      <dl class="facts">
+        {m.tradeName && (
+          <div>
+            <dt>{t.tradeName}</dt>
+            <dd>
+              <bdi>{m.tradeName}</bdi>
+            </dd>
+          </div>
+        )}
+        {m.city && (
+          <div>
+            <dt>{t.city}</dt>
+            <dd>
+              <bdi>{f.list([m.city, m.province].filter((v): v is string => Boolean(v)))}</bdi>
+            </dd>
+          </div>
+        )}
+        {m.website && (
+          <div>
+            <dt>{t.website}</dt>
+            <dd>
+              <a href={m.website} rel="nofollow noopener">
+                {m.website}
+              </a>
+            </dd>
+          </div>
+        )}
+      </dl>
+      <h2>{t.licenses}</h2>
+      {m.licenses.map((l, i) => (
+        <section class="card" aria-labelledby={`license-${i + 1}`}>
+          <h3 id={`license-${i + 1}`}>
+            {t.license} <bdi>{l.licenseNumber}</bdi> ({l.type})
+          </h3>
+          <LicenseFacts ctx={ctx} license={l} />
+          <h4>{t.history}</h4>
+          <ol class="timeline">
+            {(l.history ?? []).map((e) => (
+              <li>
+                <Day ctx={ctx} date={e.effectiveOn} /> <span class="event">{eventName(t, e.type)}</span>
+                {(e.type === 'GRANTED' || e.type === 'RENEWED') && (
+                  <>
+                    {' '}
+                    <span class="term">
+                      ({t.termEnds} <Day ctx={ctx} date={e.expiresOn} />)
+                    </span>
+                  </>
+                )}
+              </li>
+            ))}
+          </ol>
+        </section>
+      ))}
+    </Layout>
+  );
+}
