@@ -1,12 +1,11 @@
 import { Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
 import { LicensesModule } from '../licenses/licenses.module.js';
-import { Shipment } from '../shipments/shipment.entity.js';
+import { ShipmentsModule } from '../shipments/shipments.module.js';
 import { PublicExportsController, ReportsController } from './reports.controller.js';
 import { ReportsService } from './reports.service.js';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([Shipment]), LicensesModule],
+  imports: [LicensesModule, ShipmentsModule],
   controllers: [ReportsController, PublicExportsController],
   providers: [ReportsService],
   exports: [ReportsService],

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { type EntityManager, Repository } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { addDays, type CalendarDate, isCalendarDate, LAST_CALENDAR_DATE } from '../common/calendar-date.js';
 import { Clock } from '../common/clock.js';
 import { countryName } from '../common/country.js';
@@ -8,15 +7,12 @@ import type { Lang } from '../common/i18n/lang.js';
 import { centsToMoney, sumMoney } from '../common/money.js';
 import { Problem } from '../common/problem.js';
 import { Snapshots } from '../database/snapshots.js';
-import { Transactions } from '../database/transactions.js';
 import { RegisterReader } from '../licenses/register.reader.js';
-import { statusOnSql } from '../licenses/status-sql.js';
 import { LICENSE_STATUSES, type LicenseStatus, statusOn, termEndOn } from '../licenses/lifecycle.js';
-import { Shipment } from '../shipments/shipment.entity.js';
+import { type ExportCell, ExportQueries, type ShipmentRow } from '../shipments/export-queries.js';
 import { stackedBarChart } from './chart.js';
 import { type ChartPeriod, type ChartStack, chartText, seriesLabel } from './chart-text.js';
 import { discloseForPublic } from './disclosure-control.js';
-import { dayInMonthSql, dimensionSql, exportSource, SqlParams, spanSql } from './export-source.js';
 import { fiscalYearLabel, zeroFill } from './periods.js';
 import { compareRows, get, isTime, set } from './report-rows.js';
 import { type Dimension, type ExportsReportDto, type ExportsRowDto } from './dto/reports.dto.js';
@@ -30,35 +26,21 @@ export interface ExportsRequest {
   deviceCategory?: string;
 }
 
-interface RawCell {
-  [key: string]: string | number | null;
-  shipments: string | number;
-  units: string | number | null;
-  fob: string | number | null;
-  withFob: string | number;
-}
 
 /**
- * Export statistics, aggregated in the database from the export rollup (shipments summed by month and every
- * dimension, kept by every shipment write: shipments/export-rollup.ts) and, for a range that starts or ends
- * inside a month, those days' shipments (reports/export-source.ts). A report costs what the rollup holds for
- * its range, not what the shipments table does; shipments are never loaded into memory. Voided shipments count nowhere. The same SQL runs on SQLite and PostgreSQL: dates are
- * handled as `YYYY-MM-DD` text, so periods come out identical on both.
+ * Export statistics, aggregated in the database by the shipments module's read model (shipments/export-queries.ts:
+ * the export rollup, and for a range that starts or ends inside a month those days' shipments), then labelled,
+ * zero-filled, shared out and, for the public, put through disclosure control here. A report costs what the
+ * rollup holds for its range, not what the shipments table does; shipments are never loaded into memory.
  */
 @Injectable()
 export class ReportsService {
   constructor(
-    @InjectRepository(Shipment) private readonly shipments: Repository<Shipment>,
+    private readonly queries: ExportQueries,
     private readonly register: RegisterReader,
-    private readonly tx: Transactions,
     private readonly snapshots: Snapshots,
     private readonly clock: Clock,
   ) {}
-
-  /** The day as `YYYY-MM-DD` text on either engine (PostgreSQL's own text form follows DateStyle). */
-  private get day(): string {
-    return this.tx.engine === 'postgres' ? "to_char(s.shipped_on, 'YYYY-MM-DD')" : 's.shipped_on';
-  }
 
   /**
    * Shipments, units, FOB value and share of units per group. When grouping by time only, every period in the
@@ -72,25 +54,12 @@ export class ReportsService {
       throw Problem.validation([{ field: 'to', message: `must be on or after from (${request.from})` }]);
     }
     const groupBy = request.groupBy.length ? request.groupBy : (['month'] as Dimension[]);
-    const sql = new SqlParams(this.tx.engine === 'postgres');
-    const select = ['SUM(r.shipments) AS shipments', 'SUM(r.units) AS units', 'CASE WHEN SUM(r.shipments_with_fob) = 0 THEN NULL ELSE SUM(r.fob_value_cents) END AS fob', 'SUM(r.shipments_with_fob) AS "withFob"'];
-    const group: string[] = [];
-    for (const d of groupBy) {
-      const dim = dimensionSql(d);
-      for (const [expr, alias] of dim.select) select.push(`${expr} AS "${alias}"`);
-      group.push(...dim.group);
-    }
-    const joins = (groupBy.includes('company') ? ' JOIN companies c ON c.id = r.company_id' : '') + (groupBy.includes('license') ? ' JOIN licenses l ON l.id = r.license_id' : '');
-    const raw: RawCell[] = await m.query(
-      `SELECT ${select.join(', ')} FROM (${exportSource(request, sql)}) r${joins} GROUP BY ${group.join(', ')} HAVING SUM(r.shipments) > 0`,
-      sql.values,
-    );
-    let rows: ExportsRowDto[] = raw.map((r) => this.toRow(r, groupBy));
+    let rows: ExportsRowDto[] = (await this.queries.cells(request, groupBy, m)).map((r) => this.toRow(r, groupBy));
 
     let { from, to } = request;
     if (groupBy.every(isTime)) {
       if (!from || !to) {
-        const span = await this.span(request, m);
+        const span = await this.queries.span(request, m);
         from ??= span.from;
         to ??= span.to;
       }
@@ -119,21 +88,7 @@ export class ReportsService {
     return { groupBy, filters, rows, totals };
   }
 
-  /** The first and last day with a recorded shipment matching the request (undefined when none). */
-  private async span(request: ExportsRequest, m: EntityManager): Promise<{ from?: CalendarDate; to?: CalendarDate }> {
-    const postgres = this.tx.engine === 'postgres';
-    const months = new SqlParams(postgres);
-    const [span] = await m.query(spanSql(request, months), months.values);
-    if (!span?.min) return {};
-    const day = async (month: string, edge: 'MIN' | 'MAX') => {
-      const sql = new SqlParams(postgres);
-      const [row] = await m.query(dayInMonthSql(month, edge, request, sql), sql.values);
-      return dayText(row?.day);
-    };
-    return { from: await day(String(span.min), 'MIN'), to: await day(String(span.max), 'MAX') };
-  }
-
-  private toRow(r: RawCell, groupBy: Dimension[]): ExportsRowDto {
+  private toRow(r: ExportCell, groupBy: Dimension[]): ExportsRowDto {
     const row: ExportsRowDto = {
       shipments: Number(r.shipments),
       units: Number(r.units ?? 0),
@@ -161,43 +116,7 @@ export class ReportsService {
 
   /** The first export to each destination, and each company's first export (voided shipments excluded). */
   async firsts(): Promise<{ byDestination: FirstExport[]; byCompany: FirstExport[] }> {
-    return this.snapshots.read(async (m) => ({ byDestination: await this.firstExports(m, 's.destination_country'), byCompany: await this.firstExports(m, 's.company_id') }));
-  }
-
-  private async firstExports(m: EntityManager, partition: string): Promise<FirstExport[]> {
-    const inner = m
-      .createQueryBuilder(Shipment, 's')
-      .innerJoin('s.company', 'c')
-      .innerJoin('s.license', 'l')
-      .select('s.id', 'shipmentId')
-      .addSelect(`${this.day}`, 'shippedOn')
-      .addSelect('s.destination_country', 'destination')
-      .addSelect('s.units', 'units')
-      .addSelect('s.company_id', 'companyId')
-      .addSelect('c.legal_name', 'licensee')
-      .addSelect('s.license_id', 'licenseId')
-      .addSelect('l.license_number', 'licenseNumber')
-      .addSelect(`ROW_NUMBER() OVER (PARTITION BY ${partition} ORDER BY s.shipped_on, s.created_at, s.id)`, 'rn')
-      .where("s.status = 'RECORDED'");
-    const rows = await m
-      .createQueryBuilder()
-      .select('*')
-      .from(`(${inner.getQuery()})`, 'x')
-      .setParameters(inner.getParameters())
-      .where('x.rn = 1')
-      .orderBy('x."shippedOn"', 'ASC')
-      .getRawMany<Record<string, string | number>>();
-    return rows.map((r) => ({
-      shippedOn: String(r.shippedOn),
-      destination: String(r.destination),
-      destinationName: countryName(String(r.destination)) ?? String(r.destination),
-      units: Number(r.units),
-      companyId: String(r.companyId),
-      licensee: String(r.licensee),
-      licenseId: String(r.licenseId),
-      licenseNumber: String(r.licenseNumber),
-      shipmentId: String(r.shipmentId),
-    }));
+    return this.snapshots.read(async (m) => ({ byDestination: toFirsts(await this.queries.firsts(m, 'destination')), byCompany: toFirsts(await this.queries.firsts(m, 'exporter')) }));
   }
 
   /** The same report for the public, after disclosure control (disclosure-control.ts). */
@@ -237,32 +156,12 @@ export class ReportsService {
     return stackedBarChart({ lang, ...text, periods, series, units });
   }
 
-  /** Recorded shipments made on a day their license was not ACTIVE, oldest first. */
-  private shipmentsWhileNotActive(m: EntityManager): Promise<Record<string, string | number>[]> {
-    return m
-      .createQueryBuilder(Shipment, 's')
-      .innerJoin('s.license', 'l')
-      .innerJoin('s.company', 'c')
-      .select('s.id', 'shipmentId')
-      .addSelect('s.reference', 'reference')
-      .addSelect(this.day, 'shippedOn')
-      .addSelect('s.units', 'units')
-      .addSelect('s.license_id', 'licenseId')
-      .addSelect('l.license_number', 'licenseNumber')
-      .addSelect('c.legal_name', 'licensee')
-      .addSelect(statusOnSql('s.license_id', 's.shipped_on'), 'statusOnShippedOn')
-      .where("s.status = 'RECORDED'")
-      .andWhere(`${statusOnSql('s.license_id', 's.shipped_on')} <> 'ACTIVE'`)
-      .orderBy('s.shipped_on', 'ASC')
-      .getRawMany<Record<string, string | number>>();
-  }
-
   /**
    * The license register on a day: counts by status, licenses whose term ends within `withinDays`, and
    * shipments recorded on a day their license was not ACTIVE (e.g. after a back-dated suspension).
    */
   async licensesReport(on: CalendarDate = this.clock.today(), withinDays = 180): Promise<LicensesReport> {
-    const { entries, notActive } = await this.snapshots.read(async (m) => ({ entries: await this.register.all(m), notActive: await this.shipmentsWhileNotActive(m) }));
+    const { entries, notActive } = await this.snapshots.read(async (m) => ({ entries: await this.register.all(m), notActive: await this.queries.whileNotActive(m) }));
     // Past 9999-12-31 addDays gives no calendar date (a five-digit year, which would compare as text before it).
     const end = addDays(on, withinDays);
     const until = isCalendarDate(end) ? end : LAST_CALENDAR_DATE;
@@ -358,12 +257,16 @@ export interface FirstExport {
   shipmentId: string;
 }
 
-function dayText(value: unknown): CalendarDate | undefined {
-  if (value === null || value === undefined) return undefined;
-  return value instanceof Date ? value.toISOString().slice(0, 10) : String(value).slice(0, 10);
+function toFirsts(rows: ShipmentRow[]): FirstExport[] {
+  return rows.map((r) => ({
+    shippedOn: String(r.shippedOn),
+    destination: String(r.destination),
+    destinationName: countryName(String(r.destination)) ?? String(r.destination),
+    units: Number(r.units),
+    companyId: String(r.companyId),
+    licensee: String(r.licensee),
+    licenseId: String(r.licenseId),
+    licenseNumber: String(r.licenseNumber),
+    shipmentId: String(r.shipmentId),
+  }));
 }
-
-
-
-
-

@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { LicensesModule } from '../licenses/licenses.module.js';
 import { DevicesController, PublicDevicesController } from './devices.controller.js';
 import { DevicesService } from './devices.service.js';
+import { ExportQueries } from './export-queries.js';
 import { Device, DeviceRelease } from './device.entity.js';
 import { Shipment } from './shipment.entity.js';
 import { ShipmentsController } from './shipments.controller.js';
@@ -11,7 +12,7 @@ import { ShipmentsService } from './shipments.service.js';
 @Module({
   imports: [TypeOrmModule.forFeature([Shipment, Device, DeviceRelease]), LicensesModule],
   controllers: [ShipmentsController, DevicesController, PublicDevicesController],
-  providers: [ShipmentsService, DevicesService],
-  exports: [ShipmentsService, DevicesService],
+  providers: [ShipmentsService, DevicesService, ExportQueries],
+  exports: [ShipmentsService, DevicesService, ExportQueries],
 })
 export class ShipmentsModule {}

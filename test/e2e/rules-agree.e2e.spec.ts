@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays } from '../../src/common/calendar-date.js';
 import { LIFECYCLE_ACTIONS, type LifecycleStep, statusOn, TRANSITIONS } from '../../src/licenses/lifecycle.js';
 import { statusOnSql } from '../../src/licenses/status-sql.js';
-import { dimensionSql } from '../../src/reports/export-source.js';
+import { dimensionSql } from '../../src/shipments/export-source.js';
 import { fiscalYearLabel, periodsOf } from '../../src/reports/periods.js';
 import { shipmentMonthSql } from '../../src/shipments/export-rollup.js';
 import { startApp, type TestApp } from '../support/app.js';

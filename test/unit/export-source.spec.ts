@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { splitRange } from '../../src/reports/export-source.js';
+import { splitRange } from '../../src/shipments/export-source.js';
 
 describe('a report range split into whole months (rollup) and end days (shipments)', () => {
   it.each([

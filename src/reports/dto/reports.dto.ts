@@ -5,10 +5,9 @@ import { LANGS, type Lang } from '../../common/i18n/lang.js';
 import { IsCalendarDate, IsUuid } from '../../common/validation/decorators.js';
 import { ShipmentFilters } from '../../shipments/dto/shipment.dto.js';
 
-/** Time dimensions: calendar month, quarter and year, and Pakistan's fiscal year (1 July - 30 June). */
-export const TIME_DIMENSIONS = ['month', 'quarter', 'year', 'fiscalYear'] as const;
-export const DIMENSIONS = [...TIME_DIMENSIONS, 'destination', 'company', 'license', 'deviceCategory', 'technology', 'hsCode'] as const;
-export type Dimension = (typeof DIMENSIONS)[number];
+import { DIMENSIONS, type Dimension, TIME_DIMENSIONS } from '../../shipments/export-dimensions.js';
+
+export { DIMENSIONS, type Dimension, TIME_DIMENSIONS };
 /**
  * What the public may group by: no company or license, and one time granularity only, the fiscal year in which
  * national statistics are kept. Offering months, quarters or calendar years too would let differences between

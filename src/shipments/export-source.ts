@@ -1,6 +1,6 @@
 import type { CalendarDate } from '../common/calendar-date.js';
-import { shipmentMonthSql } from '../shipments/export-rollup.js';
-import type { Dimension } from './dto/reports.dto.js';
+import { shipmentMonthSql } from './export-rollup.js';
+import type { Dimension } from './export-dimensions.js';
 
 /** What an export report covers: a day range (inclusive, either end open) and optional filters. */
 export interface ExportFilter {
