@@ -39,6 +39,15 @@ module.exports = {
       to: { path: '\\.controller\\.ts$' },
     },
     {
+      name: 'no-foreign-tables',
+      severity: 'error',
+      comment:
+        "A module queries and writes its own tables only: another module's entity may appear in an entity's relations or as a type, never in a query (ask that module's service or read model).",
+      // The one read model across two modules: the public register of licensees (companies) and their licenses.
+      from: { path: '^src/([^/]+)/', pathNot: ['\\.entity\\.ts$', '^src/database/data-source\\.options\\.ts$', '^src/licenses/register\\.reader\\.ts$'] },
+      to: { path: '^src/[^/]+/[^/]+\\.entity\\.ts$', pathNot: '^src/$1/', dependencyTypesNot: ['type-only'] },
+    },
+    {
       name: 'no-entry-points',
       severity: 'error',
       comment: 'The entry points (the server, the CLI, the import worker) are imported by nobody.',

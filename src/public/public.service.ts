@@ -7,7 +7,7 @@ import { Problem, ProblemException } from '../common/problem.js';
 import type { LicenseEvent } from '../licenses/license-event.entity.js';
 import { Snapshots } from '../database/snapshots.js';
 import { type LicenseWithSteps, RegisterReader } from '../licenses/register.reader.js';
-import { isLicenseNumber, LICENSE_NUMBER_MESSAGE } from '../licenses/license.entity.js';
+import { isLicenseNumber, LICENSE_NUMBER_MESSAGE } from '../licenses/license-number.js';
 import { asciiDigits } from '../common/text.js';
 import { statusOn, stepOn, termEndOn } from '../licenses/lifecycle.js';
 import {

@@ -10,7 +10,7 @@ import {
   TRANSITIONS,
   TransitionError,
 } from '../../src/licenses/lifecycle.js';
-import { isLicenseNumber } from '../../src/licenses/license.entity.js';
+import { isLicenseNumber } from '../../src/licenses/license-number.js';
 
 const granted = [grantStep('2021-04-09')];
 

@@ -26,7 +26,7 @@ import {
   type LicenseType,
   type LifecycleAction,
 } from '../lifecycle.js';
-import { LICENSE_NUMBER_MESSAGE, LICENSE_NUMBER_RE } from '../license.entity.js';
+import { LICENSE_NUMBER_MESSAGE, LICENSE_NUMBER_RE } from '../license-number.js';
 import { identityKey } from '../../common/text.js';
 
 
