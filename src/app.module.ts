@@ -32,8 +32,6 @@ export class AppModule {
         ThrottlerModule.forRoot({
           storage: new WindowThrottlerStorage(),
           throttlers: [
-            // Staff login: 5 attempts a minute per account and address, then blocked for 5 minutes.
-            { name: THROTTLE.LOGIN, ttl: 60_000, limit: 5, blockDuration: 300_000 },
             // The public register: PUBLIC_RATE_LIMIT requests a minute per client address.
             { name: THROTTLE.PUBLIC, ttl: PUBLIC_WINDOW_MS, limit: config.publicRateLimit },
           ],

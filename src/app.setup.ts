@@ -3,6 +3,7 @@ import type { Socket } from 'node:net';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import cors, { type FastifyCorsOptions } from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import multipart from '@fastify/multipart';
 import { conditionalGet } from './common/conditional.js';
@@ -90,6 +91,12 @@ export async function configureApp(app: NestFastifyApplication): Promise<void> {
   // Security headers (helmet); the pages set their own Content-Security-Policy (no script at all), while the
   // OpenAPI viewer at /docs keeps its own scripts. Open data may be fetched from any site.
   await app.register(helmet, { contentSecurityPolicy: false, crossOriginResourcePolicy: { policy: 'cross-origin' } });
+  // Open data for other sites: the public API and files answer any origin (GET and HEAD, preflight included);
+  // the staff API (/api/v1) and the pages send no CORS header at all.
+  await app.register(cors, {
+    delegator: (request: FastifyRequest, done: (error: Error | null, options?: FastifyCorsOptions) => void) =>
+      done(null, request.url.startsWith('/public/') ? { origin: '*', methods: ['GET', 'HEAD'], maxAge: 86_400 } : { origin: false }),
+  });
   // The pages' stylesheet and fonts (@fastify/static, outside Nest), with helmet's headers.
   await registerPublicAssets(fastify);
   // Keeps public 200s under their ETag (before the conditional GET below, which then keeps that ETag).

@@ -12,12 +12,24 @@ export async function createApp(config: RegistryConfig): Promise<NestFastifyAppl
     ...NEST_APP_OPTIONS,
     abortOnError: false,
     // JSON lines, like Fastify's request logs, so one log pipeline reads both.
-    logger: config.logLevel === 'silent' ? false : new ConsoleLogger({ json: true, logLevels: nestLogLevels(config.logLevel) }),
+    logger: config.logLevel === 'silent' ? false : new RegistryLogger({ json: true, logLevels: nestLogLevels(config.logLevel) }),
   });
   await configureApp(app);
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   return app;
+}
+
+/** Nest's own start-up lines: every module loaded and every route mapped (some fifty lines). */
+const START_UP_CONTEXTS = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestFactory', 'NestApplication']);
+
+/** Nest's logger, with its start-up lines at debug: at the default level the start prints the registry's one line. */
+class RegistryLogger extends ConsoleLogger {
+  override log(message: unknown, ...rest: unknown[]): void {
+    const context = rest.at(-1);
+    if (typeof context === 'string' && START_UP_CONTEXTS.has(context)) super.debug(message, ...rest);
+    else super.log(message, ...rest);
+  }
 }
 
 function nestLogLevels(level: RegistryConfig['logLevel']): LogLevel[] {

@@ -1,8 +1,7 @@
-import { Body, Controller, Get, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
-import { SkipThrottle } from '@nestjs/throttler';
+import { Body, Controller, Get, HttpCode, Post, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ApiProblems } from '../common/openapi.js';
-import { LoginThrottlerGuard, THROTTLE } from '../common/throttling.js';
+import type { FastifyRequest } from 'fastify';
 import type { AuthenticatedRequest } from '../common/request-context.js';
 import { Public, Roles } from './auth.decorators.js';
 import { AuthService } from './auth.service.js';
@@ -18,16 +17,14 @@ export class AuthController {
   ) {}
 
   @Public()
-  @UseGuards(LoginThrottlerGuard)
-  @SkipThrottle({ [THROTTLE.PUBLIC]: true })
   @Post('login')
   @HttpCode(200)
   @ApiOperation({ summary: 'Staff sign-in: a bearer token valid for 15 minutes (then sign in again)' })
   @ApiOkResponse({ type: TokenDto })
   @ApiProblems(400, 401)
   @ApiResponse({ status: 429, description: 'Too many attempts for this account from this address (see Retry-After)' })
-  login(@Body() body: LoginDto): Promise<TokenDto> {
-    return this.auth.login(body);
+  login(@Body() body: LoginDto, @Req() req: FastifyRequest): Promise<TokenDto> {
+    return this.auth.login(body, req.ip); // request.ip: the client behind a trusted proxy (TRUST_PROXY)
   }
 
   @Post('logout')

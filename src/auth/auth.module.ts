@@ -6,6 +6,7 @@ import { REGISTRY_CONFIG, type RegistryConfig } from '../config/config.js';
 import { AuthController } from './auth.controller.js';
 import { AuthGuard } from './auth.guard.js';
 import { AuthService } from './auth.service.js';
+import { LoginAttempts } from './login-attempts.js';
 import { StaffUser } from './staff-user.entity.js';
 import { StaffController } from './staff.controller.js';
 import { StaffService } from './staff.service.js';
@@ -19,7 +20,7 @@ import { StaffService } from './staff.service.js';
     }),
   ],
   controllers: [AuthController, StaffController],
-  providers: [AuthService, StaffService, { provide: APP_GUARD, useClass: AuthGuard }],
+  providers: [AuthService, StaffService, LoginAttempts, { provide: APP_GUARD, useClass: AuthGuard }],
   exports: [StaffService, AuthService],
 })
 export class AuthModule {}

@@ -5,6 +5,7 @@ import { isUuid } from '../common/validation/validation.js';
 import { REGISTRY_CONFIG, type RegistryConfig } from '../config/config.js';
 import type { LoginDto, TokenDto } from './dto/staff.dto.js';
 import { type StaffUser } from './staff-user.entity.js';
+import { LoginAttempts } from './login-attempts.js';
 import { hashPassword, StaffService, verifyPassword } from './staff.service.js';
 
 /** How far a token's issue time may be ahead of this server's clock (another instance's clock may run ahead). */
@@ -27,18 +28,27 @@ export class AuthService {
     private readonly staff: StaffService,
     private readonly jwt: JwtService,
     @Inject(REGISTRY_CONFIG) private readonly config: RegistryConfig,
+    private readonly attempts: LoginAttempts,
   ) {}
 
-  /** Checks the password (argon2id) and issues a short-lived bearer token. One answer for every failure. */
-  async login(input: LoginDto): Promise<TokenDto> {
+  /**
+   * Checks the password (argon2id) and issues a short-lived bearer token. One answer for every failure (401);
+   * 429 TOO_MANY_LOGIN_ATTEMPTS after too many failures for this account from this client address (LoginAttempts).
+   */
+  async login(input: LoginDto, client: string): Promise<TokenDto> {
+    await this.attempts.assertAllowed(input.email, client);
     const user = await this.staff.findByEmail(input.email);
     if (!user) {
       // Spend the same time as a real check, so response times do not reveal which e-mails exist.
       this.dummyHash ??= hashPassword('not a real password, only for timing');
       await verifyPassword(await this.dummyHash, input.password);
+      await this.attempts.failed(input.email, client);
       throw invalidCredentials();
     }
-    if (!(await verifyPassword(user.passwordHash, input.password)) || !user.active) throw invalidCredentials();
+    if (!(await verifyPassword(user.passwordHash, input.password)) || !user.active) {
+      await this.attempts.failed(input.email, client);
+      throw invalidCredentials();
+    }
     await this.staff.recordLogin(user);
     return this.issue(user);
   }

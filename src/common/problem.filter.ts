@@ -82,7 +82,7 @@ export class ProblemFilter implements ExceptionFilter {
     const request = ctx.getRequest<FastifyRequest>();
     const reply = ctx.getResponse<FastifyReply>();
     const body = this.toProblem(exception, request?.url);
-    const retryAfter = RETRY_AFTER_SECONDS[body.code];
+    const retryAfter = (exception instanceof ProblemException ? exception.retryAfterSeconds : undefined) ?? RETRY_AFTER_SECONDS[body.code];
     if (retryAfter !== undefined) void reply.header('Retry-After', String(retryAfter));
     if (body.status >= 500 && retryAfter === undefined) {
       this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));

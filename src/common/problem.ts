@@ -61,6 +61,15 @@ export class ProblemException extends HttpException {
     super(detail, status);
   }
 
+  /** Seconds the client should wait before trying again, sent as Retry-After (when not fixed by code). */
+  retryAfterSeconds?: number;
+
+  /** This problem with a Retry-After of `seconds` (at least 1). */
+  retryAfter(seconds: number): this {
+    this.retryAfterSeconds = Math.max(1, Math.ceil(seconds));
+    return this;
+  }
+
   toBody(instance?: string): ProblemBody {
     const status = this.getStatus();
     return {

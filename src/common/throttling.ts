@@ -7,8 +7,8 @@ import proxyaddr from '@fastify/proxy-addr';
 import type { TrustProxy } from '../config/config.js';
 import { ProblemException } from './problem.js';
 
-/** The named limits (ThrottlerModule in AppModule): staff login attempts, and public requests per address. */
-export const THROTTLE = { LOGIN: 'login', PUBLIC: 'public' } as const;
+/** The named limit (ThrottlerModule in AppModule): public requests per address. (Failed logins: auth/login-attempts.ts.) */
+export const THROTTLE = { PUBLIC: 'public' } as const;
 
 /**
  * The counters behind @nestjs/throttler's limits, kept by rate-limiter-flexible: a fixed window per key, O(1)
@@ -48,19 +48,6 @@ abstract class ProblemThrottlerGuard extends ThrottlerGuard {
     const reply = context.switchToHttp().getResponse<FastifyReply>();
     void reply.header('Retry-After', String(Math.max(1, Math.ceil(limit.timeToBlockExpire || limit.timeToExpire))));
     throw new ProblemException(429, this.code, this.detail);
-  }
-}
-
-/** Login attempts per account and client address. */
-@Injectable()
-export class LoginThrottlerGuard extends ProblemThrottlerGuard {
-  protected readonly code = 'TOO_MANY_LOGIN_ATTEMPTS';
-  protected readonly detail = 'Too many login attempts for this account from this address; wait for the time in Retry-After';
-
-  protected override async getTracker(req: Record<string, unknown>): Promise<string> {
-    const body = req.body as { email?: unknown } | undefined;
-    const email = typeof body?.email === 'string' ? body.email.trim().toLowerCase() : '';
-    return `${String(req.ip)}|${email}`;
   }
 }
 

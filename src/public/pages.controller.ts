@@ -1,6 +1,5 @@
 import { Controller, Get, Header, Param, Query, Res, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { SkipThrottle } from '@nestjs/throttler';
 import type { FastifyReply } from 'fastify';
 import { Public } from '../auth/auth.decorators.js';
 import { isCalendarDate } from '../common/calendar-date.js';
@@ -8,7 +7,7 @@ import { PUBLIC_CACHE } from '../common/conditional.js';
 import { renderPage } from '../common/html.js';
 import { langOf } from '../common/i18n/lang.js';
 import { ProblemException } from '../common/problem.js';
-import { PublicThrottlerGuard, THROTTLE } from '../common/throttling.js';
+import { PublicThrottlerGuard } from '../common/throttling.js';
 import { isUuid } from '../common/validation/validation.js';
 import { LICENSE_STATUSES, type LicenseStatus } from '../licenses/lifecycle.js';
 import { ReportsService } from '../reports/reports.service.js';
@@ -33,7 +32,6 @@ const one = (v: string | string[] | undefined): string | undefined => (Array.isA
 @ApiExcludeController()
 @Public()
 @UseGuards(PublicThrottlerGuard)
-@SkipThrottle({ [THROTTLE.LOGIN]: true })
 @Controller()
 export class PagesController {
   constructor(

@@ -1,11 +1,10 @@
 import { Controller, Get, Header, Param, Query, Res, UseGuards } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
-import { SkipThrottle } from '@nestjs/throttler';
 import type { FastifyReply } from 'fastify';
 import { Public } from '../auth/auth.decorators.js';
 import { PUBLIC_CACHE } from '../common/conditional.js';
 import { ApiProblems } from '../common/openapi.js';
-import { PublicThrottlerGuard, THROTTLE } from '../common/throttling.js';
+import { PublicThrottlerGuard } from '../common/throttling.js';
 import { UuidPipe } from '../common/validation/validation.js';
 import { ManufacturerDto, ManufacturerPageDto, ManufacturersQuery, RegisterCsvQuery, RegisterDto, VerificationDto, VerifyQuery } from './dto/public.dto.js';
 import { PublicService } from './public.service.js';
@@ -14,7 +13,6 @@ import { PublicService } from './public.service.js';
 @ApiTags('public register')
 @Public()
 @UseGuards(PublicThrottlerGuard)
-@SkipThrottle({ [THROTTLE.LOGIN]: true })
 @Controller('public/v1')
 export class PublicController {
   constructor(private readonly register: PublicService) {}

@@ -1,12 +1,11 @@
 import { Controller, Get, Header, Query, Res, StreamableFile, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
-import { SkipThrottle } from '@nestjs/throttler';
 import type { FastifyReply } from 'fastify';
 import { Public } from '../auth/auth.decorators.js';
 import { PUBLIC_AGGREGATES_CACHE } from '../common/conditional.js';
 import { csvStream, fileName } from '../common/csv.js';
 import { ApiProblems } from '../common/openapi.js';
-import { PublicThrottlerGuard, THROTTLE } from '../common/throttling.js';
+import { PublicThrottlerGuard } from '../common/throttling.js';
 import { ChartQuery, DIMENSIONS, ExportsReportDto, ExportsReportQuery, LicensesReportQuery, PublicChartQuery, PublicExportsQuery } from './dto/reports.dto.js';
 import { exportsCsv } from './exports-csv.js';
 import { type LicensesReport, ReportsService } from './reports.service.js';
@@ -74,7 +73,6 @@ export class ReportsController {
 @ApiTags('public register')
 @Public()
 @UseGuards(PublicThrottlerGuard)
-@SkipThrottle({ [THROTTLE.LOGIN]: true })
 @Controller('public/v1/exports')
 export class PublicExportsController {
   constructor(private readonly reports: ReportsService) {}

@@ -1,10 +1,9 @@
 import { Controller, Get, Header, Param, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { SkipThrottle } from '@nestjs/throttler';
 import { Public } from '../auth/auth.decorators.js';
 import { PUBLIC_CACHE } from '../common/conditional.js';
 import { ApiProblems } from '../common/openapi.js';
-import { PublicThrottlerGuard, THROTTLE } from '../common/throttling.js';
+import { PublicThrottlerGuard } from '../common/throttling.js';
 import { type DeviceTrace, DevicesService, type PublicDeviceAnswer } from './devices.service.js';
 
 @ApiTags('devices')
@@ -25,7 +24,6 @@ export class DevicesController {
 @ApiTags('public register')
 @Public()
 @UseGuards(PublicThrottlerGuard)
-@SkipThrottle({ [THROTTLE.LOGIN]: true })
 @Controller('public/v1/devices')
 export class PublicDevicesController {
   constructor(private readonly devices: DevicesService) {}

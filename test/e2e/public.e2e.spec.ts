@@ -199,6 +199,32 @@ describe('public register (JSON API)', () => {
   });
 });
 
+describe('open data for other sites (CORS)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startApp({ seed: true });
+  });
+  afterAll(() => t?.close());
+  const ORIGIN = 'https://data.example.org';
+
+  it('the public API and files answer any origin, also from the fast path and for a preflight', async () => {
+    for (const path of ['/public/v1/manufacturers', '/public/v1/register.csv', '/public/v1/licenses/MDM-2021-0001', '/public/v1/licenses/MDM-2021-0001']) {
+      const res = await t.anon.get(path).set('Origin', ORIGIN).expect(200);
+      expect(res.headers['access-control-allow-origin'], path).toBe('*');
+    }
+    const preflight = await t.anon.options('/public/v1/register.json').set('Origin', ORIGIN).set('Access-Control-Request-Method', 'GET');
+    expect(preflight.status).toBeLessThan(300);
+    expect(preflight.headers).toMatchObject({ 'access-control-allow-origin': '*', 'access-control-allow-methods': 'GET, HEAD' });
+  });
+
+  it('the staff API and the pages send no CORS header', async () => {
+    for (const req of [t.http.get('/api/v1/companies'), t.anon.get('/'), t.anon.options('/api/v1/companies').set('Access-Control-Request-Method', 'POST')]) {
+      const res = await req.set('Origin', ORIGIN);
+      expect(res.headers['access-control-allow-origin']).toBeUndefined();
+    }
+  });
+});
+
 describe('public rate limit', () => {
   it('behind a trusted proxy (TRUST_PROXY) each client behind it has its own count; X-Forwarded-For from anyone else is ignored', async () => {
     const from = (t: TestApp, client: string, path = '/public/v1/manufacturers') => t.anon.get(path).set('X-Forwarded-For', client);

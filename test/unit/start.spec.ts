@@ -73,3 +73,33 @@ describe('start-up with an unusable SQLite path', () => {
     expect(lines[0]).toContain(readOnly);
   });
 });
+
+// At the default log level the built server prints the registry's own start lines, not Nest's module and route list.
+describe('a quiet start', () => {
+  it('LOG_LEVEL=info: no module-loaded or route-mapped lines; LOG_LEVEL=debug shows them', async () => {
+    const { spawn } = await import('node:child_process');
+    const dir = mkdtempSync(join(tmpdir(), 'lr-quiet-'));
+    const run = (level: string) =>
+      new Promise<string>((resolve, reject) => {
+        const child = spawn(process.execPath, ['dist/src/main.js'], {
+          env: { ...process.env, DATABASE_URL: `sqlite:${join(dir, `${level}.sqlite`)}`, PORT: '0', LOG_LEVEL: level, SEED: 'false' },
+        });
+        let out = '';
+        const timer = setTimeout(() => (child.kill('SIGKILL'), reject(new Error(`no start line: ${out}`))), 20_000);
+        child.stdout.on('data', (chunk) => {
+          out += chunk;
+          if (out.includes('License Registry is running')) child.kill('SIGTERM');
+        });
+        child.stderr.on('data', (chunk) => (out += chunk));
+        child.on('exit', () => (clearTimeout(timer), resolve(out)));
+      });
+    try {
+      const info = await run('info');
+      expect(info).toContain('License Registry is running');
+      expect(info).not.toMatch(/RoutesResolver|RouterExplorer|InstanceLoader|Mapped \{/);
+      expect(await run('debug')).toMatch(/Mapped \{/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 45_000);
+});
