@@ -53,9 +53,15 @@ export class PublicService {
 
   /** One manufacturer with every license and its public lifecycle history; 404 when unknown or unlicensed. */
   async manufacturer(id: string): Promise<ManufacturerDto> {
-    const [found] = this.group(await this.licenses.ofCompanies([id]), this.clock.today(), true);
+    const found = await this.findManufacturer(id);
     if (!found) throw new ProblemException(404, 'MANUFACTURER_NOT_FOUND', `No licensed manufacturer with id ${id}`);
     return found;
+  }
+
+  /** The manufacturer `id` (a lower-case UUID) as manufacturer() gives it, or null when unknown or unlicensed. */
+  async findManufacturer(id: string): Promise<ManufacturerDto | null> {
+    const [found] = this.group(await this.licenses.ofCompanies([id]), this.clock.today(), true);
+    return found ?? null;
   }
 
   /**
@@ -63,30 +69,23 @@ export class PublicService {
    * The number matches ignoring case and surrounding spaces. 400 for a malformed number, 404 when unknown.
    */
   async verify(licenseNumber: string, on?: CalendarDate): Promise<VerificationDto> {
+    const check = await this.check(licenseNumber, on);
+    if (check.kind === 'malformed') throw Problem.validation([{ field: 'licenseNumber', message: LICENSE_NUMBER_MESSAGE }]);
+    if (check.kind === 'not-found') {
+      throw new ProblemException(404, 'LICENSE_NOT_FOUND', `No license numbered ${check.licenseNumber} is on the register`, undefined, { found: false, licenseNumber: check.licenseNumber });
+    }
+    return check.result;
+  }
+
+  /** verify() without exceptions (for the pages): the verification, or why there is none. */
+  async check(licenseNumber: string, on?: CalendarDate): Promise<LicenseCheck> {
     // As typed: full-width forms (NFKC) and Urdu or Arabic-Indic digits are read as the ASCII they stand for.
     const number = asciiDigits(licenseNumber.normalize('NFKC')).trim();
-    if (!isLicenseNumber(number)) throw Problem.validation([{ field: 'licenseNumber', message: LICENSE_NUMBER_MESSAGE }]);
+    if (!isLicenseNumber(number)) return { kind: 'malformed' };
     const day = on ?? this.clock.today();
     const entry = await this.licenses.byNumber(number);
-    if (!entry) {
-      throw new ProblemException(404, 'LICENSE_NOT_FOUND', `No license numbered ${number} is on the register`, undefined, { found: false, licenseNumber: number });
-    }
-    const { license: l, events } = entry;
-    const status = statusOn(events, day);
-    const last = stepOn(events, day) as LicenseEvent | undefined;
-    return {
-      found: true,
-      licenseNumber: l.licenseNumber,
-      type: l.type,
-      status,
-      valid: status === 'ACTIVE',
-      on: day,
-      holder: { id: l.company!.id, legalName: l.company!.legalName, tradeName: l.company!.tradeName, city: l.company!.city },
-      issuedOn: l.issuedOn,
-      expiresOn: termEndOn(events, day) ?? l.expiresOn,
-      brands: l.brands,
-      lastStatusChange: last ? toPublicEvent(last) : null,
-    };
+    if (!entry) return { kind: 'not-found', licenseNumber: number };
+    return { kind: 'found', result: toVerification(entry, day) };
   }
 
   /** The whole public register, one row per license, status today. */
@@ -163,3 +162,25 @@ function toRegisterRow(e: LicenseWithSteps, asOf: CalendarDate): RegisterRowDto 
     manufacturerId: c.id,
   };
 }
+
+/** The public verification of a license (with its events) on `day`. */
+function toVerification({ license: l, events }: LicenseWithSteps, day: CalendarDate): VerificationDto {
+  const status = statusOn(events, day);
+  const last = stepOn(events, day) as LicenseEvent | undefined;
+  return {
+    found: true,
+    licenseNumber: l.licenseNumber,
+    type: l.type,
+    status,
+    valid: status === 'ACTIVE',
+    on: day,
+    holder: { id: l.company!.id, legalName: l.company!.legalName, tradeName: l.company!.tradeName, city: l.company!.city },
+    issuedOn: l.issuedOn,
+    expiresOn: termEndOn(events, day) ?? l.expiresOn,
+    brands: l.brands,
+    lastStatusChange: last ? toPublicEvent(last) : null,
+  };
+}
+
+/** What a license check found: the verification, no such license, or a number that cannot be one. */
+export type LicenseCheck = { kind: 'found'; result: VerificationDto } | { kind: 'not-found'; licenseNumber: string } | { kind: 'malformed' };

@@ -313,6 +313,20 @@ describe('public pages (HTML, without JavaScript)', () => {
     expect(bad.text).toContain('aria-invalid="true"');
   });
 
+  it('a page never fails on its query: unknown parameters are ignored and a value that does not fit is read as not given', async () => {
+    const tagged = await t.anon.get('/').query({ q: 'inovi', utm_source: 'newsletter', 'status[]': 'x' }).expect(200);
+    expect(tagged.text).toContain('Inovi Telecom (Private) Limited');
+    expect(tagged.text).not.toContain('Lucky Motor Corporation');
+    const odd = await t.anon.get('/').query({ status: 'NOT-A-STATUS', offset: '-5', lang: 'fr' }).expect(200);
+    expect(odd.text).toContain('<html lang="en" dir="ltr">');
+    expect(odd.text).toContain('Lucky Motor Corporation');
+    const twice = await t.anon.get('/?q=lucky&q=inovi').expect(200); // the first value counts
+    expect(twice.text).toContain('Lucky Motor Corporation');
+    await t.anon.get('/exports').query({ stack: 'company', lang: 'ur' }).expect(200);
+    const verify = await t.anon.get('/verify').query({ licenseNumber: '   ', ref: 'x' }).expect(200);
+    expect(verify.text).not.toContain('aria-invalid="true"');
+  });
+
   it('a manufacturer page shows the timeline; an unknown one is a 404 page', async () => {
     const id = (await t.anon.get('/public/v1/manufacturers?q=inovi').expect(200)).body.items[0].id;
     const res = await t.anon.get(`/manufacturers/${id}`).expect(200);
