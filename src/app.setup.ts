@@ -7,6 +7,7 @@ import cors, { type FastifyCorsOptions } from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import multipart from '@fastify/multipart';
 import { conditionalGet } from './common/conditional.js';
+import { cspFor } from './common/csp.js';
 import { inputProblem, isStream } from './common/input-guard.js';
 import { parseJsonBody } from './common/json-body.js';
 import { canonicalInput } from './common/text.js';
@@ -88,9 +89,14 @@ export async function configureApp(app: NestFastifyApplication): Promise<void> {
     const problem = inputProblem(body) ?? inputProblem(request.query) ?? canonicalInput(body) ?? canonicalInput(request.query);
     if (problem) throw Problem.validation([problem]);
   });
-  // Security headers (helmet); the pages set their own Content-Security-Policy (no script at all), while the
-  // OpenAPI viewer at /docs keeps its own scripts. Open data may be fetched from any site.
+  // Security headers (helmet); the Content-Security-Policy is the registry's own, set below for every response
+  // (common/csp.ts). Open data may be fetched from any site.
   await app.register(helmet, { contentSecurityPolicy: false, crossOriginResourcePolicy: { policy: 'cross-origin' } });
+  // The one Content-Security-Policy (common/csp.ts): no script anywhere but Swagger UI's own at /docs. Set as the
+  // request comes, like helmet's headers, so the public fast path keeps it with them.
+  fastify.addHook('onRequest', async (request, reply) => {
+    reply.header('Content-Security-Policy', cspFor(request.url));
+  });
   // Open data for other sites: the public API and files answer any origin (GET and HEAD, preflight included);
   // the staff API (/api/v1) and the pages send no CORS header at all.
   await app.register(cors, {

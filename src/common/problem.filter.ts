@@ -92,7 +92,6 @@ export class ProblemFilter implements ExceptionFilter {
       void reply
         .status(body.status)
         .header('Content-Type', 'text/html; charset=utf-8')
-        .header('Content-Security-Policy', "default-src 'none'; style-src 'self'; font-src 'self'; base-uri 'none'; frame-ancestors 'none'")
         .send(errorPage(body, lang));
       return;
     }

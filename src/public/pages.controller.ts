@@ -19,9 +19,6 @@ import { NotFoundPage } from './views/not-found-page.js';
 import type { PageContext } from './views/page-context.js';
 import { type Verdict, VerifyPage } from './views/verify-page.js';
 
-/** Content Security Policy of the pages: no script at all, styles only from this site. */
-export const PAGE_CSP = "default-src 'none'; style-src 'self'; img-src 'self'; font-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
-
 /**
  * The public web pages: server-rendered HTML that works without JavaScript, in English and Urdu (`?lang=ur`,
  * right-to-left). They show what the public JSON API returns (the same PublicService).
@@ -38,7 +35,6 @@ export class PagesController {
 
   @Get()
   @Header('Content-Type', 'text/html; charset=utf-8')
-  @Header('Content-Security-Policy', PAGE_CSP)
   @Header('Cache-Control', PUBLIC_CACHE)
   async home(@PageParams(HomePageQuery) q: HomePageQuery): Promise<string> {
     const offset = q.offset ?? 0;
@@ -49,7 +45,6 @@ export class PagesController {
 
   @Get('manufacturers/:id')
   @Header('Content-Type', 'text/html; charset=utf-8')
-  @Header('Content-Security-Policy', PAGE_CSP)
   @Header('Cache-Control', PUBLIC_CACHE)
   async manufacturer(@Param('id') id: string, @PageParams(ManufacturerPageQuery) q: ManufacturerPageQuery, @Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
     const ctx = this.context(`/manufacturers/${encodeURIComponent(id)}`, q, {});
@@ -59,7 +54,6 @@ export class PagesController {
 
   @Get('verify')
   @Header('Content-Type', 'text/html; charset=utf-8')
-  @Header('Content-Security-Policy', PAGE_CSP)
   @Header('Cache-Control', PUBLIC_CACHE)
   async verify(@PageParams(VerifyPageQuery) q: VerifyPageQuery, @Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
     const { licenseNumber, on } = q;
@@ -78,7 +72,6 @@ export class PagesController {
 
   @Get('exports')
   @Header('Content-Type', 'text/html; charset=utf-8')
-  @Header('Content-Security-Policy', PAGE_CSP)
   @Header('Cache-Control', PUBLIC_CACHE)
   async exports(@PageParams(ExportsPageQuery) q: ExportsPageQuery): Promise<string> {
     const stacks = ['destination', 'deviceCategory'] as const;

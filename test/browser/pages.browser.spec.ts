@@ -156,4 +156,21 @@ describe.skipIf(!haveChromium)('public pages in a browser', () => {
     await page.screenshot({ path: `${SHOTS}/home-mobile.png`, fullPage: true });
     await page.close();
   });
+
+  it('no page breaks the Content-Security-Policy, and Swagger UI at /docs works under its own', async () => {
+    const violations: string[] = [];
+    const context = await browser.newContext();
+    context.on('console', (message) => {
+      if (/Content Security Policy/i.test(message.text())) violations.push(`${message.location().url}: ${message.text()}`);
+    });
+    const page = await context.newPage();
+    for (const path of ['/', '/?lang=ur', `/verify?licenseNumber=${encodeURIComponent(luckyNumber)}`, `/manufacturers/${inoviId}`, '/exports', '/nowhere', '/public/v1/exports/chart.svg']) {
+      await page.goto(`${base}${path}`);
+    }
+    await page.goto(`${base}/docs`);
+    await expect.poll(() => page.locator('.swagger-ui .info .title').textContent(), { timeout: 15_000 }).toContain('License Registry API');
+    await page.screenshot({ path: `${SHOTS}/docs.png` });
+    expect(violations).toEqual([]);
+    await context.close();
+  });
 });

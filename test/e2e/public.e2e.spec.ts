@@ -1,5 +1,6 @@
 import { parse } from 'csv-parse/sync';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { DOCS_CSP, SITE_CSP } from '../../src/common/csp.js';
 import { startApp, type TestApp } from '../support/app.js';
 import { event, expectStatus, makeCompany, makeLicense, patch } from '../support/factories.js';
 
@@ -325,6 +326,18 @@ describe('public pages (HTML, without JavaScript)', () => {
     await t.anon.get('/exports').query({ stack: 'company', lang: 'ur' }).expect(200);
     const verify = await t.anon.get('/verify').query({ licenseNumber: '   ', ref: 'x' }).expect(200);
     expect(verify.text).not.toContain('aria-invalid="true"');
+  });
+
+  it('one Content-Security-Policy for every response; /docs gets exactly what Swagger UI needs besides', async () => {
+    for (const [path, accept] of [['/', 'text/html'], ['/verify?on=x', 'text/html'], ['/?q=%00', 'text/html'], ['/public/v1/exports/chart.svg', '*/*'], ['/public/v1/manufacturers', '*/*'], ['/public/v1/licenses/MDM-2021-0001', '*/*'], ['/assets/site.css', '*/*']]) {
+      const res = await t.anon.get(path).set('Accept', accept);
+      expect(res.headers['content-security-policy'], path).toBe(SITE_CSP);
+    }
+    expect(SITE_CSP).not.toMatch(/script-src|unsafe/);
+    const docs = await t.anon.get('/docs').expect(200);
+    expect(docs.headers['content-security-policy']).toBe(DOCS_CSP);
+    expect(DOCS_CSP).toContain("script-src 'self'");
+    expect(DOCS_CSP).not.toMatch(/unsafe-eval|script-src[^;]*unsafe-inline/);
   });
 
   it('a manufacturer page shows the timeline; an unknown one is a 404 page', async () => {
