@@ -113,7 +113,6 @@ export async function configureApp(app: NestFastifyApplication): Promise<void> {
     if (!reply.hasHeader('Cache-Control')) reply.header('Cache-Control', request.url.startsWith('/api/') ? 'no-store' : 'no-cache');
     return conditionalGet(request, reply, payload);
   });
-  app.enableShutdownHooks();
 
   const document = SwaggerModule.createDocument(
     app,

@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DataSource } from 'typeorm';
 import { createApp } from './bootstrap.js';
@@ -59,7 +60,31 @@ export async function startRegistry(env: NodeJS.ProcessEnv = process.env, out: S
       `  health:                 ${base}/health`,
     ].join('\n'),
   );
+  stopOnSignals(app, config.shutdownGraceMs, out);
   return app;
+}
+
+/**
+ * A clean stop on SIGTERM or SIGINT (a restart for an upgrade, Ctrl-C): no new connections; the requests in flight
+ * finish, for up to `graceMs`, after which their connections are closed (work still running is rolled back when the
+ * database closes); then the import worker and the database are closed and the process exits 0.
+ */
+function stopOnSignals(app: NestFastifyApplication, graceMs: number, out: StartOutput): void {
+  let stopping = false;
+  const stop = async (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    out.log(`License Registry is stopping (${signal}): finishing the requests in flight, for at most ${graceMs / 1000} s`);
+    const force = setTimeout(() => (app.getHttpServer() as Server).closeAllConnections(), graceMs);
+    try {
+      await app.close();
+    } finally {
+      clearTimeout(force);
+    }
+    out.log('License Registry stopped');
+    process.exit(0);
+  };
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => void stop(signal));
 }
 
 /** Opens the database (the writer: it must be writable) and runs one query; throws the driver's error. */

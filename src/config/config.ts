@@ -52,6 +52,8 @@ export interface RegistryConfig {
    * how many proxies stand in front (`1`).
    */
   trustProxy: TrustProxy;
+  /** On SIGTERM or SIGINT, how long requests in flight may take to finish before their connections are closed (SHUTDOWN_GRACE_MS, default 10 s). */
+  shutdownGraceMs: number;
 }
 
 /** TRUST_PROXY, read: see RegistryConfig.trustProxy. */
@@ -176,9 +178,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RegistryConfig
     if (!Number.isInteger(publicCacheMb) || publicCacheMb < 0 || publicCacheMb > 65_536) problems.push(`PUBLIC_CACHE_MB must be an integer 0..65536 (MiB); got "${env.PUBLIC_CACHE_MB}"`);
   }
   const trustProxy = parseTrustProxy(env.TRUST_PROXY, problems);
+  let shutdownGraceMs = 10_000;
+  if (env.SHUTDOWN_GRACE_MS?.trim()) {
+    shutdownGraceMs = Number(env.SHUTDOWN_GRACE_MS);
+    if (!/^\d+$/.test(env.SHUTDOWN_GRACE_MS.trim()) || shutdownGraceMs > 600_000) problems.push(`SHUTDOWN_GRACE_MS must be a whole number of milliseconds 0..600000; got "${env.SHUTDOWN_GRACE_MS}"`);
+  }
   if (problems.length) throw new ConfigError(problems);
   const host = env.HOST?.trim() || '0.0.0.0';
-  return { port, host, database, seed, timeZone, logLevel, nodeEnv, auth, publicRateLimit, publicCacheMb, trustProxy };
+  return { port, host, database, seed, timeZone, logLevel, nodeEnv, auth, publicRateLimit, publicCacheMb, trustProxy, shutdownGraceMs };
 }
 
 /** TRUST_PROXY: empty (none), a number of proxies 1..10, or addresses/CIDR ranges separated by commas. */

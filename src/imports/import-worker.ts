@@ -66,6 +66,9 @@ const close = () =>
     .catch(() => undefined)
     .finally(() => process.exit(0));
 process.on('disconnect', close);
+// A terminal's Ctrl-C or a service manager's stop signals the whole process group: the registry finishes its
+// requests (an import among them) and then asks this worker to close, so the worker waits for that.
+for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => undefined);
 process.on('message', (message: ToWorker) => {
   if (message.type === 'close') return close();
   if (message.type !== 'import') return;

@@ -104,6 +104,7 @@ export async function startApp(options: { seed?: boolean; jwtSecret?: string; sh
     publicRateLimit: options.publicRateLimit ?? 100_000,
     publicCacheMb: 16,
     trustProxy: options.trustProxy ?? null,
+    shutdownGraceMs: 10_000,
     auth: { jwtSecret: options.jwtSecret ?? 'test-secret-0123456789abcdef0123456789', jwtSecretGenerated: false, tokenTtlSeconds: 900, bootstrapAdmin: options.bootstrapAdmin ?? null },
   };
   let today: string | undefined;

@@ -96,13 +96,13 @@ describe('configuration', () => {
   it('lists every bad variable at once', () => {
     let error: unknown;
     try {
-      loadConfig({ DATABASE_URL: 'mysql://x/y', PORT: 'eighty', SEED: 'maybe', REGISTRY_TIME_ZONE: 'Mars/Olympus', LOG_LEVEL: 'loud' });
+      loadConfig({ DATABASE_URL: 'mysql://x/y', PORT: 'eighty', SEED: 'maybe', REGISTRY_TIME_ZONE: 'Mars/Olympus', LOG_LEVEL: 'loud', SHUTDOWN_GRACE_MS: 'soon' });
     } catch (e) {
       error = e;
     }
     expect(error).toBeInstanceOf(ConfigError);
     const problems = (error as ConfigError).problems.join('\n');
-    for (const name of ['DATABASE_URL', 'PORT', 'SEED', 'REGISTRY_TIME_ZONE', 'LOG_LEVEL']) expect(problems).toContain(name);
+    for (const name of ['DATABASE_URL', 'PORT', 'SEED', 'REGISTRY_TIME_ZONE', 'LOG_LEVEL', 'SHUTDOWN_GRACE_MS']) expect(problems).toContain(name);
     expect(problems).not.toContain('mysql://x/y'); // a URL may hold a password: never echoed whole
   });
   it('needs JWT_SECRET (32+ characters) in production, and both bootstrap variables or neither', () => {
