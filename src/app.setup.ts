@@ -8,6 +8,7 @@ import helmet from '@fastify/helmet';
 import multipart from '@fastify/multipart';
 import { conditionalGet } from './common/conditional.js';
 import { cspFor } from './common/csp.js';
+import { Metrics } from './common/metrics.js';
 import { inputProblem, isStream } from './common/input-guard.js';
 import { parseJsonBody } from './common/json-body.js';
 import { canonicalInput } from './common/text.js';
@@ -72,6 +73,20 @@ export async function configureApp(app: NestFastifyApplication): Promise<void> {
     } catch (e) {
       done(fault(`The body is not valid JSON: ${(e as Error).message}`, 'FST_ERR_CTP_INVALID_JSON_BODY'), undefined);
     }
+  });
+  // Metrics of every request Fastify answers (the public fast path observes its own: public-cache.ts).
+  const metrics = app.get(Metrics);
+  const STARTED = Symbol('started');
+  fastify.addHook('onRequest', async (request) => {
+    metrics.activeRequests.inc();
+    (request as unknown as Record<symbol, number>)[STARTED] = performance.now();
+  });
+  fastify.addHook('onResponse', async (request, reply) => {
+    metrics.activeRequests.dec();
+    const started = (request as unknown as Record<symbol, number | undefined>)[STARTED] ?? performance.now();
+    const status = reply.statusCode;
+    metrics.requestDuration.observe({ http_request_method: request.method, http_route: request.routeOptions.url ?? 'unmatched', http_response_status_code: status }, (performance.now() - started) / 1000);
+    if (status === 429) metrics.refusals.inc({ limit: request.url.startsWith('/api/v1/auth/login') ? 'login' : 'public' });
   });
   // First of all, in front of Fastify itself: public reads answered from the data versions before any other work
   // (304s, cached answers, the license and device checks); what it sends carries the headers of full answers of

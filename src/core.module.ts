@@ -1,5 +1,7 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { Clock } from './common/clock.js';
+import { Metrics } from './common/metrics.js';
+import { PoolMetrics } from './database/pool-metrics.js';
 import { REGISTRY_CONFIG, type RegistryConfig } from './config/config.js';
 import { DataVersions } from './database/data-versions.js';
 import { PreparedReads } from './database/prepared-reads.js';
@@ -14,8 +16,8 @@ export class CoreModule {
   static forRoot(config: RegistryConfig): DynamicModule {
     return {
       module: CoreModule,
-      providers: [{ provide: REGISTRY_CONFIG, useValue: config }, Clock, writerProvider, WriterShutdown, Transactions, Snapshots, PreparedReads, DataVersions],
-      exports: [REGISTRY_CONFIG, Clock, WRITER, Transactions, Snapshots, PreparedReads, DataVersions],
+      providers: [{ provide: REGISTRY_CONFIG, useValue: config }, Clock, Metrics, PoolMetrics, writerProvider, WriterShutdown, Transactions, Snapshots, PreparedReads, DataVersions],
+      exports: [REGISTRY_CONFIG, Clock, Metrics, WRITER, Transactions, Snapshots, PreparedReads, DataVersions],
     };
   }
 }

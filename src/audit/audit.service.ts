@@ -4,6 +4,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { type EntityManager, MoreThan, Repository } from 'typeorm';
 import { Clock } from '../common/clock.js';
+import { Metrics } from '../common/metrics.js';
 import { type Page, pageOf } from '../common/pagination.js';
 import { currentContext } from '../common/request-context.js';
 import { bulkInsert } from '../database/bulk-insert.js';
@@ -67,6 +68,7 @@ export class AuditService {
     private readonly snapshots: Snapshots,
     private readonly clock: Clock,
     private readonly versions: DataVersions,
+    private readonly metrics: Metrics,
   ) {}
 
   /**
@@ -111,6 +113,7 @@ export class AuditService {
       return saved;
     });
     await bulkInsert(m, AuditEvent, events);
+    this.metrics.auditEvents.inc(events.length);
     return events;
   }
 

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager, type EntityTarget, type ObjectLiteral } from 'typeorm';
 import { ProblemException } from '../common/problem.js';
+import { Metrics } from '../common/metrics.js';
 import { busy } from '../common/unavailable.js';
 import { limitsOf, REGISTRY_CONFIG, type RegistryConfig } from '../config/config.js';
 import { WRITER } from './writer.js';
@@ -19,14 +20,20 @@ export class Transactions {
   constructor(
     @Inject(WRITER) private readonly dataSource: DataSource,
     @Inject(REGISTRY_CONFIG) config: RegistryConfig,
+    private readonly metrics: Metrics,
   ) {
     this.waitMs = limitsOf(config.database).writeWaitMs;
   }
 
   run<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     // PostgreSQL: the pool gives up after WRITE_WAIT_MS without a connection, lock_timeout after as long on a lock.
-    if (this.dataSource.options.type === 'postgres') return this.dataSource.transaction(work);
-    return this.inTurn(() => this.dataSource.transaction(work));
+    const asked = performance.now();
+    const begun = <T>(inner: (manager: EntityManager) => Promise<T>) => (manager: EntityManager) => {
+      this.metrics.writeWait.observe((performance.now() - asked) / 1000);
+      return inner(manager);
+    };
+    if (this.dataSource.options.type === 'postgres') return this.dataSource.transaction(begun(work));
+    return this.inTurn(() => this.dataSource.transaction(begun(work)));
   }
 
   /**

@@ -3,6 +3,7 @@ import { type ChildProcess, fork, spawn, spawnSync, type StdioOptions } from 'no
 import { existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Metrics } from '../common/metrics.js';
 import { type FieldError, ProblemException } from '../common/problem.js';
 import { currentContext, type RequestContext } from '../common/request-context.js';
 import { REGISTRY_CONFIG, type RegistryConfig } from '../config/config.js';
@@ -71,6 +72,7 @@ export class ImportRunner implements OnApplicationShutdown {
     @Inject(REGISTRY_CONFIG) private readonly config: RegistryConfig,
     private readonly tx: Transactions,
     private readonly runs: ImportRuns,
+    private readonly metrics: Metrics,
   ) {}
 
   importShipments(mode: 'validate' | 'commit', files: ReceivedFiles, options: { idempotencyKey?: string } = {}): Promise<ImportReport & { replayed?: boolean }> {
@@ -82,13 +84,27 @@ export class ImportRunner implements OnApplicationShutdown {
     };
     return this.tx.exclusive(async () => {
       const message = await this.send(job);
-      if ('report' in message) return message.report;
+      if ('report' in message) {
+        this.count(message.report);
+        return message.report;
+      }
       if ('problem' in message) {
         const p = message.problem;
+        this.metrics.imports.inc({ outcome: 'REJECTED' });
         throw new ProblemException(p.status, p.code, p.detail, p.errors, p.extensions);
       }
+      this.metrics.imports.inc({ outcome: 'FAILED' });
       throw new Error(`the import worker failed: ${message.error}`);
     });
+  }
+
+  /** An import's outcome and rows in the metrics (the worker's own metrics end with it). */
+  private count(report: ImportReport & { replayed?: boolean }): void {
+    if (report.replayed) return;
+    this.metrics.imports.inc({ outcome: report.outcome });
+    this.metrics.importRows.inc({ result: 'created' }, report.rowsCreated);
+    this.metrics.importRows.inc({ result: 'skipped' }, report.rowsSkipped);
+    this.metrics.importRows.inc({ result: 'failed' }, report.rowsFailed);
   }
 
   async onApplicationShutdown(): Promise<void> {

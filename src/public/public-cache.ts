@@ -6,6 +6,7 @@ import type { FastifyBaseLogger, FastifyInstance, FastifyReply } from 'fastify';
 import { LRUCache } from 'lru-cache';
 import { isCalendarDate } from '../common/calendar-date.js';
 import { Clock } from '../common/clock.js';
+import { Metrics } from '../common/metrics.js';
 import { ifNoneMatchMatches, PUBLIC_AGGREGATES_CACHE, PUBLIC_CACHE } from '../common/conditional.js';
 import { ProblemException } from '../common/problem.js';
 import { requestIdOf } from '../common/request-id.js';
@@ -131,6 +132,7 @@ export class PublicResponseCache {
     private readonly clock: Clock,
     @Inject(ThrottlerStorage) private readonly throttle: ThrottlerStorage,
     @Inject(REGISTRY_CONFIG) private readonly config: RegistryConfig,
+    private readonly metrics: Metrics,
     register: PublicService,
     devices: DevicesService,
   ) {
@@ -193,7 +195,7 @@ export class PublicResponseCache {
     const path = q < 0 ? url : url.slice(0, q);
     const route = this.routes.find((r) => r.match(path));
     if (!route) return false;
-    const started = this.log ? performance.now() : 0;
+    const started = performance.now();
     // Past the limit: left to the guard, which answers 429 in the route's own format.
     const rateLimit = await countPublicRequest(this.throttle, req, this.config.publicRateLimit, this.trust);
     if (!rateLimit) return false;
@@ -236,6 +238,7 @@ export class PublicResponseCache {
     if (body !== undefined) all.push('Content-Length', String(typeof body === 'string' ? Buffer.byteLength(body) : body.length));
     res.writeHead(status, all);
     res.end(body);
+    this.metrics.requestDuration.observe({ http_request_method: 'GET', http_route: routeLabel(req.url ?? ''), http_response_status_code: status }, (performance.now() - started) / 1000);
     this.log?.info({ reqId: id, req: { method: req.method, url: req.url, remoteAddress: req.socket?.remoteAddress }, res: { statusCode: status }, responseTime: performance.now() - started }, 'request completed');
   }
 
@@ -271,6 +274,19 @@ export class PublicResponseCache {
     }
     return shared;
   }
+}
+
+/**
+ * The route template of a request answered here, for the metrics: the two lookups by their templates, anything
+ * else by its path with ids and numbers generalised (a bounded set of labels, never one per URL).
+ */
+function routeLabel(url: string): string {
+  const path = url.split('?')[0];
+  if (path.startsWith('/public/v1/licenses/')) return '/public/v1/licenses/:licenseNumber';
+  if (path.startsWith('/public/v1/devices/')) return '/public/v1/devices/:imei';
+  if (path.startsWith('/manufacturers/')) return '/manufacturers/:id';
+  if (path.startsWith('/public/v1/manufacturers/')) return '/public/v1/manufacturers/:id';
+  return /^\/(public\/v1\/[a-z.-]+(\/[a-z.-]+)?|exports|verify)?$/.test(path) ? path : 'unmatched';
 }
 
 /** The value of header `name` (lower case) in a list, if there. */

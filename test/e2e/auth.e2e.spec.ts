@@ -50,6 +50,7 @@ const ROUTE_TABLE: Record<string, StaffRole[] | 'public'> = {
   'GET /public/v1/exports': 'public',
   'GET /public/v1/exports/chart.svg': 'public',
   'GET /health': 'public',
+  'GET /metrics': 'public', // METRICS_TOKEN, not a staff token (404 without one)
   'GET /public/v1/manufacturers': 'public',
   'GET /public/v1/manufacturers/:id': 'public',
   'GET /public/v1/licenses/:licenseNumber': 'public',

@@ -81,7 +81,7 @@ export async function createDatabase(): Promise<{ database: DatabaseConfig; drop
   };
 }
 
-export async function startApp(options: { seed?: boolean; jwtSecret?: string; shareDatabaseWith?: TestApp; bootstrapAdmin?: { email: string; password: string }; publicRateLimit?: number; engine?: 'sqlite'; sqliteFile?: string; database?: { database: DatabaseConfig; drop: () => Promise<void> }; limits?: Partial<DatabaseLimits>; logLevel?: RegistryConfig['logLevel']; trustProxy?: RegistryConfig['trustProxy'] } = {}): Promise<TestApp> {
+export async function startApp(options: { seed?: boolean; jwtSecret?: string; shareDatabaseWith?: TestApp; bootstrapAdmin?: { email: string; password: string }; publicRateLimit?: number; engine?: 'sqlite'; sqliteFile?: string; database?: { database: DatabaseConfig; drop: () => Promise<void> }; limits?: Partial<DatabaseLimits>; logLevel?: RegistryConfig['logLevel']; trustProxy?: RegistryConfig['trustProxy']; metricsToken?: string } = {}): Promise<TestApp> {
   // A second instance on the same database (PostgreSQL): same database, same staff, same token key.
   const shared = options.shareDatabaseWith;
   const { database, drop } = shared
@@ -105,6 +105,7 @@ export async function startApp(options: { seed?: boolean; jwtSecret?: string; sh
     publicCacheMb: 16,
     trustProxy: options.trustProxy ?? null,
     shutdownGraceMs: 10_000,
+    metricsToken: options.metricsToken ?? null,
     auth: { jwtSecret: options.jwtSecret ?? 'test-secret-0123456789abcdef0123456789', jwtSecretGenerated: false, tokenTtlSeconds: 900, bootstrapAdmin: options.bootstrapAdmin ?? null },
   };
   let today: string | undefined;
