@@ -14,6 +14,9 @@
  *                                      --charset: the files' charset (e.g. windows-1252), UTF-8 by default
  *   report:verify-rollup [--rebuild]   recompute the export rollup from the shipments and list every difference
  *                                      (exit 1 when any); --rebuild then replaces it with the recomputation
+ *   backup --to FILE                   a backup, proven: SQLite online backup + integrity_check + the audit chain
+ *                                      of the copy; PostgreSQL pg_dump (custom format); exit 1 when it does not verify
+ *   restore --from FILE                restore a backup into the (empty) database of DATABASE_URL; refuses one with data
  */
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
@@ -27,6 +30,7 @@ import { isEmail } from 'class-validator';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../app.module.js';
 import { AuditService } from '../audit/audit.service.js';
+import { backup, restore } from './backup.js';
 import { StaffService } from '../auth/staff.service.js';
 import { createApp } from '../bootstrap.js';
 import type { RegistryConfig } from '../config/config.js';
@@ -44,7 +48,7 @@ import { SeedService } from '../seed/seed.service.js';
 
 export const USAGE =
   'usage: npm run cli -- migration:run | migration:show | seed | create-admin --email E [--name N] | audit:verify | openapi | ' +
-  'import shipments FILE [--imeis FILE] [--mode validate|commit] [--charset C] | report:verify-rollup [--rebuild] | report exports [--group-by D,D] [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--company-id ID] [--destination CC] [--device-category C] [--format json|csv] [--bom] [--output FILE]';
+  'import shipments FILE [--imeis FILE] [--mode validate|commit] [--charset C] | report:verify-rollup [--rebuild] | backup --to FILE | restore --from FILE | report exports [--group-by D,D] [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--company-id ID] [--destination CC] [--device-category C] [--format json|csv] [--bom] [--output FILE]';
 
 export interface CliIo {
   out: (line: string) => void;
@@ -105,6 +109,20 @@ export async function runCli(argv: string[], config: RegistryConfig, io: CliIo):
         io.out(`Created ADMIN ${admin.email} (${admin.id})`);
         return 0;
       });
+    }
+    case 'backup':
+    case 'restore': {
+      const flag = command === 'backup' ? 'to' : 'from';
+      const { values } = parseArgs({ args: rest, options: { [flag]: { type: 'string' } }, strict: true });
+      const file = values[flag];
+      if (typeof file !== 'string' || !file) {
+        io.err(`usage: npm run cli -- ${command} --${flag} FILE`);
+        return 2;
+      }
+      const verifyAudit = (database: RegistryConfig['database']) => withContext({ ...config, database }, (get) => get(AuditService).verify());
+      const result = command === 'backup' ? await backup(config.database, file, verifyAudit) : await restore(config.database, file, verifyAudit);
+      for (const line of result.lines) (result.ok ? io.out : io.err)(line);
+      return result.ok ? 0 : 1;
     }
     case 'audit:verify':
       return withContext(config, async (get) => {
