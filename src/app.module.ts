@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { SharedCounters } from './common/shared-counters.js';
 import { PUBLIC_WINDOW_MS, THROTTLE, WindowThrottlerStorage } from './common/throttling.js';
 import { AuditModule } from './audit/audit.module.js';
 import { AuthModule } from './auth/auth.module.js';
@@ -29,12 +30,13 @@ export class AppModule {
       imports: [
         CoreModule.forRoot(config),
         TypeOrmModule.forRoot({ ...buildDataSourceOptions(config.database, 'reader'), retryAttempts: 0 }),
-        ThrottlerModule.forRoot({
-          storage: new WindowThrottlerStorage(),
-          throttlers: [
+        ThrottlerModule.forRootAsync({
+          inject: [SharedCounters],
+          useFactory: (counters: SharedCounters) => ({
+            storage: new WindowThrottlerStorage(counters),
             // The public register: PUBLIC_RATE_LIMIT requests a minute per client address.
-            { name: THROTTLE.PUBLIC, ttl: PUBLIC_WINDOW_MS, limit: config.publicRateLimit },
-          ],
+            throttlers: [{ name: THROTTLE.PUBLIC, ttl: PUBLIC_WINDOW_MS, limit: config.publicRateLimit }],
+          }),
         }),
         IdempotencyModule,
         AuditModule,

@@ -1,6 +1,7 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { Clock } from './common/clock.js';
 import { Metrics } from './common/metrics.js';
+import { SharedCounters } from './common/shared-counters.js';
 import { PoolMetrics } from './database/pool-metrics.js';
 import { REGISTRY_CONFIG, type RegistryConfig } from './config/config.js';
 import { DataVersions } from './database/data-versions.js';
@@ -16,8 +17,11 @@ export class CoreModule {
   static forRoot(config: RegistryConfig): DynamicModule {
     return {
       module: CoreModule,
-      providers: [{ provide: REGISTRY_CONFIG, useValue: config }, Clock, Metrics, PoolMetrics, writerProvider, WriterShutdown, Transactions, Snapshots, PreparedReads, DataVersions],
-      exports: [REGISTRY_CONFIG, Clock, Metrics, WRITER, Transactions, Snapshots, PreparedReads, DataVersions],
+      providers: [
+        { provide: REGISTRY_CONFIG, useValue: config },
+        { provide: SharedCounters, useFactory: (metrics: Metrics) => SharedCounters.open(config.redisUrl, metrics), inject: [Metrics] },
+        Clock, Metrics, PoolMetrics, writerProvider, WriterShutdown, Transactions, Snapshots, PreparedReads, DataVersions],
+      exports: [REGISTRY_CONFIG, SharedCounters, Clock, Metrics, WRITER, Transactions, Snapshots, PreparedReads, DataVersions],
     };
   }
 }

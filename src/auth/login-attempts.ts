@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { RateLimiterMemory } from 'rate-limiter-flexible';
+import type { RateLimiterAbstract } from 'rate-limiter-flexible';
+import { SharedCounters } from '../common/shared-counters.js';
 import { ProblemException } from '../common/problem.js';
 
 /** Failed logins allowed per account and client address within LOGIN_WINDOW_S before logins are refused. */
@@ -16,7 +17,12 @@ const LOGIN_BLOCK_S = 300;
  */
 @Injectable()
 export class LoginAttempts {
-  private readonly failures = new RateLimiterMemory({ keyPrefix: 'login-failures', points: LOGIN_FAILURES, duration: LOGIN_WINDOW_S });
+  private readonly failures: RateLimiterAbstract;
+
+  constructor(counters: SharedCounters) {
+    // Shared by every instance through Redis when REDIS_URL is set (common/shared-counters.ts).
+    this.failures = counters.limiter('login-failures', { points: LOGIN_FAILURES, duration: LOGIN_WINDOW_S });
+  }
 
   /** 429 TOO_MANY_LOGIN_ATTEMPTS (with Retry-After) when this account is blocked for this address. */
   async assertAllowed(account: string, client: string): Promise<void> {

@@ -44,6 +44,8 @@ export class Metrics {
 
   readonly refusals = new Counter({ name: 'registry_rate_limit_refusals_total', help: 'Requests refused by a rate limit (public, login)', labelNames: ['limit'], registers: [this.registry] });
 
+  readonly redisErrors = new Counter({ name: 'registry_redis_errors_total', help: 'Errors reaching Redis (REDIS_URL); meanwhile rate limits count per instance', registers: [this.registry] });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
   }

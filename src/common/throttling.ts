@@ -2,7 +2,8 @@ import { type ExecutionContext, Injectable } from '@nestjs/common';
 import { ThrottlerGuard, type ThrottlerLimitDetail, type ThrottlerStorage } from '@nestjs/throttler';
 import type { IncomingMessage } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { type RateLimiterAbstract, RateLimiterRes } from 'rate-limiter-flexible';
+import type { SharedCounters } from './shared-counters.js';
 import proxyaddr from '@fastify/proxy-addr';
 import type { TrustProxy } from '../config/config.js';
 import { ProblemException } from './problem.js';
@@ -19,13 +20,15 @@ export const THROTTLE = { PUBLIC: 'public' } as const;
 type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
 
 export class WindowThrottlerStorage implements ThrottlerStorage {
-  private readonly limiters = new Map<string, RateLimiterMemory>();
+  private readonly limiters = new Map<string, RateLimiterAbstract>();
+
+  constructor(private readonly counters: SharedCounters) {}
 
   async increment(key: string, ttl: number, limit: number, blockDuration: number, throttlerName: string): Promise<ThrottlerStorageRecord> {
     const id = `${throttlerName}|${ttl}|${limit}|${blockDuration}`;
     let limiter = this.limiters.get(id);
     if (!limiter) {
-      limiter = new RateLimiterMemory({ keyPrefix: id, points: limit, duration: Math.max(1, Math.ceil(ttl / 1000)), blockDuration: Math.ceil(blockDuration / 1000) });
+      limiter = this.counters.limiter(id, { points: limit, duration: Math.max(1, Math.ceil(ttl / 1000)), blockDuration: Math.ceil(blockDuration / 1000) });
       this.limiters.set(id, limiter);
     }
     const seconds = (ms: number) => Math.max(0, Math.ceil(ms / 1000));

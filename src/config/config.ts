@@ -52,6 +52,8 @@ export interface RegistryConfig {
    * how many proxies stand in front (`1`).
    */
   trustProxy: TrustProxy;
+  /** Redis for what several instances must share, the rate limits (REDIS_URL, redis://host:port/db); none: in memory. */
+  redisUrl: string | null;
   /** The bearer token that reads GET /metrics (METRICS_TOKEN, at least 32 characters); without one /metrics is 404. */
   metricsToken: string | null;
   /** On SIGTERM or SIGINT, how long requests in flight may take to finish before their connections are closed (SHUTDOWN_GRACE_MS, default 10 s). */
@@ -180,6 +182,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RegistryConfig
     if (!Number.isInteger(publicCacheMb) || publicCacheMb < 0 || publicCacheMb > 65_536) problems.push(`PUBLIC_CACHE_MB must be an integer 0..65536 (MiB); got "${env.PUBLIC_CACHE_MB}"`);
   }
   const trustProxy = parseTrustProxy(env.TRUST_PROXY, problems);
+  const redisUrl = env.REDIS_URL?.trim() || null;
+  if (redisUrl && !/^rediss?:\/\//.test(redisUrl)) problems.push('REDIS_URL must be redis://host:port[/db] (or rediss:// for TLS)');
   const metricsToken = env.METRICS_TOKEN?.trim() || null;
   if (metricsToken && metricsToken.length < 32) problems.push('METRICS_TOKEN must be at least 32 characters (it guards the metrics)');
   let shutdownGraceMs = 10_000;
@@ -189,7 +193,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RegistryConfig
   }
   if (problems.length) throw new ConfigError(problems);
   const host = env.HOST?.trim() || '0.0.0.0';
-  return { port, host, database, seed, timeZone, logLevel, nodeEnv, auth, publicRateLimit, publicCacheMb, trustProxy, shutdownGraceMs, metricsToken };
+  return { port, host, database, seed, timeZone, logLevel, nodeEnv, auth, publicRateLimit, publicCacheMb, trustProxy, shutdownGraceMs, metricsToken, redisUrl };
 }
 
 /** TRUST_PROXY: empty (none), a number of proxies 1..10, or addresses/CIDR ranges separated by commas. */
