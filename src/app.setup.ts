@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import { type FastifyReply, type FastifyRequest, LogController } from 'fastify';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import cors, { type FastifyCorsOptions } from '@fastify/cors';
@@ -33,6 +33,8 @@ export function createAdapter(config: Pick<RegistryConfig, 'logLevel' | 'trustPr
     // A client's X-Request-Id is kept when it is a sane token; anything else gets a fresh UUID.
     requestIdHeader: false,
     genReqId: (req: { headers: IncomingHttpHeaders }) => requestIdOf(req.headers),
+    // One line per request, with its route template (the onResponse hook in configureApp), not Fastify's two.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1_048_576,
     // Any path parameter reaches the validators (a 400 naming it); Node bounds the request line itself.
     routerOptions: { maxParamLength: 65_536 },
@@ -82,6 +84,7 @@ export async function configureApp(app: NestFastifyApplication): Promise<void> {
     (request as unknown as Record<symbol, number>)[STARTED] = performance.now();
   });
   fastify.addHook('onResponse', async (request, reply) => {
+    request.log.info({ req: request, res: reply, route: request.routeOptions.url ?? 'unmatched', responseTime: reply.elapsedTime }, 'request completed');
     metrics.activeRequests.dec();
     const started = (request as unknown as Record<symbol, number | undefined>)[STARTED] ?? performance.now();
     const status = reply.statusCode;

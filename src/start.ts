@@ -1,4 +1,8 @@
+import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { SeedService } from './seed/seed.service.js';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DataSource } from 'typeorm';
 import { createApp } from './bootstrap.js';
@@ -43,7 +47,15 @@ export async function startRegistry(env: NodeJS.ProcessEnv = process.env, out: S
     return undefined;
   }
   try {
-    await app.listen({ port: config.port, host: config.host });
+    // Fastify's own "Server listening" line is left out: the start line below says it (at debug it is kept).
+    const log = app.getHttpAdapter().getInstance().log;
+    const level = log.level;
+    if (level === 'info') log.level = 'warn';
+    try {
+      await app.listen({ port: config.port, host: config.host });
+    } finally {
+      log.level = level;
+    }
   } catch (e) {
     const busy = (e as NodeJS.ErrnoException).code === 'EADDRINUSE';
     out.error(`License Registry cannot start: ${busy ? `port ${config.port} is already in use (set PORT)` : (e as Error).message}`);
@@ -51,17 +63,32 @@ export async function startRegistry(env: NodeJS.ProcessEnv = process.env, out: S
     return undefined;
   }
   const base = `http://localhost:${config.port}`;
-  out.log(
-    [
-      `License Registry is running on ${base} (${config.database.engine}${config.database.engine === 'sqlite' ? `: ${config.database.path}` : ''})`,
-      `  licenses on 2021-08-13: ${base}/api/v1/licenses?on=2021-08-13`,
-      `  shipments:              ${base}/api/v1/shipments`,
-      `  API docs:               ${base}/docs`,
-      `  health:                 ${base}/health`,
-    ].join('\n'),
-  );
+  const loaded = app.get(SeedService).loaded;
+  const seeded = loaded ? `; loaded reference data ${loaded.version}: ${loaded.created.companies} companies, ${loaded.created.licenses} licenses, ${loaded.created.shipments} shipments` : '';
+  // One line: what runs, on which database (never its password), where, what was loaded.
+  out.log(`License Registry ${version()} is running on ${base} (${databaseShown(config.database)}${seeded}); API docs ${base}/docs, health ${base}/health`);
   stopOnSignals(app, config.shutdownGraceMs, out);
   return app;
+}
+
+/** The database as the start line shows it: the SQLite file, or the PostgreSQL URL without its password. */
+function databaseShown(database: DatabaseConfig): string {
+  if (database.engine === 'sqlite') return `sqlite: ${database.path}`;
+  const url = new URL(database.url);
+  url.password = '';
+  return `postgres: ${url.toString().replace(/:@/, '@')}`;
+}
+
+/** The registry's version, from its package.json (found upwards from this file: src/ or dist/src/). */
+function version(): string {
+  for (let dir = dirname(fileURLToPath(import.meta.url)); dir !== dirname(dir); dir = dirname(dir)) {
+    try {
+      return (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string }).version;
+    } catch {
+      // not here: one level up
+    }
+  }
+  return 'unknown';
 }
 
 /**

@@ -27,7 +27,7 @@ export class Uploads implements OnApplicationBootstrap {
 
   onApplicationBootstrap(): void {
     const removed = sweepSpool();
-    if (removed) this.logger.log(`Removed ${removed} upload file(s) left by stopped processes`);
+    if (removed) this.logger.debug(`Removed ${removed} upload file(s) left by stopped processes`);
   }
 
   async receive(request: FastifyRequest, options: { charset?: string } = {}): Promise<ReceivedFiles> {

@@ -239,7 +239,7 @@ export class PublicResponseCache {
     res.writeHead(status, all);
     res.end(body);
     this.metrics.requestDuration.observe({ http_request_method: 'GET', http_route: routeLabel(req.url ?? ''), http_response_status_code: status }, (performance.now() - started) / 1000);
-    this.log?.info({ reqId: id, req: { method: req.method, url: req.url, remoteAddress: req.socket?.remoteAddress }, res: { statusCode: status }, responseTime: performance.now() - started }, 'request completed');
+    this.log?.info({ reqId: id, req: { method: req.method, url: req.url, remoteAddress: req.socket?.remoteAddress }, res: { statusCode: status }, route: routeLabel(req.url ?? ''), responseTime: performance.now() - started }, 'request completed');
   }
 
   private onSend(req: Marked, reply: FastifyReply, payload: unknown): void {

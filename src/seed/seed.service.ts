@@ -22,12 +22,15 @@ export class SeedService implements OnApplicationBootstrap {
     private readonly shipments: ShipmentsService,
   ) {}
 
+  /** What the start loaded (the start line names it), or null when it loaded nothing. */
+  loaded: SeedResult | null = null;
+
   /** A fresh (empty) database is seeded on first start unless SEED=false. */
   async onApplicationBootstrap(): Promise<void> {
     if (!this.config.seed) return;
     if (await this.companies.any()) return;
-    const result = await this.seed();
-    this.logger.log(`Loaded reference data ${result.version}: ${JSON.stringify(result.created)}`);
+    this.loaded = await this.seed();
+    this.logger.debug(`Loaded reference data ${this.loaded.version}: ${JSON.stringify(this.loaded.created)}`);
   }
 
   /** Loads the reference data (real MDM authorizations and exports) through the services, as staff would record them; what exists already is left alone, so it runs again safely. Returns what it created. */

@@ -145,7 +145,7 @@ describe('answers made in front of Fastify', () => {
       await t.anon.get(`/public/v1/licenses/${license.licenseNumber}`).expect(200); // through Nest: the route's headers
       const fast = await t.anon.get(`/public/v1/licenses/${license.licenseNumber}?on=2021-09-01`).set('X-Request-Id', 'log-check-1').expect(200);
       expect(fast.headers['x-request-id']).toBe('log-check-1');
-      expect(log).toHaveBeenCalledWith(expect.objectContaining({ reqId: 'log-check-1', res: { statusCode: 200 } }), 'request completed');
+      expect(log).toHaveBeenCalledWith(expect.objectContaining({ reqId: 'log-check-1', res: { statusCode: 200 }, route: '/public/v1/licenses/:licenseNumber' }), 'request completed');
     } finally {
       vi.restoreAllMocks();
       await t.close();

@@ -31,8 +31,8 @@ async function start(dir: string, env: Record<string, string> = {}) {
   child.stdout!.on('data', (c) => (out += c));
   child.stderr!.on('data', (c) => (out += c));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  for (let i = 0; i < 300 && !out.includes('License Registry is running') && child.exitCode === null; i++) await sleep(100);
-  if (!out.includes('License Registry is running')) throw new Error(`the server did not start: ${out}`);
+  for (let i = 0; i < 300 && !out.includes(' is running on ') && child.exitCode === null; i++) await sleep(100);
+  if (!out.includes(' is running on ')) throw new Error(`the server did not start: ${out}`);
   const base = `http://127.0.0.1:${port}`;
   const login = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(ADMIN) });
   const token = ((await login.json()) as { accessToken: string }).accessToken;

@@ -88,14 +88,17 @@ describe('a quiet start', () => {
         const timer = setTimeout(() => (child.kill('SIGKILL'), reject(new Error(`no start line: ${out}`))), 20_000);
         child.stdout.on('data', (chunk) => {
           out += chunk;
-          if (out.includes('License Registry is running')) child.kill('SIGTERM');
+          if (out.includes(' is running on ')) child.kill('SIGTERM');
         });
         child.stderr.on('data', (chunk) => (out += chunk));
         child.on('exit', () => (clearTimeout(timer), resolve(out)));
       });
     try {
       const info = await run('info');
-      expect(info).toContain('License Registry is running');
+      // One line: the version, the database (never a password), the URL, what was loaded.
+      const [before, line] = [info.slice(0, info.indexOf('License Registry ')), info.slice(info.indexOf('License Registry ')).split('\n')[0]];
+      expect(before.trim(), info).toBe(''); // nothing before it (what follows is the stop the test asked for)
+      expect(line).toMatch(/^License Registry \d+\.\d+\.\d+ is running on http:\/\/localhost:\d+ \(sqlite: .*info\.sqlite\); API docs /);
       expect(info).not.toMatch(/RoutesResolver|RouterExplorer|InstanceLoader|Mapped \{/);
       expect(await run('debug')).toMatch(/Mapped \{/);
     } finally {
