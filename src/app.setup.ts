@@ -9,7 +9,7 @@ import multipart from '@fastify/multipart';
 import { conditionalGet } from './common/conditional.js';
 import { cspFor } from './common/csp.js';
 import { Metrics } from './common/metrics.js';
-import { inputProblem, isStream } from './common/input-guard.js';
+import { isStream } from './common/input-guard.js';
 import { parseJsonBody } from './common/json-body.js';
 import { canonicalInput } from './common/text.js';
 import { ProblemDto } from './common/openapi.js';
@@ -104,7 +104,7 @@ export async function configureApp(app: NestFastifyApplication): Promise<void> {
   // string is put in Unicode NFC (common/text.ts), the one form the registry stores and hashes.
   fastify.addHook('preValidation', async (request) => {
     const body = isStream(request.body) ? undefined : request.body; // CSV uploads are checked as they are read
-    const problem = inputProblem(body) ?? inputProblem(request.query) ?? canonicalInput(body) ?? canonicalInput(request.query);
+    const problem = canonicalInput(body) ?? canonicalInput(request.query);
     if (problem) throw Problem.validation([problem]);
   });
   // Security headers (helmet); the Content-Security-Policy is the registry's own, set below for every response

@@ -84,26 +84,44 @@ export interface TextProblem {
   message: string;
 }
 
+/** Deeper JSON than this is refused: no registry input nests more than a few levels. */
+export const MAX_DEPTH = 16;
+// C0 control characters other than tab, line feed and carriage return (PostgreSQL cannot store NUL at all),
+// and the bidirectional embedding, override and isolate controls, which can make a stored name display as
+// something else ("Genuine \u202eDETCOVER" reads "Genuine REVOCTED"). Marks LRM/RLM stay allowed.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u202a-\u202e\u2066-\u2069]/;
+
+const CONTROL_MESSAGE = 'must not contain control characters (such as NUL or text-direction overrides)';
+const SURROGATE_MESSAGE = 'is not well-formed Unicode: it contains a lone surrogate (such as \\ud800), which is not a character';
+
 /**
- * Puts every string of a parsed JSON body or query in NFC, in place (objects and arrays are walked without
- * recursion), and refuses a string or key that is not well-formed UTF-16. Returns the first problem, naming the
- * field, or undefined.
+ * The one walk over a parsed JSON body or query, before any validator sees it (without recursion): refuses
+ * nesting deeper than MAX_DEPTH, control characters and lone surrogates in strings and keys, and puts every string
+ * in NFC, in place. Returns the first problem, naming the field by its path, or undefined.
  */
 export function canonicalInput(input: unknown): TextProblem | undefined {
+  if (typeof input === 'string') {
+    if (CONTROL.test(input)) return { field: 'body', message: CONTROL_MESSAGE };
+    return LONE_SURROGATE.test(input) ? { field: 'body', message: SURROGATE_MESSAGE } : undefined;
+  }
   if (input === null || typeof input !== 'object') return undefined;
-  const stack: { value: Record<string, unknown>; path: string }[] = [{ value: input as Record<string, unknown>, path: '' }];
+  const stack: { value: Record<string, unknown>; path: string; depth: number }[] = [{ value: input as Record<string, unknown>, path: '', depth: 0 }];
   while (stack.length) {
-    const { value, path } = stack.pop()!;
+    const { value, path, depth } = stack.pop()!;
+    if (depth >= MAX_DEPTH) return { field: path || 'body', message: `nests deeper than ${MAX_DEPTH} levels` };
     for (const key of Object.keys(value)) {
       const field = Array.isArray(value) ? `${path}[${key}]` : path ? `${path}.${key}` : key;
+      if (CONTROL.test(key)) return { field: path || 'body', message: 'has a key with control characters' };
       if (LONE_SURROGATE.test(key)) return { field: path || 'body', message: 'has a key that is not well-formed Unicode (a lone surrogate)' };
       const child = value[key];
       if (typeof child === 'string') {
-        if (LONE_SURROGATE.test(child)) return { field, message: 'is not well-formed Unicode: it contains a lone surrogate (such as \\ud800), which is not a character' };
+        if (CONTROL.test(child)) return { field, message: CONTROL_MESSAGE };
+        if (LONE_SURROGATE.test(child)) return { field, message: SURROGATE_MESSAGE };
         const nfc = child.normalize('NFC');
         if (nfc !== child) value[key] = nfc;
       } else if (child !== null && typeof child === 'object') {
-        stack.push({ value: child as Record<string, unknown>, path: field });
+        stack.push({ value: child as Record<string, unknown>, path: field, depth: depth + 1 });
       }
     }
   }
