@@ -1,3 +1,4 @@
+import { TransparencyLog } from './audit/log/transparency-log.js';
 import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { dirname, join } from 'node:path';
@@ -62,6 +63,7 @@ export async function startRegistry(env: NodeJS.ProcessEnv = process.env, out: S
     await app.close();
     return undefined;
   }
+  app.get(TransparencyLog).startIssuing();
   const base = `http://localhost:${config.port}`;
   const loaded = app.get(SeedService).loaded;
   const seeded = loaded ? `; loaded reference data ${loaded.version}: ${loaded.created.companies} companies, ${loaded.created.licenses} licenses, ${loaded.created.shipments} shipments` : '';

@@ -12,6 +12,10 @@ import { type DataArea, DataVersions } from '../database/data-versions.js';
 import { Snapshots } from '../database/snapshots.js';
 import { Transactions } from '../database/transactions.js';
 import { AuditEvent } from './audit-event.entity.js';
+import { appendLeaves } from './log/log-nodes.js';
+import { CompactTree, leafHash } from './log/merkle.js';
+import type { Checkpoint } from './log/signed-note.js';
+import { TransparencyLog } from './log/transparency-log.js';
 import type { AuditEventDto, AuditFailureDto, AuditVerifyDto, ListAuditQuery } from './dto/audit.dto.js';
 
 // RFC 8785 canonical JSON from the canonicalize package (CommonJS: loaded with require).
@@ -42,8 +46,8 @@ export interface AuditEntry {
   reason?: string | null;
 }
 
-/** The fields a hash covers, in canonical JSON (RFC 8785). */
-function hashOf(e: Omit<AuditEvent, 'hash'>): string {
+/** An event's chain hash: SHA-256 of prevHash and the fields it covers in canonical JSON (RFC 8785), 64 hex digits. */
+export function hashOf(e: Omit<AuditEvent, 'hash'>): string {
   const body = canonicalize({
     seq: e.seq,
     occurredAt: e.occurredAt.toISOString(),
@@ -69,6 +73,7 @@ export class AuditService {
     private readonly clock: Clock,
     private readonly versions: DataVersions,
     private readonly metrics: Metrics,
+    private readonly log: TransparencyLog,
   ) {}
 
   /**
@@ -113,6 +118,8 @@ export class AuditService {
       return saved;
     });
     await bulkInsert(m, AuditEvent, events);
+    // The transparency log: event seq = i + 1 is leaf i, its data the 32 bytes of its chain hash.
+    await appendLeaves((sql, params) => m.query(sql, params), this.tx.engine === 'postgres', events[0].seq - 1, events.map((e) => Buffer.from(e.hash, 'hex')));
     this.metrics.auditEvents.inc(events.length);
     return events;
   }
@@ -141,18 +148,41 @@ export class AuditService {
    * A gap (one or more seqs missing) is one failure, at its first missing seq; the prevHash of the event after it
    * is not checked, as the event it links to is gone. An event failing both checks is one failure, both problems
    * named. So an edited field fails that event only; a rewritten hash field fails that event and the next one,
-   * whose prevHash no longer matches it (two failures, each true of the event it names). Events removed from the
-   * end of the chain leave no gap: compare `head` with a copy kept elsewhere.
+   * whose prevHash no longer matches it (two failures, each true of the event it names).
+   *
+   * A chain proves nothing about its own length or head: the transparency log does. While walking, the Merkle
+   * tree of the stored hashes is rebuilt (docs/transparency-log.md) and compared with every signed checkpoint:
+   * those kept in the database, those appended to the checkpoint file, and `checkpoints` (notes kept elsewhere,
+   * e.g. by a witness). A checkpoint whose signature does not verify, whose tree size the log no longer reaches
+   * (events removed from the end), or whose root the rebuilt tree does not have at its size (events changed and
+   * rehashed, removed and renumbered) is a failure at its tree size, naming the checkpoint and the latest earlier
+   * one still matched. Finally the stored tree, which proofs are made from, must have the rebuilt root.
+   *
    * At most MAX_LISTED_FAILURES are listed, in seq order; `failuresTotal` counts all; `failedAt` and `problem`
    * repeat the first. Reads VERIFY_BATCH events at a time, those after the last seq read (keyset paging).
    */
-  async verify(): Promise<AuditVerifyDto> {
+  async verify(options: { checkpoints?: { source: string; note: string }[] } = {}): Promise<AuditVerifyDto> {
     const failures: AuditFailureDto[] = [];
     let failuresTotal = 0;
     const fail = (seq: number, problem: string) => {
       failuresTotal++;
-      if (failures.length < MAX_LISTED_FAILURES) failures.push({ seq, problem });
+      if (failures.length < 2 * MAX_LISTED_FAILURES) failures.push({ seq, problem });
     };
+    const checkpoints = await this.checkpointsToCheck(options.checkpoints ?? [], fail);
+    let next = 0;
+    let matched: KnownCheckpoint | null = null;
+    const tree = new CompactTree();
+    const compare = () => {
+      while (next < checkpoints.length && checkpoints[next].size === tree.size) {
+        const c = checkpoints[next++];
+        if (tree.root().equals(c.root)) matched = c;
+        else {
+          const since = matched ? `; the checkpoint of size ${matched.size} (${matched.sources.join(', ')}) still matches, so the change is in events ${matched.size + 1}..${c.size}` : '';
+          fail(c.size, `the tree of events 1..${c.size} does not have the root signed in the checkpoint of size ${c.size} (${c.sources.join(', ')}): events up to ${c.size} were changed, rehashed or renumbered after it was signed${since}`);
+        }
+      }
+    };
+    compare();
     let previous: { seq: number; hash: string } = { seq: 0, hash: GENESIS_HASH };
     let length = 0;
     for (;;) {
@@ -169,12 +199,69 @@ export class AuditService {
         if (problems.length) fail(e.seq, problems.join('; '));
         previous = e;
         length++;
+        tree.push(leafHash(Buffer.from(e.hash, 'hex')));
+        compare();
       }
       if (rows.length < VERIFY_BATCH) break;
     }
+    for (const c of checkpoints.slice(next)) {
+      fail(length + 1, `the log has ${length} events but the checkpoint of size ${c.size} (${c.sources.join(', ')}) was signed over ${c.size}: events ${length + 1}..${c.size} were removed`);
+    }
+    const root = tree.root();
+    try {
+      if (!(await this.log.root(length)).equals(root)) fail(length, `the stored Merkle tree (audit_log_nodes) does not have the root of the events (${root.toString('base64')}): the proofs served would not match them`);
+    } catch (e) {
+      fail(length, `the stored Merkle tree is damaged: ${(e as Error).message}`);
+    }
+    failures.sort((a, b) => a.seq - b.seq);
     const first = failures[0];
-    return { ok: failuresTotal === 0, length, head: previous.hash, ...(first ? { failedAt: first.seq, problem: first.problem } : {}), failures, failuresTotal };
+    return {
+      ok: failuresTotal === 0,
+      length,
+      head: previous.hash,
+      rootHash: root.toString('base64'),
+      checkpointsChecked: checkpoints.length,
+      ...(first ? { failedAt: first.seq, problem: first.problem } : {}),
+      failures: failures.slice(0, MAX_LISTED_FAILURES),
+      failuresTotal,
+    };
   }
+
+  /**
+   * The checkpoints verify() compares the log with, by tree size, one entry per (size, root) with every source that
+   * holds it. A note that is malformed, of another log, or not signed by the log's key is a failure (at its size
+   * when it can be read), and is not compared.
+   */
+  private async checkpointsToCheck(given: { source: string; note: string }[], fail: (seq: number, problem: string) => void): Promise<KnownCheckpoint[]> {
+    const notes: { source: string; note: string }[] = (await this.log.all()).map((c) => ({ source: 'database', note: c.note }));
+    try {
+      notes.push(...this.log.fileNotes().map((note) => ({ source: 'checkpoint file', note })));
+    } catch (e) {
+      fail(0, `the checkpoint file cannot be read: ${(e as Error).message}`);
+    }
+    notes.push(...given);
+    const known = new Map<string, KnownCheckpoint>();
+    for (const { source, note } of notes) {
+      let c: Checkpoint;
+      try {
+        c = this.log.open(note);
+      } catch (e) {
+        const size = /^[^\n]*\n(\d{1,15})\n/.exec(note)?.[1];
+        fail(size ? Number(size) : 0, `a checkpoint (${source}${size ? `, size ${size}` : ''}) does not verify: ${(e as Error).message}`);
+        continue;
+      }
+      const key = `${c.size}/${c.root.toString('base64')}`;
+      const entry = known.get(key) ?? known.set(key, { size: c.size, root: c.root, sources: [] }).get(key)!;
+      if (!entry.sources.includes(source)) entry.sources.push(source);
+    }
+    return [...known.values()].sort((a, b) => a.size - b.size);
+  }
+}
+
+interface KnownCheckpoint {
+  size: number;
+  root: Buffer;
+  sources: string[];
 }
 
 export function toAuditDto(a: AuditEvent): AuditEventDto {
@@ -191,5 +278,6 @@ export function toAuditDto(a: AuditEvent): AuditEventDto {
     after: a.after === null ? null : JSON.parse(a.after),
     prevHash: a.prevHash,
     hash: a.hash,
+    logIndex: a.seq - 1,
   };
 }

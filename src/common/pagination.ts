@@ -4,7 +4,7 @@ import { Transform } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 
 /** Query integers are plain digits: `1e2`, `0x10`, `+5` and `1.0` are refused. */
-const digits = () => Transform(({ value }) => (typeof value === 'string' && /^\d{1,10}$/.test(value) ? Number(value) : value));
+export const digits = () => Transform(({ value }) => (typeof value === 'string' && /^\d{1,10}$/.test(value) ? Number(value) : value));
 
 /** `?limit=` (1..100, default 20) and `?offset=` (0..). */
 export class PageQuery {

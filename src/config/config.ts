@@ -1,5 +1,6 @@
 import proxyaddr from '@fastify/proxy-addr';
 import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 
 /**
  * Registry configuration, read once from the environment and validated (README: Configuration).
@@ -58,7 +59,29 @@ export interface RegistryConfig {
   metricsToken: string | null;
   /** On SIGTERM or SIGINT, how long requests in flight may take to finish before their connections are closed (SHUTDOWN_GRACE_MS, default 10 s). */
   shutdownGraceMs: number;
+  /** The transparency log's name and keys (docs/transparency-log.md). */
+  log: LogConfig;
 }
+
+/** The transparency log over the audit events: who it is, where its signing key and checkpoint file are. */
+export interface LogConfig {
+  /**
+   * The log's origin, the first line of every checkpoint, also the signing key's name (LOG_ORIGIN; default
+   * `<this machine's host name>/license-registry`): one line, no spaces, no "+".
+   */
+  origin: string;
+  /**
+   * The Ed25519 private key that signs checkpoints, a PKCS#8 PEM file (LOG_SIGNING_KEY_FILE), never kept in the
+   * database. Required when NODE_ENV=production; otherwise data/log-signing-key.pem, generated on first start.
+   */
+  signingKeyFile: string;
+  /** True when LOG_SIGNING_KEY_FILE was not set: the development key file, made if missing, with a warning. */
+  signingKeyGenerated: boolean;
+  /** Where each checkpoint is also appended, to the file `checkpoints` (LOG_CHECKPOINT_DIR, default data/checkpoints). */
+  checkpointDir: string;
+}
+
+export const DEFAULT_LOG_SIGNING_KEY_FILE = 'data/log-signing-key.pem';
 
 /** TRUST_PROXY, read: see RegistryConfig.trustProxy. */
 export type TrustProxy = { addresses: string[] } | { hops: number } | null;
@@ -191,9 +214,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RegistryConfig
     shutdownGraceMs = Number(env.SHUTDOWN_GRACE_MS);
     if (!/^\d+$/.test(env.SHUTDOWN_GRACE_MS.trim()) || shutdownGraceMs > 600_000) problems.push(`SHUTDOWN_GRACE_MS must be a whole number of milliseconds 0..600000; got "${env.SHUTDOWN_GRACE_MS}"`);
   }
+  const log = loadLogConfig(env, nodeEnv, problems);
   if (problems.length) throw new ConfigError(problems);
   const host = env.HOST?.trim() || '0.0.0.0';
-  return { port, host, database, seed, timeZone, logLevel, nodeEnv, auth, publicRateLimit, publicCacheMb, trustProxy, shutdownGraceMs, metricsToken, redisUrl };
+  return { port, host, database, seed, timeZone, logLevel, nodeEnv, auth, publicRateLimit, publicCacheMb, trustProxy, shutdownGraceMs, metricsToken, redisUrl, log };
 }
 
 /** TRUST_PROXY: empty (none), a number of proxies 1..10, or addresses/CIDR ranges separated by commas. */
@@ -214,6 +238,19 @@ function parseTrustProxy(raw: string | undefined, problems: string[]): TrustProx
     return null;
   }
   return { addresses };
+}
+
+function loadLogConfig(env: NodeJS.ProcessEnv, nodeEnv: string, problems: string[]): LogConfig {
+  const origin = env.LOG_ORIGIN?.trim() || `${hostname().toLowerCase().replace(/[^a-z0-9.-]/g, '-') || 'localhost'}/license-registry`;
+  if (!/^[\x21-\x2a\x2c-\x7e]{1,200}$/.test(origin)) problems.push(`LOG_ORIGIN must be one line of printable ASCII without spaces or "+" (e.g. registry.example.gov.pk/audit); got "${env.LOG_ORIGIN}"`);
+  const keyFile = env.LOG_SIGNING_KEY_FILE?.trim();
+  if (!keyFile && nodeEnv === 'production') problems.push('LOG_SIGNING_KEY_FILE is required when NODE_ENV=production (an Ed25519 private key, PKCS#8 PEM: npm run cli -- log:keygen FILE)');
+  return {
+    origin,
+    signingKeyFile: keyFile || DEFAULT_LOG_SIGNING_KEY_FILE,
+    signingKeyGenerated: !keyFile,
+    checkpointDir: env.LOG_CHECKPOINT_DIR?.trim() || 'data/checkpoints',
+  };
 }
 
 /** Nest injection token for the RegistryConfig. */

@@ -5,7 +5,7 @@ import { Transactions } from '../../src/database/transactions.js';
 import { WRITER } from '../../src/database/writer.js';
 import { runCli } from '../../src/cli/commands.js';
 import { loadConfig } from '../../src/config/config.js';
-import { startApp, type TestApp } from '../support/app.js';
+import { startApp, type TestApp, testLogEnv } from '../support/app.js';
 import { event, expectStatus, makeCompany, makeLicense, patch, shipmentBody, voidShipment } from '../support/factories.js';
 
 /**
@@ -112,7 +112,7 @@ describe('audit trail', () => {
     const verify = await t.http.get('/api/v1/audit/verify').expect(200);
     const total = (await t.http.get('/api/v1/audit?limit=1').expect(200)).body.total;
     const head = (await t.http.get('/api/v1/audit?limit=1').expect(200)).body.items[0].hash;
-    expect(verify.body).toEqual({ ok: true, length: total, head, failures: [], failuresTotal: 0 });
+    expect(verify.body).toEqual({ ok: true, length: total, head, rootHash: expect.any(String), checkpointsChecked: 0, failures: [], failuresTotal: 0 });
   });
 
   it('the database refuses UPDATE and DELETE on audit_events; an edit behind its back is found by verify', async () => {
@@ -150,7 +150,7 @@ describe('verify walks the whole chain and lists every event that does not verif
   it('an intact chain: ok, every event read, no failures', async () => {
     await chain();
     const head = (await t.http.get('/api/v1/audit?limit=1').expect(200)).body.items[0].hash;
-    expect(await verify()).toEqual({ ok: true, length: total, head, failures: [], failuresTotal: 0 });
+    expect(await verify()).toEqual({ ok: true, length: total, head, rootHash: expect.any(String), checkpointsChecked: 0, failures: [], failuresTotal: 0 });
   });
 
   it('two events tampered with far apart (in different batches): both listed, the first also as failedAt', async () => {
@@ -171,10 +171,12 @@ describe('verify walks the whole chain and lists every event that does not verif
     await behindTheTriggers(t, 'DELETE FROM audit_events WHERE seq = 1200');
     await behindTheTriggers(t, 'DELETE FROM audit_events WHERE seq BETWEEN 1700 AND 1702');
     const result = await verify();
-    expect(result).toMatchObject({ ok: false, length: total - 4, failedAt: 1200, failuresTotal: 2 });
+    expect(result).toMatchObject({ ok: false, length: total - 4, failedAt: 1200, failuresTotal: 3 });
     expect(result.failures).toEqual([
       { seq: 1200, problem: 'event 1200 is missing (the next is 1201)' },
       { seq: 1700, problem: 'events 1700 to 1702 are missing (the next is 1703)' },
+      // The transparency log's stored tree still holds the removed events.
+      { seq: total - 4, problem: expect.stringMatching(/stored Merkle tree .* does not have the root of the events/) },
     ]);
   });
 
@@ -182,10 +184,11 @@ describe('verify walks the whole chain and lists every event that does not verif
     await chain();
     await behindTheTriggers(t, `UPDATE audit_events SET hash = '${'f'.repeat(64)}' WHERE seq = 800`);
     const result = await verify();
-    expect(result).toMatchObject({ ok: false, length: total, failedAt: 800, failuresTotal: 2 });
+    expect(result).toMatchObject({ ok: false, length: total, failedAt: 800, failuresTotal: 3 });
     expect(result.failures).toEqual([
       { seq: 800, problem: expect.stringMatching(/hash does not match/) },
       { seq: 801, problem: expect.stringMatching(/prevHash does not match the hash of event 800/) },
+      { seq: total, problem: expect.stringMatching(/stored Merkle tree .* does not have the root of the events/) },
     ]);
   });
 
@@ -202,7 +205,7 @@ describe('verify walks the whole chain and lists every event that does not verif
 describe('npm run cli -- audit:verify and create-admin', () => {
   it('passes on a normal database and names the tampered event after a row is edited by hand', async () => {
     const path = `/tmp/registry-cli-test-${process.pid}-${Date.now()}.sqlite`;
-    const config = { ...loadConfig({ DATABASE_URL: `sqlite:${path}`, SEED: 'false', LOG_LEVEL: 'silent' }) };
+    const config = { ...loadConfig({ DATABASE_URL: `sqlite:${path}`, SEED: 'false', LOG_LEVEL: 'silent', ...testLogEnv() }) };
     const out: string[] = [];
     const io = { out: (l: string) => out.push(l), write: (l: string) => out.push(l), err: (l: string) => out.push(l), readSecret: async () => 'an admin passphrase 2026' };
     expect(await runCli(['migration:run'], config, io)).toBe(0);

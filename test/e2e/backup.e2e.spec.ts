@@ -18,7 +18,7 @@ describe('backups that are proven', () => {
   const cli = async (args: string[], database: DatabaseConfig) => {
     const lines: string[] = [];
     const io = { out: (l: string) => lines.push(l), write: (l: string) => lines.push(l), err: (l: string) => lines.push(l), readSecret: async () => '' };
-    const code = await runCli(args, loadConfig({ DATABASE_URL: urlOf(database), SEED: 'false', LOG_LEVEL: 'silent' }), io);
+    const code = await runCli(args, loadConfig({ DATABASE_URL: urlOf(database), SEED: 'false', LOG_LEVEL: 'silent', ...testLogEnv() }), io);
     return { code, text: lines.join('\n') };
   };
   beforeAll(async () => {

@@ -8,7 +8,7 @@ import { DataSource } from 'typeorm';
 import { runCli } from '../../src/cli/commands.js';
 import { luhnCheckDigit } from '../../src/common/imei.js';
 import { loadConfig } from '../../src/config/config.js';
-import { startApp, type TestApp } from '../support/app.js';
+import { startApp, type TestApp, testLogEnv } from '../support/app.js';
 import { makeLicense, shipmentBody, voidShipment } from '../support/factories.js';
 
 const HEADER = 'licenseNumber,reference,shippedOn,destinationCountry,units,deviceCategory,technology,brand,model,hsCode,fobValue';
@@ -186,7 +186,7 @@ describe('CSV import of shipments', () => {
   it('npm run cli -- import shipments FILE --charset windows-1252', async () => {
     const file = join(tmpdir(), `import-cli-${process.pid}.csv`);
     writeFileSync(file, Buffer.from([HEADER, row('ENC-CLI', { brand: 'Ñandú' })].join('\n'), 'latin1'));
-    const config = loadConfig({ DATABASE_URL: t.database.engine === 'sqlite' ? `sqlite:${t.database.path}` : t.database.url, SEED: 'false', LOG_LEVEL: 'silent' });
+    const config = loadConfig({ DATABASE_URL: t.database.engine === 'sqlite' ? `sqlite:${t.database.path}` : t.database.url, SEED: 'false', LOG_LEVEL: 'silent', ...testLogEnv() });
     const out: string[] = [];
     const io = { out: (l: string) => out.push(l), write: (l: string) => out.push(l), err: (l: string) => out.push(l), readSecret: async () => '' };
     try {

@@ -1,3 +1,6 @@
+import { GENESIS_HASH, hashOf } from '../../src/audit/audit.service.js';
+import { TransparencyLog } from '../../src/audit/log/transparency-log.js';
+import { mth } from '../support/rfc9162.js';
 import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +13,7 @@ import { createDatabase, engine, startApp, type TestApp } from '../support/app.j
 /** A database as the previous release left it (migrations up to PublicReads), upgraded by starting the registry. */
 describe('upgrading a database with devices', () => {
   let t: TestApp;
+  const oldLeaves: Buffer[] = [];
   const ids = { company: randomUUID(), license: randomUUID(), first: randomUUID(), voided: randomUUID(), second: randomUUID(), cafeNfc: randomUUID(), cafeNfd: randomUUID() };
   beforeAll(async () => {
     const created = engine === 'sqlite' ? { database: { engine: 'sqlite' as const, path: `/tmp/lr-upgrade-${process.pid}-${Date.now()}.sqlite` }, drop: async () => {} } : await createDatabase();
@@ -40,6 +44,18 @@ describe('upgrading a database with devices', () => {
     await q('INSERT INTO shipment_devices (imei, shipment_id, tac, released_at) VALUES (?, ?, ?, ?)', ['012345678901237', ids.voided, '01234567', '2021-08-13T09:30:00.000Z']);
     await q('INSERT INTO shipment_devices (imei, shipment_id, tac, released_at) VALUES (?, ?, ?, NULL)', ['012345678901237', ids.first, '01234567']);
     await q('INSERT INTO shipment_devices (imei, shipment_id, tac, released_at) VALUES (?, ?, ?, NULL)', ['356938035643809', ids.second, '35693803']);
+    // An audit chain written before the transparency log: its tree is built by the upgrade.
+    let prevHash = GENESIS_HASH;
+    for (let seq = 1; seq <= 7; seq++) {
+      const event = { seq, occurredAt: new Date(now), actorId: null, action: 'company.updated', entityType: 'company', entityId: ids.company, requestId: null, reason: `step ${seq}`, before: null, after: null, prevHash };
+      const hash = hashOf(event);
+      await q(
+        'INSERT INTO audit_events (seq, occurred_at, actor_id, action, entity_type, entity_id, request_id, reason, before, after, prev_hash, hash) VALUES (?, ?, NULL, ?, ?, ?, NULL, ?, NULL, NULL, ?, ?)',
+        [seq, now, event.action, event.entityType, event.entityId, event.reason, prevHash, hash],
+      );
+      oldLeaves.push(Buffer.from(hash, 'hex'));
+      prevHash = hash;
+    }
     await old.destroy();
     t = await startApp({ database: created });
   });
@@ -77,6 +93,14 @@ describe('upgrading a database with devices', () => {
     expect(table?.columns.map((c) => c.name)).not.toContain('status');
     const license = (await t.http.get(`/api/v1/licenses/${ids.license}?on=2031-04-09`).expect(200)).body;
     expect(license.status).toBe('EXPIRED');
+  });
+
+  it('builds the transparency log of the events written before it; verify is ok and proofs match', async () => {
+    expect(await t.app.get(TransparencyLog).root(7)).toEqual(mth(oldLeaves));
+    const verify = (await t.http.get('/api/v1/audit/verify').expect(200)).body;
+    expect(verify).toMatchObject({ ok: true, failuresTotal: 0 });
+    const proof = (await t.anon.get('/public/v1/log/proofs/consistency?from=7&to=' + verify.length).expect(200)).body;
+    expect(proof.fromRoot).toBe(mth(oldLeaves).toString('base64'));
   });
 
   it('a shipment recorded after the upgrade takes the next number', async () => {

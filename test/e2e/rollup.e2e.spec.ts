@@ -7,7 +7,7 @@ import { WRITER } from '../../src/database/writer.js';
 import { runCli } from '../../src/cli/commands.js';
 import { loadConfig } from '../../src/config/config.js';
 import { verifyRollup } from '../../src/shipments/export-rollup.js';
-import { engine, startApp, type TestApp } from '../support/app.js';
+import { engine, startApp, type TestApp, testLogEnv } from '../support/app.js';
 import { makeLicense, voidShipment } from '../support/factories.js';
 
 /** A small deterministic generator (mulberry32), so that a failing sequence can be replayed from its seed. */
@@ -95,7 +95,7 @@ describe('the export rollup always equals the shipments it sums', () => {
   });
 
   it('npm run cli -- report:verify-rollup finds a tampered cell, and --rebuild repairs it', async () => {
-    const config = loadConfig({ DATABASE_URL: t.database.engine === 'sqlite' ? `sqlite:${t.database.path}` : t.database.url, SEED: 'false', LOG_LEVEL: 'silent' });
+    const config = loadConfig({ DATABASE_URL: t.database.engine === 'sqlite' ? `sqlite:${t.database.path}` : t.database.url, SEED: 'false', LOG_LEVEL: 'silent', ...testLogEnv() });
     const out: string[] = [];
     const io = { out: (l: string) => out.push(l), write: (l: string) => out.push(l), err: (l: string) => out.push(l), readSecret: async () => '' };
     expect(await runCli(['report:verify-rollup'], config, io)).toBe(0);

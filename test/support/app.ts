@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { writeSigningKey } from '../../src/audit/log/signing-key.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -40,6 +41,8 @@ export interface TestApp {
   /** The ETag of a resource, for If-Match. */
   etag(path: string): Promise<string>;
   engine: 'sqlite' | 'postgres';
+  /** Where this app appends its checkpoints (a temporary directory unless given). */
+  checkpointDir: string;
   /** Sets the registry's "today" (default: the real one). */
   setToday(date: string | undefined): void;
   close(): Promise<void>;
@@ -81,7 +84,19 @@ export async function createDatabase(): Promise<{ database: DatabaseConfig; drop
   };
 }
 
-export async function startApp(options: { seed?: boolean; jwtSecret?: string; shareDatabaseWith?: TestApp; bootstrapAdmin?: { email: string; password: string }; publicRateLimit?: number; engine?: 'sqlite'; sqliteFile?: string; database?: { database: DatabaseConfig; drop: () => Promise<void> }; limits?: Partial<DatabaseLimits>; logLevel?: RegistryConfig['logLevel']; trustProxy?: RegistryConfig['trustProxy']; metricsToken?: string; redisUrl?: string } = {}): Promise<TestApp> {
+/** The transparency log settings for a configuration read by loadConfig in a test: the test key, a checkpoint directory of its own. */
+export function testLogEnv(): Record<string, string> {
+  return { LOG_SIGNING_KEY_FILE: testSigningKeyFile(), LOG_CHECKPOINT_DIR: mkdtempSync(join(tmpdir(), 'lr_checkpoints_')) };
+}
+
+/** One log signing key for every app of this test process (a file in the temporary directory). */
+export function testSigningKeyFile(): string {
+  const file = join(tmpdir(), `lr_test_log_key_${process.pid}.pem`);
+  if (!existsSync(file)) writeSigningKey(file);
+  return file;
+}
+
+export async function startApp(options: { seed?: boolean; jwtSecret?: string; shareDatabaseWith?: TestApp; bootstrapAdmin?: { email: string; password: string }; publicRateLimit?: number; engine?: 'sqlite'; sqliteFile?: string; database?: { database: DatabaseConfig; drop: () => Promise<void> }; limits?: Partial<DatabaseLimits>; logLevel?: RegistryConfig['logLevel']; trustProxy?: RegistryConfig['trustProxy']; metricsToken?: string; redisUrl?: string; checkpointDir?: string } = {}): Promise<TestApp> {
   // A second instance on the same database (PostgreSQL): same database, same staff, same token key.
   const shared = options.shareDatabaseWith;
   const { database, drop } = shared
@@ -107,6 +122,7 @@ export async function startApp(options: { seed?: boolean; jwtSecret?: string; sh
     shutdownGraceMs: 10_000,
     metricsToken: options.metricsToken ?? null,
     redisUrl: options.redisUrl ?? null,
+    log: { origin: 'registry.test/audit', signingKeyFile: testSigningKeyFile(), signingKeyGenerated: false, checkpointDir: options.checkpointDir ?? mkdtempSync(join(tmpdir(), 'lr_checkpoints_')) },
     auth: { jwtSecret: options.jwtSecret ?? 'test-secret-0123456789abcdef0123456789', jwtSecretGenerated: false, tokenTtlSeconds: 900, bootstrapAdmin: options.bootstrapAdmin ?? null },
   };
   let today: string | undefined;
@@ -156,9 +172,11 @@ export async function startApp(options: { seed?: boolean; jwtSecret?: string; sh
     setToday: (d) => {
       today = d;
     },
+    checkpointDir: config.log.checkpointDir,
     close: async () => {
       await app.close();
       await drop();
+      if (!options.checkpointDir) rmSync(config.log.checkpointDir, { recursive: true, force: true });
     },
   };
 }

@@ -1,3 +1,4 @@
+import { testLogEnv } from '../support/app.js';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/commands.js';
 import { loadConfig } from '../../src/config/config.js';
@@ -6,7 +7,7 @@ import { loadConfig } from '../../src/config/config.js';
 describe('npm run cli', () => {
   const run = async (...argv: string[]) => {
     const out: string[] = [];
-    const code = await runCli(argv, loadConfig({ DATABASE_URL: 'sqlite:/nonexistent/never-opened.sqlite', LOG_LEVEL: 'silent' }), {
+    const code = await runCli(argv, loadConfig({ DATABASE_URL: 'sqlite:/nonexistent/never-opened.sqlite', LOG_LEVEL: 'silent', ...testLogEnv() }), {
       out: (l) => out.push(l),
       write: (t) => out.push(t),
       err: (l) => out.push(l),

@@ -109,8 +109,16 @@ describe('configuration', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET is required/);
     expect(() => loadConfig({ JWT_SECRET: 'short' })).toThrow(/at least 32/);
     expect(() => loadConfig({ BOOTSTRAP_ADMIN_EMAIL: 'a@b.c' })).toThrow(/go together/);
-    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) }).auth).toMatchObject({ jwtSecretGenerated: false, tokenTtlSeconds: 900 });
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), LOG_SIGNING_KEY_FILE: '/etc/license-registry/log-key.pem' }).auth).toMatchObject({ jwtSecretGenerated: false, tokenTtlSeconds: 900 });
     expect(loadConfig({}).auth.jwtSecretGenerated).toBe(true);
+  });
+
+  it('needs LOG_SIGNING_KEY_FILE in production; LOG_ORIGIN is one line without spaces or "+"', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) })).toThrow(/LOG_SIGNING_KEY_FILE is required/);
+    expect(loadConfig({}).log).toMatchObject({ signingKeyFile: 'data/log-signing-key.pem', signingKeyGenerated: true, checkpointDir: 'data/checkpoints' });
+    expect(loadConfig({}).log.origin).toMatch(/^[a-z0-9.-]+\/license-registry$/);
+    expect(loadConfig({ LOG_ORIGIN: 'pta.gov.pk/mdm-register' }).log.origin).toBe('pta.gov.pk/mdm-register');
+    for (const bad of ['two words', 'a+b', 'line\nbreak', 'ü.example']) expect(() => loadConfig({ LOG_ORIGIN: bad }), bad).toThrow(/LOG_ORIGIN/);
   });
 
   it('refuses a postgres URL without a database name', () => {

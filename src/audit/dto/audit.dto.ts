@@ -56,6 +56,8 @@ export class AuditEventDto {
   @ApiProperty({ nullable: true, type: Object, description: 'The record after the write (null for a deletion)' }) after: unknown;
   @ApiProperty({ example: '0'.repeat(64) }) prevHash: string;
   @ApiProperty({ description: 'SHA-256(prevHash + RFC 8785 canonical JSON of the event)' }) hash: string;
+  @ApiProperty({ example: 41, description: 'The event\'s leaf index in the transparency log (seq - 1): its data is the 32 bytes of `hash`; prove it with GET /public/v1/log/proofs/inclusion' })
+  logIndex: number;
 }
 
 export class AuditPageDto extends PageDto {
@@ -64,7 +66,7 @@ export class AuditPageDto extends PageDto {
 
 /** One event of the chain that does not verify. */
 export class AuditFailureDto {
-  @ApiProperty({ example: 42, description: 'seq of the event; for a gap, the first missing seq' }) seq: number;
+  @ApiProperty({ example: 42, description: 'seq of the event; for a gap or events removed from the end, the first missing seq; for a checkpoint the log contradicts, its tree size (0: the checkpoint file)' }) seq: number;
   @ApiProperty({ example: 'hash does not match the event: it was changed after it was written' }) problem: string;
 }
 
@@ -72,6 +74,8 @@ export class AuditVerifyDto {
   @ApiProperty({ description: 'true when every event verifies (no failures)' }) ok: boolean;
   @ApiProperty({ description: 'Events read (the whole chain)' }) length: number;
   @ApiProperty({ description: 'Stored hash of the last event read (64 zeros for an empty chain)' }) head: string;
+  @ApiProperty({ description: 'base64 root hash of the Merkle tree rebuilt from the events (RFC 9162)' }) rootHash: string;
+  @ApiProperty({ description: 'Signed checkpoints compared with the rebuilt tree (database, checkpoint file, given), one per tree size and root' }) checkpointsChecked: number;
   @ApiPropertyOptional({ description: 'seq of the first failure (the same as failures[0].seq); absent when ok' }) failedAt?: number;
   @ApiPropertyOptional({ description: 'The first failure\'s problem (the same as failures[0].problem); absent when ok' }) problem?: string;
   @ApiProperty({

@@ -51,9 +51,9 @@ export interface Verifier {
 
 /** Reads a verifier key; throws NoteError when it is malformed, not Ed25519, or its key id does not match. */
 export function parseVerifierKey(vkey: string): Verifier {
-  const parts = vkey.trim().split('+');
-  if (parts.length !== 3) throw new NoteError('a verifier key is <name>+<key id>+<key>');
-  const [name, idHex, keyText] = parts;
+  const m = /^([^+]*)\+([^+]*)\+(.*)$/su.exec(vkey.trim());
+  if (!m) throw new NoteError('a verifier key is <name>+<key id>+<key>');
+  const [, name, idHex, keyText] = m;
   if (!isKeyName(name) || !/^[0-9a-f]{8}$/.test(idHex)) throw new NoteError('a verifier key is <name>+<8 hex digits>+<base64 key>');
   const key = Buffer.from(keyText, 'base64');
   if (key.toString('base64') !== keyText) throw new NoteError('the verifier key is not base64');
@@ -122,4 +122,26 @@ export function parseCheckpoint(text: string): Checkpoint {
   const root = Buffer.from(rootText, 'base64');
   if (root.length !== 32 || root.toString('base64') !== rootText) throw new NoteError('the checkpoint\'s root hash is not 32 bytes of base64');
   return { origin, size: Number(sizeText), root };
+}
+
+/**
+ * Splits notes written one after another (a checkpoint file) into single notes: each is its text lines, an empty
+ * line, then its signature lines (starting "— "). Throws NoteError for anything else.
+ */
+export function splitNotes(text: string): string[] {
+  const notes: string[] = [];
+  const lines = text.split('\n');
+  if (lines.at(-1) === '') lines.pop();
+  let i = 0;
+  while (i < lines.length) {
+    const start = i;
+    while (i < lines.length && lines[i] !== '') i++;
+    if (i >= lines.length || i === start) throw new NoteError(`malformed notes: line ${start + 1} does not start a note followed by its signatures`);
+    i++;
+    const signatures = i;
+    while (i < lines.length && lines[i].startsWith(SIGNATURE_PREFIX)) i++;
+    if (i === signatures) throw new NoteError(`malformed notes: the note at line ${start + 1} has no signature`);
+    notes.push(`${lines.slice(start, i).join('\n')}\n`);
+  }
+  return notes;
 }

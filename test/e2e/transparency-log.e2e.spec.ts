@@ -1,0 +1,260 @@
+import { createHash, createPublicKey, verify as verifySignature } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { DataSource } from 'typeorm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AuditService, hashOf } from '../../src/audit/audit.service.js';
+import type { AuditEvent } from '../../src/audit/audit-event.entity.js';
+import { appendLeaves } from '../../src/audit/log/log-nodes.js';
+import { TransparencyLog } from '../../src/audit/log/transparency-log.js';
+import { Transactions } from '../../src/database/transactions.js';
+import { WRITER } from '../../src/database/writer.js';
+import { startApp, type TestApp } from '../support/app.js';
+import { mth, rfcVerifyConsistency, rfcVerifyInclusion, sha256 } from '../support/rfc9162.js';
+
+const b64 = (s: string) => Buffer.from(s, 'base64');
+
+/** Appends `n` audit events at once (as a CSV import does). */
+async function addEvents(t: TestApp, n: number, from = 0): Promise<void> {
+  const entries = Array.from({ length: n }, (_, i) => ({ action: 'company.updated', entityType: 'company' as const, entityId: `company-${from + i}`, after: { n: from + i } }));
+  await t.app.get(Transactions).run((m) => t.app.get(AuditService).recordMany(m, entries));
+}
+
+/** The stored chain hash of every event, in seq order: the leaf data of the log. */
+async function leafData(t: TestApp): Promise<Buffer[]> {
+  const rows: { hash: string }[] = await t.app.get<DataSource>(WRITER).query('SELECT hash FROM audit_events ORDER BY seq');
+  return rows.map((r) => Buffer.from(r.hash, 'hex'));
+}
+
+/** The checkpoint's parts, its signature checked here with Node's Ed25519 and the key id computed here (C2SP signed-note). */
+function openIndependently(note: string, key: { name: string; verifierKey: string; publicKeyPem: string }): { origin: string; size: number; root: Buffer } {
+  const [text, signatures] = [note.slice(0, note.indexOf('\n\n') + 1), note.slice(note.indexOf('\n\n') + 2)];
+  const m = /^— (\S+) (\S+)\n$/u.exec(signatures);
+  expect(m, signatures).not.toBeNull();
+  expect(m![1]).toBe(key.name);
+  const blob = b64(m![2]);
+  const publicKey = createPublicKey(key.publicKeyPem);
+  const raw = Buffer.from(publicKey.export({ format: 'jwk' }).x as string, 'base64url');
+  const id = createHash('sha256').update(`${key.name}\n`).update(Buffer.from([1])).update(raw).digest().subarray(0, 4);
+  expect(blob.subarray(0, 4)).toEqual(id);
+  expect(key.verifierKey).toBe(`${key.name}+${id.toString('hex')}+${Buffer.concat([Buffer.from([1]), raw]).toString('base64')}`);
+  expect(verifySignature(null, Buffer.from(text), publicKey, blob.subarray(4))).toBe(true);
+  const [origin, size, root] = text.split('\n');
+  return { origin, size: Number(size), root: b64(root) };
+}
+
+/** What an attacker with the database does once the append-only triggers are out of the way. */
+async function withoutTriggers(t: TestApp, work: (db: DataSource) => Promise<void>): Promise<void> {
+  const db = t.app.get<DataSource>(WRITER);
+  const tables = ['audit_events', 'audit_log_nodes', 'audit_log_checkpoints'];
+  if (t.engine === 'postgres') {
+    for (const table of tables) await db.query(`ALTER TABLE ${table} DISABLE TRIGGER USER`);
+  } else {
+    for (const table of tables) for (const op of ['update', 'delete']) await db.query(`DROP TRIGGER IF EXISTS ${table}_no_${op}`);
+  }
+  await work(db);
+}
+
+/** Rewrites events from `first` on as a careful attacker would: every hash recomputed, the chain intact again, and the stored tree rebuilt to match. */
+async function rehashFrom(t: TestApp, db: DataSource, first: number): Promise<void> {
+  const postgres = t.engine === 'postgres';
+  const events = await db.getRepository<AuditEvent>('AuditEvent').find({ order: { seq: 'ASC' } });
+  let prevHash = first === 1 ? '0'.repeat(64) : events.find((e) => e.seq === first - 1)!.hash;
+  for (const e of events.filter((x) => x.seq >= first)) {
+    const hash = hashOf({ ...e, prevHash });
+    await db.query(`UPDATE audit_events SET prev_hash = ${postgres ? '$1' : '?'}, hash = ${postgres ? '$2' : '?'} WHERE seq = ${postgres ? '$3' : '?'}`, [prevHash, hash, e.seq]);
+    prevHash = hash;
+  }
+  await db.query('DELETE FROM audit_log_nodes');
+  await appendLeaves((sql, params) => db.query(sql, params), postgres, 0, await leafData(t));
+}
+
+describe('transparency log: checkpoints and proofs', () => {
+  let t: TestApp;
+  let key: { name: string; verifierKey: string; publicKeyPem: string };
+  beforeAll(async () => {
+    t = await startApp();
+    key = (await t.anon.get('/public/v1/log/key').expect(200)).body;
+  });
+  afterAll(() => t?.close());
+
+  it('has no checkpoint before the first is issued (404), then a signed checkpoint of every event, text/plain', async () => {
+    await t.anon.get('/public/v1/log/checkpoint').expect(404).expect('content-type', /problem\+json/);
+    await addEvents(t, 30);
+    const issued = await t.app.get(TransparencyLog).issue();
+    const res = await t.anon.get('/public/v1/log/checkpoint').expect(200).expect('content-type', 'text/plain; charset=utf-8');
+    expect(res.text).toBe(issued!.note);
+    const c = openIndependently(res.text, key);
+    const leaves = await leafData(t);
+    expect(c).toEqual({ origin: 'registry.test/audit', size: leaves.length, root: mth(leaves) });
+    expect(key.name).toBe('registry.test/audit');
+    // Nothing new: no new checkpoint; the file holds each checkpoint once.
+    await t.app.get(TransparencyLog).issue();
+    expect(readFileSync(join(t.checkpointDir, 'checkpoints'), 'utf8')).toBe(res.text);
+  });
+
+  it('staff audit items carry their log index (seq - 1) and every inclusion proof checks out against the checkpoint', async () => {
+    const c = openIndependently((await t.anon.get('/public/v1/log/checkpoint').expect(200)).text, key);
+    const items = (await t.http.get(`/api/v1/audit?sort=seq&limit=100`).expect(200)).body.items;
+    expect(items.length).toBe(c.size);
+    for (const item of items) {
+      expect(item.logIndex).toBe(item.seq - 1);
+      const proof = (await t.anon.get(`/public/v1/log/proofs/inclusion?index=${item.logIndex}&treeSize=${c.size}`).expect(200)).body;
+      const leaf = sha256(Buffer.from([0]), Buffer.from(item.hash, 'hex'));
+      expect(proof).toMatchObject({ index: item.logIndex, treeSize: c.size, leafHash: leaf.toString('base64'), rootHash: c.root.toString('base64') });
+      expect(rfcVerifyInclusion(item.logIndex, c.size, leaf, proof.hashes.map(b64), c.root)).toBe(true);
+    }
+  });
+
+  it('every consistency proof between tree sizes 1..33 checks out, and random ones in a log of 3,000 events', async () => {
+    const leaves = await leafData(t);
+    for (let to = 1; to <= leaves.length; to++) {
+      for (let from = 1; from <= to; from++) {
+        const proof = (await t.anon.get(`/public/v1/log/proofs/consistency?from=${from}&to=${to}`).expect(200)).body;
+        expect(proof).toMatchObject({ from, to, fromRoot: mth(leaves.slice(0, from)).toString('base64'), toRoot: mth(leaves.slice(0, to)).toString('base64') });
+        if (from < to) expect(rfcVerifyConsistency(from, to, b64(proof.fromRoot), b64(proof.toRoot), proof.hashes.map(b64)), `${from} -> ${to}`).toBe(true);
+        else expect(proof.hashes).toEqual([]);
+      }
+    }
+    await addEvents(t, 3000 - leaves.length, 100);
+    const all = await leafData(t);
+    const roots = new Map<number, Buffer>();
+    const root = (n: number) => roots.get(n) ?? roots.set(n, mth(all.slice(0, n))).get(n)!;
+    for (let i = 0; i < 40; i++) {
+      const to = 1 + Math.floor(Math.random() * all.length);
+      const from = 1 + Math.floor(Math.random() * to);
+      const index = Math.floor(Math.random() * to);
+      const consistency = (await t.anon.get(`/public/v1/log/proofs/consistency?from=${from}&to=${to}`).expect(200)).body;
+      if (from < to) expect(rfcVerifyConsistency(from, to, root(from), root(to), consistency.hashes.map(b64))).toBe(true);
+      const inclusion = (await t.anon.get(`/public/v1/log/proofs/inclusion?index=${index}&treeSize=${to}`).expect(200)).body;
+      expect(rfcVerifyInclusion(index, to, sha256(Buffer.from([0]), all[index]), inclusion.hashes.map(b64), root(to))).toBe(true);
+    }
+  });
+
+  it('refuses indexes and sizes outside the log with 400 naming the field, never 500', async () => {
+    const size = (await leafData(t)).length;
+    const cases: [string, string][] = [
+      [`index=${size}&treeSize=${size}`, 'index'],
+      [`index=0&treeSize=${size + 1}`, 'treeSize'],
+      ['index=0&treeSize=0', 'treeSize'],
+      ['index=-1&treeSize=5', 'index'],
+      ['index=1.5&treeSize=5', 'index'],
+      ['index=1e3&treeSize=5000', 'index'],
+      ['treeSize=5', 'index'],
+      ['index=0&treeSize=99999999999999999999', 'treeSize'],
+    ];
+    for (const [query, field] of cases) {
+      const res = await t.anon.get(`/public/v1/log/proofs/inclusion?${query}`).expect(400);
+      expect(res.body.errors.map((e: { field: string }) => e.field), query).toContain(field);
+    }
+    for (const [query, field] of [[`from=5&to=4`, 'from'], [`from=0&to=4`, 'from'], [`from=1&to=${size + 1}`, 'to'], ['from=a&to=4', 'from']]) {
+      const res = await t.anon.get(`/public/v1/log/proofs/consistency?${query}`).expect(400);
+      expect(res.body.errors.map((e: { field: string }) => e.field), query).toContain(field);
+    }
+  });
+
+  it('audit verify rebuilds the tree and checks it against every checkpoint: ok while nothing was changed', async () => {
+    await t.app.get(TransparencyLog).issue();
+    const result = (await t.http.get('/api/v1/audit/verify').expect(200)).body;
+    expect(result).toMatchObject({ ok: true, failuresTotal: 0, checkpointsChecked: 2, rootHash: mth(await leafData(t)).toString('base64') });
+  });
+});
+
+describe('transparency log: rewriting history is caught', () => {
+  let t: TestApp;
+  const verify = async () => (await t.http.get('/api/v1/audit/verify').expect(200)).body;
+
+  /** A registry with 3 staff events and 20 more, checkpoints at 13 and 23, and 5 events after the last checkpoint. */
+  async function history(): Promise<void> {
+    await t?.close();
+    t = await startApp();
+    await addEvents(t, 10);
+    await t.app.get(TransparencyLog).issue();
+    await addEvents(t, 10, 10);
+    await t.app.get(TransparencyLog).issue();
+    await addEvents(t, 5, 20);
+    expect((await t.app.get(TransparencyLog).all()).map((c) => c.size)).toEqual([13, 23]);
+    expect(await verify()).toMatchObject({ ok: true, checkpointsChecked: 2 });
+  }
+  afterAll(() => t?.close());
+
+  it('deleting the newest events (and their tree nodes) contradicts the checkpoint they were in, and the log will not sign again', async () => {
+    await history();
+    await withoutTriggers(t, async (db) => {
+      await db.query('DELETE FROM audit_events WHERE seq > 20');
+      await db.query('DELETE FROM audit_log_nodes');
+      await appendLeaves((sql, params) => db.query(sql, params), t.engine === 'postgres', 0, await leafData(t));
+    });
+    const result = await verify();
+    expect(result).toMatchObject({ ok: false, length: 20, failedAt: 21, failuresTotal: 1 });
+    expect(result.problem).toBe('the log has 20 events but the checkpoint of size 23 (database, checkpoint file) was signed over 23: events 21..23 were removed');
+    expect(await t.app.get(TransparencyLog).issue()).toMatchObject({ size: 23 });
+    expect(t.app.get(TransparencyLog).refused).toMatch(/fewer than the 23 of its latest checkpoint/);
+  });
+
+  it('rewriting one event and rehashing every later one (chain and tree rebuilt) contradicts each checkpoint after it', async () => {
+    await history();
+    await withoutTriggers(t, async (db) => {
+      await db.query(`UPDATE audit_events SET reason = 'never happened' WHERE seq = 17`);
+      await rehashFrom(t, db, 17);
+    });
+    const result = await verify();
+    expect(result).toMatchObject({ ok: false, length: 28, failedAt: 23, failuresTotal: 1 });
+    expect(result.problem).toBe(
+      'the tree of events 1..23 does not have the root signed in the checkpoint of size 23 (database, checkpoint file): events up to 23 were changed, rehashed or renumbered after it was signed; the checkpoint of size 13 (database, checkpoint file) still matches, so the change is in events 14..23',
+    );
+    expect(await t.app.get(TransparencyLog).issue()).toMatchObject({ size: 23 });
+    expect(t.app.get(TransparencyLog).refused).toMatch(/no longer has the root of the checkpoint/);
+  });
+
+  it('deleting an event and renumbering the rest is caught; so is it when the database checkpoints are deleted too (the file keeps them)', async () => {
+    await history();
+    await withoutTriggers(t, async (db) => {
+      await db.query('DELETE FROM audit_events WHERE seq = 5');
+      await db.query('UPDATE audit_events SET seq = seq - 1 WHERE seq > 5');
+      await rehashFrom(t, db, 5);
+      await db.query('DELETE FROM audit_log_checkpoints');
+    });
+    const result = await verify();
+    expect(result).toMatchObject({ ok: false, length: 27, failedAt: 13, failuresTotal: 2 });
+    expect(result.failures.map((f: { problem: string }) => f.problem)).toEqual([
+      expect.stringMatching(/^the tree of events 1..13 does not have the root signed in the checkpoint of size 13 \(checkpoint file\)/),
+      expect.stringMatching(/^the tree of events 1..23 does not have the root signed in the checkpoint of size 23 \(checkpoint file\)/),
+    ]);
+  });
+
+  it('a forged checkpoint in the database (not signed by the log\'s key) is a failure', async () => {
+    await history();
+    await withoutTriggers(t, async (db) => {
+      const p = t.engine === 'postgres' ? ['$1', '$2'] : ['?', '?'];
+      const forged = readFileSync(join(t.checkpointDir, 'checkpoints'), 'utf8').split('\n\n')[0].replace('\n13\n', '\n28\n');
+      await db.query(`INSERT INTO audit_log_checkpoints (tree_size, root_hash, issued_at, note) VALUES (28, ${p[0]}, '2026-01-01T00:00:00.000Z', ${p[1]})`, ['AAAA', `${forged}\n\n— registry.test/audit AAAAAAAA\n`]);
+    });
+    const result = await verify();
+    expect(result).toMatchObject({ ok: false, failedAt: 28, failuresTotal: 1 });
+    expect(result.problem).toMatch(/^a checkpoint \(database, size 28\) does not verify: the note has no signature by registry.test\/audit/);
+  });
+});
+
+describe('audit:verify --checkpoint FILE', () => {
+  it('checks the log against a checkpoint kept elsewhere', async () => {
+    const t = await startApp();
+    try {
+      await addEvents(t, 8);
+      const kept = (await t.app.get(TransparencyLog).issue())!.note;
+      const file = join(t.checkpointDir, 'kept-by-an-auditor');
+      writeFileSync(file, kept);
+      expect(await t.app.get(AuditService).verify({ checkpoints: [{ source: file, note: kept }] })).toMatchObject({ ok: true, checkpointsChecked: 1 });
+      await withoutTriggers(t, async (db) => {
+        await db.query('DELETE FROM audit_events WHERE seq > 9');
+        await db.query('DELETE FROM audit_log_checkpoints');
+        writeFileSync(join(t.checkpointDir, 'checkpoints'), '');
+      });
+      const result = await t.app.get(AuditService).verify({ checkpoints: [{ source: file, note: kept }] });
+      expect(result).toMatchObject({ ok: false, failedAt: 10 });
+      expect(result.problem).toBe(`the log has 9 events but the checkpoint of size 11 (${file}) was signed over 11: events 10..11 were removed`);
+    } finally {
+      await t.close();
+    }
+  });
+});
