@@ -6,7 +6,7 @@ import { runCli } from '../../src/cli/commands.js';
 import { loadConfig, type DatabaseConfig } from '../../src/config/config.js';
 import { DataSource } from 'typeorm';
 import { buildDataSourceOptions } from '../../src/database/data-source.options.js';
-import { createDatabase, startApp, type TestApp } from '../support/app.js';
+import { createDatabase, startApp, type TestApp, testLogEnv } from '../support/app.js';
 import { makeLicense } from '../support/factories.js';
 
 const urlOf = (database: DatabaseConfig) => (database.engine === 'sqlite' ? `sqlite:${database.path}` : database.url);
