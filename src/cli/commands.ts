@@ -5,7 +5,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { Command, CommanderError } from 'commander';
-import { createReadStream } from 'node:fs';
+import { createReadStream, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { plainToInstance } from 'class-transformer';
@@ -14,6 +14,9 @@ import { isEmail } from 'class-validator';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../app.module.js';
 import { AuditService } from '../audit/audit.service.js';
+import { splitNotes, verifierKey } from '../audit/log/signed-note.js';
+import { loadSigningKey, writeSigningKey } from '../audit/log/signing-key.js';
+import { witness } from './witness.js';
 import { backup, restore } from './backup.js';
 import { StaffService } from '../auth/staff.service.js';
 import { createApp } from '../bootstrap.js';
@@ -110,17 +113,53 @@ export async function runCli(argv: string[], config: RegistryConfig, io: CliIo):
     });
   program
     .command('audit:verify')
-    .description('walk the audit hash chain; exit 1 naming every event that does not verify')
-    .addHelpText('after', example('audit:verify'))
-    .action(async () => {
+    .description('walk the audit hash chain, rebuild the transparency log\'s tree and check it against every signed checkpoint; exit 1 naming every failure')
+    .option('--checkpoint <file...>', 'also check against checkpoints kept elsewhere (files of one or more signed notes, e.g. a witness\'s state/checkpoints)')
+    .addHelpText('after', example('audit:verify', 'audit:verify --checkpoint /srv/auditor/registry/checkpoints'))
+    .action(async (options: { checkpoint?: string[] }) => {
+      const checkpoints: { source: string; note: string }[] = [];
+      for (const file of options.checkpoint ?? []) {
+        let notes: string[];
+        try {
+          notes = splitNotes(readFileSync(file, 'utf8'));
+        } catch (e) {
+          return usage(program.commands.find((c) => c.name() === 'audit:verify')!, `--checkpoint ${file}: ${(e as Error).message}`);
+        }
+        checkpoints.push(...notes.map((note) => ({ source: file, note })));
+      }
       code = await withContext(config, async (get) => {
-        const result = await get(AuditService).verify();
+        const result = await get(AuditService).verify({ checkpoints });
         io.out(JSON.stringify(result));
         for (const f of result.failures) io.err(`Audit chain broken at event ${f.seq}: ${f.problem}`);
         const unlisted = result.failuresTotal - result.failures.length;
         if (unlisted > 0) io.err(`... and ${unlisted} more events that do not verify`);
         return result.ok ? 0 : 1;
       });
+    });
+  program
+    .command('log:witness')
+    .description("witness a registry's transparency log: check its latest checkpoint's signature and that it extends the one kept in --state; exit 1 when it does not")
+    .requiredOption('--url <url>', 'the registry\'s public address')
+    .requiredOption('--state <dir>', 'where the witness keeps the log\'s key and the checkpoints it accepted')
+    .addHelpText('after', example('log:witness --url https://registry.pta.example --state /srv/auditor/registry'))
+    .action(async (options: { url: string; state: string }) => {
+      const result = await witness(options.url, options.state);
+      for (const line of result.lines) (result.ok ? io.out : io.err)(line);
+      code = result.ok ? 0 : 1;
+    });
+  program
+    .command('log:keygen')
+    .description('write a new Ed25519 signing key for the transparency log (PKCS#8 PEM, owner-only) for LOG_SIGNING_KEY_FILE; never over an existing file')
+    .argument('<file>', 'where to write it')
+    .addHelpText('after', example('log:keygen /etc/license-registry/log-signing-key.pem'))
+    .action((file: string) => {
+      if (!writeSigningKey(file)) {
+        io.err(`${file} already exists: not replaced`);
+        code = 1;
+        return;
+      }
+      const key = loadSigningKey({ ...config.log, signingKeyFile: file, signingKeyGenerated: false }, () => undefined);
+      io.out(`Wrote ${file}; its verifier key for LOG_ORIGIN=${config.log.origin}: ${verifierKey(config.log.origin, key)}`);
     });
   program
     .command('backup')

@@ -1,15 +1,21 @@
 import { createHash, createPublicKey, verify as verifySignature } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditService, hashOf } from '../../src/audit/audit.service.js';
 import type { AuditEvent } from '../../src/audit/audit-event.entity.js';
 import { appendLeaves } from '../../src/audit/log/log-nodes.js';
+import { splitNotes } from '../../src/audit/log/signed-note.js';
 import { TransparencyLog } from '../../src/audit/log/transparency-log.js';
+import { runCli } from '../../src/cli/commands.js';
+import { loadConfig } from '../../src/config/config.js';
 import { Transactions } from '../../src/database/transactions.js';
 import { WRITER } from '../../src/database/writer.js';
-import { startApp, type TestApp } from '../support/app.js';
+import { startApp, type TestApp, testLogEnv } from '../support/app.js';
 import { mth, rfcVerifyConsistency, rfcVerifyInclusion, sha256 } from '../support/rfc9162.js';
 
 const b64 = (s: string) => Buffer.from(s, 'base64');
@@ -256,5 +262,88 @@ describe('audit:verify --checkpoint FILE', () => {
     } finally {
       await t.close();
     }
+  });
+});
+
+describe('npm run cli -- log:witness', () => {
+  let t: TestApp;
+  let url: string;
+  let state: string;
+  const run = async (args: string[]) => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const io = { out: (l: string) => out.push(l), write: (l: string) => out.push(l), err: (l: string) => err.push(l), readSecret: async () => '' };
+    const code = await runCli(args, loadConfig({ LOG_LEVEL: 'silent', ...testLogEnv() }), io);
+    return { code, out, err };
+  };
+  const witnessRun = () => run(['log:witness', '--url', url, '--state', state]);
+  beforeAll(async () => {
+    t = await startApp();
+    await t.app.listen({ port: 0, host: '127.0.0.1' });
+    url = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
+    state = mkdtempSync(join(tmpdir(), 'lr_witness_'));
+  });
+  afterAll(async () => {
+    await t?.close();
+    rmSync(state, { recursive: true, force: true });
+  });
+
+  it('keeps the key and the first checkpoint, then accepts a log that grew consistently', async () => {
+    await addEvents(t, 12);
+    await t.app.get(TransparencyLog).issue();
+    expect(await witnessRun()).toMatchObject({ code: 0, out: [expect.stringMatching(/^ok: registry.test\/audit has 15 events; first checkpoint kept, key kept: registry.test\/audit\+[0-9a-f]{8}\+/)] });
+    expect(await witnessRun()).toMatchObject({ code: 0, out: ['ok: registry.test/audit still has 15 events, the same root as the checkpoint kept here'] });
+    await addEvents(t, 9, 100);
+    await t.app.get(TransparencyLog).issue();
+    expect(await witnessRun()).toMatchObject({ code: 0, out: ['ok: registry.test/audit grew from 15 to 24 events, consistent with the checkpoint kept here'] });
+    expect(splitNotes(readFileSync(join(state, 'checkpoints'), 'utf8')).length).toBe(3);
+  });
+
+  it('fails when the history was rewritten and signed again (the registry had lost its checkpoints), and keeps nothing from that run', async () => {
+    const kept = readFileSync(join(state, 'checkpoint'), 'utf8');
+    await withoutTriggers(t, async (db) => {
+      await db.query(`UPDATE audit_events SET reason = 'rewritten' WHERE seq = 7`);
+      await rehashFrom(t, db, 7);
+      await db.query('DELETE FROM audit_log_checkpoints');
+    });
+    await addEvents(t, 2, 200);
+    expect(await t.app.get(TransparencyLog).issue()).toMatchObject({ size: 26 }); // nothing left to compare with: signed
+    const result = await witnessRun();
+    expect(result).toMatchObject({ code: 1, err: ['FAILED: the log is not consistent with the checkpoint kept here: the tree of 26 events does not extend the tree of 24 events (its past was rewritten)'] });
+    expect(readFileSync(join(state, 'checkpoint'), 'utf8')).toBe(kept);
+    // The auditor's checkpoints, given to audit:verify, name what was changed.
+    const verify = await t.app.get(AuditService).verify({ checkpoints: splitNotes(readFileSync(join(state, 'checkpoints'), 'utf8')).map((note) => ({ source: 'witness', note })) });
+    expect(verify).toMatchObject({ ok: false, failedAt: 15 });
+  });
+
+  it('fails on a checkpoint that does not verify with the key it kept, and on a changed key', async () => {
+    const proxy = createServer((req, res) => {
+      void fetch(`${url}${req.url}`).then(async (r) => {
+        const body = await r.text();
+        res.writeHead(r.status, { 'content-type': r.headers.get('content-type') ?? 'text/plain' });
+        res.end(req.url === '/public/v1/log/checkpoint' ? body.replace(/\n\d+\n/, '\n999\n') : body);
+      });
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    try {
+      const proxied = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+      const result = await run(['log:witness', '--url', proxied, '--state', state]);
+      expect(result).toMatchObject({ code: 1, err: ['FAILED: the checkpoint does not verify with the log\'s key: the signature by registry.test/audit does not verify'] });
+    } finally {
+      proxy.close();
+    }
+    writeFileSync(join(state, 'key'), 'registry.test/audit+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW\n');
+    expect(await witnessRun()).toMatchObject({ code: 1, err: [expect.stringMatching(/^FAILED: the log's key changed: kept registry.test\/audit\+c74f20a3/)] });
+    expect(await run(['log:witness', '--url', 'http://127.0.0.1:9', '--state', state])).toMatchObject({ code: 1, err: [expect.stringMatching(/^FAILED: could not reach http:\/\/127.0.0.1:9\/public\/v1\/log\/key/)] });
+  });
+
+  it('log:keygen writes a key once and prints its verifier key; audit:verify --checkpoint reads a witness file', async () => {
+    const file = join(state, 'new-key.pem');
+    const first = await run(['log:keygen', file]);
+    expect(first.code).toBe(0);
+    expect(first.out[0]).toMatch(new RegExp(`^Wrote ${file}; its verifier key for LOG_ORIGIN=.+: .+\\+[0-9a-f]{8}\\+`));
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(await run(['log:keygen', file])).toMatchObject({ code: 1, err: [`${file} already exists: not replaced`] });
+    expect((await run(['audit:verify', '--checkpoint', join(state, 'no-such-file')])).code).toBe(2);
   });
 });
