@@ -347,3 +347,22 @@ describe('npm run cli -- log:witness', () => {
     expect((await run(['audit:verify', '--checkpoint', join(state, 'no-such-file')])).code).toBe(2);
   });
 });
+
+describe('checkpoints are issued at start and after writes, at most one a second', () => {
+  it('issues one at once, then one within about a second of new events, and none while nothing changes', async () => {
+    const t = await startApp();
+    try {
+      const log = t.app.get(TransparencyLog);
+      log.startIssuing();
+      await expect.poll(async () => (await log.latest())?.size, { timeout: 5000 }).toBe(3);
+      await addEvents(t, 4);
+      const asked = Date.now();
+      await expect.poll(async () => (await log.latest())?.size, { timeout: 5000, interval: 50 }).toBe(7);
+      expect(Date.now() - asked).toBeLessThan(2500);
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      expect((await log.all()).map((c) => c.size)).toEqual([3, 7]);
+    } finally {
+      await t.close();
+    }
+  });
+});

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asciiDigits, plainSpaces } from '../../src/common/text.js';
+import { TransparencyLog } from '../../src/audit/log/transparency-log.js';
 import { startApp, type TestApp } from '../support/app.js';
 import { makeLicense, shipmentBody } from '../support/factories.js';
 
@@ -49,6 +50,7 @@ describe('arbitrary Unicode in every text field', () => {
     t = await startApp();
     license = await makeLicense(t);
     shipping = await makeLicense(t);
+    await t.app.get(TransparencyLog).issue();
   });
   afterAll(() => t?.close());
 
@@ -132,12 +134,14 @@ describe('arbitrary Unicode in every text field', () => {
     );
   });
 
-  it('the audit chain verifies after all of it, and every field saw values stored and values refused', async () => {
+  it('the audit chain and its transparency log verify after all of it (checkpoints before and after), and every field saw values stored and values refused', async () => {
     for (const [field, o] of outcomes) {
       expect(o.stored, field).toBeGreaterThan(0);
       expect(o.refused, field).toBeGreaterThan(0);
     }
     expect(outcomes.size).toBe(Object.values(FIELDS).reduce((sum, f) => sum + Object.keys(f).length, 0) + 2);
-    expect((await t.as('ADMIN').get('/api/v1/audit/verify').expect(200)).body).toMatchObject({ ok: true });
+    const after = await t.app.get(TransparencyLog).issue();
+    expect(after!.size).toBeGreaterThan(100);
+    expect((await t.as('ADMIN').get('/api/v1/audit/verify').expect(200)).body).toMatchObject({ ok: true, length: after!.size, checkpointsChecked: 2 });
   });
 });
