@@ -144,7 +144,8 @@ export class PublicResponseCache {
       { match: (p) => p === '/exports', areas: ['exports'], cacheControl: PUBLIC_CACHE, store: true },
       { match: (p) => p.startsWith('/public/v1/devices/'), areas: ['exports'], cacheControl: PUBLIC_CACHE, store: false, direct: directDevice(devices) },
       { match: (p) => p.startsWith('/public/v1/licenses/'), areas: ['register'], cacheControl: PUBLIC_CACHE, store: true, direct: directVerify(register) },
-      { match: (p) => p.startsWith('/public/v1/') || p === '/' || p === '/verify' || p.startsWith('/manufacturers/'), areas: ['register'], cacheControl: PUBLIC_CACHE, store: true },
+      // Not the transparency log (/public/v1/log/): its checkpoint moves on without any data area's version.
+      { match: (p) => (p.startsWith('/public/v1/') && !p.startsWith('/public/v1/log/')) || p === '/' || p === '/verify' || p.startsWith('/manufacturers/'), areas: ['register'], cacheControl: PUBLIC_CACHE, store: true },
     ];
     this.entries = new LRUCache<string, Entry>({
       maxSize: Math.max(1, config.publicCacheMb * 1024 * 1024),

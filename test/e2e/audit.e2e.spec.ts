@@ -175,7 +175,7 @@ describe('verify walks the whole chain and lists every event that does not verif
     expect(result.failures).toEqual([
       { seq: 1200, problem: 'event 1200 is missing (the next is 1201)' },
       { seq: 1700, problem: 'events 1700 to 1702 are missing (the next is 1703)' },
-      // The transparency log's stored tree still holds the removed events.
+      // The transparency log's stored tree still covers the removed events.
       { seq: total - 4, problem: expect.stringMatching(/stored Merkle tree .* does not have the root of the events/) },
     ]);
   });

@@ -366,3 +366,59 @@ describe('checkpoints are issued at start and after writes, at most one a second
     }
   });
 });
+
+describe('the tree stays right when appends are rolled back or come from another instance', () => {
+  it('a rolled-back append leaves no trace in the tree; the next append reads the frontier again', async () => {
+    const t = await startApp();
+    try {
+      await addEvents(t, 5);
+      const failing = t.app.get(Transactions).run(async (m) => {
+        await t.app.get(AuditService).recordMany(m, Array.from({ length: 7 }, (_, i) => ({ action: 'company.updated', entityType: 'company' as const, entityId: `rolled-back-${i}` })));
+        throw new Error('the write fails after its audit events');
+      });
+      await expect(failing).rejects.toThrow(/fails after/);
+      for (let i = 0; i < 20; i++) await addEvents(t, 1 + (i % 3), 1000 + i * 10);
+      const leaves = await leafData(t);
+      expect(await t.app.get(TransparencyLog).root(leaves.length)).toEqual(mth(leaves));
+      expect((await t.http.get('/api/v1/audit/verify').expect(200)).body).toMatchObject({ ok: true });
+    } finally {
+      await t.close();
+    }
+  });
+
+  it.runIf(process.env.TEST_DATABASE_URL?.startsWith('postgres'))('two instances appending in turn to one PostgreSQL database keep one tree', async () => {
+    const a = await startApp();
+    const b = await startApp({ shareDatabaseWith: a });
+    try {
+      for (let i = 0; i < 12; i++) await addEvents(i % 2 ? b : a, 1 + (i % 5), i * 10);
+      await Promise.all(Array.from({ length: 10 }, (_, i) => addEvents(i % 2 ? b : a, 3, 500 + i * 10)));
+      const leaves = await leafData(a);
+      expect(await a.app.get(TransparencyLog).root(leaves.length)).toEqual(mth(leaves));
+      expect((await b.http.get('/api/v1/audit/verify').expect(200)).body).toMatchObject({ ok: true, length: leaves.length });
+    } finally {
+      await b.close();
+      await a.close();
+    }
+  });
+});
+
+describe('the public fast path does not keep log answers', () => {
+  it('a new checkpoint is served at once, though no public data changed (staff events move no data version)', async () => {
+    const t = await startApp();
+    try {
+      const staffEvents = (n: number) =>
+        t.app.get(Transactions).run((m) => t.app.get(AuditService).recordMany(m, Array.from({ length: n }, (_, i) => ({ action: 'staff.updated', entityType: 'staff' as const, entityId: `staff-${i}` }))));
+      await t.app.get(TransparencyLog).issue();
+      const first = await t.anon.get('/public/v1/log/checkpoint').expect(200);
+      expect(first.text.split('\n')[1]).toBe('3');
+      await t.anon.get('/public/v1/log/proofs/inclusion?index=3&treeSize=4').expect(400);
+      await staffEvents(2);
+      await t.app.get(TransparencyLog).issue();
+      const second = await t.anon.get('/public/v1/log/checkpoint').set('If-None-Match', first.headers.etag ?? '"none"').expect(200);
+      expect(second.text.split('\n')[1]).toBe('5');
+      await t.anon.get('/public/v1/log/proofs/inclusion?index=3&treeSize=4').expect(200);
+    } finally {
+      await t.close();
+    }
+  });
+});

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 
 /**
  * The Merkle tree of RFC 9162 (Certificate Transparency 2.0), section 2.1, over the audit events: leaf hash
@@ -18,14 +18,25 @@ const NODE_PREFIX = Buffer.from([1]);
 /** SHA-256 of nothing: the root of the empty tree. */
 export const EMPTY_ROOT = createHash('sha256').digest();
 
+/** Where two hashes are put together for hashing (one-shot hashing is about a third cheaper than a Hash object). */
+const pair = Buffer.alloc(1 + 2 * HASH_BYTES);
+const leafOf32 = Buffer.alloc(1 + HASH_BYTES);
+
 /** RFC 9162 2.1.1: the hash of a leaf whose data is `data`. */
 export function leafHash(data: Uint8Array): Buffer {
-  return createHash('sha256').update(LEAF_PREFIX).update(data).digest();
+  if (data.length !== HASH_BYTES) return createHash('sha256').update(LEAF_PREFIX).update(data).digest();
+  leafOf32[0] = 0;
+  leafOf32.set(data, 1);
+  return hash('sha256', leafOf32, 'buffer') as unknown as Buffer;
 }
 
 /** RFC 9162 2.1.1: the hash of an interior node. */
 export function nodeHash(left: Uint8Array, right: Uint8Array): Buffer {
-  return createHash('sha256').update(NODE_PREFIX).update(left).update(right).digest();
+  if (left.length !== HASH_BYTES || right.length !== HASH_BYTES) return createHash('sha256').update(NODE_PREFIX).update(left).update(right).digest();
+  pair[0] = 1;
+  pair.set(left, 1);
+  pair.set(right, 1 + HASH_BYTES);
+  return hash('sha256', pair, 'buffer') as unknown as Buffer;
 }
 
 const isHash = (h: Buffer) => h.length === HASH_BYTES;

@@ -207,7 +207,7 @@ export class TransparencyLog implements OnApplicationShutdown {
 
   /** Reads, in one query, the nodes `compute` needs. */
   private nodesFor(compute: (node: NodeSource) => unknown): Promise<NodeSource> {
-    return readNodes((sql, params) => this.reads.all('log-nodes', sql, params), this.reads.postgres, nodesNeeded(compute));
+    return readNodes((sql, params, name) => this.reads.all(name, sql, params), this.reads.postgres, nodesNeeded(compute));
   }
 
   private async within(sizes: [string, number][], min: number): Promise<void> {
