@@ -13,7 +13,7 @@ import { Snapshots } from '../database/snapshots.js';
 import { Transactions } from '../database/transactions.js';
 import { AuditEvent } from './audit-event.entity.js';
 import { TreeAppender } from './log/log-nodes.js';
-import { CompactTree, leafHash } from './log/merkle.js';
+import { CompactTree, leafHashOfHex } from './log/merkle.js';
 import type { Checkpoint } from './log/signed-note.js';
 import { TransparencyLog } from './log/transparency-log.js';
 import type { AuditEventDto, AuditFailureDto, AuditVerifyDto, ListAuditQuery } from './dto/audit.dto.js';
@@ -124,7 +124,7 @@ export class AuditService {
     });
     await bulkInsert(m, AuditEvent, events);
     // The transparency log: event seq = i + 1 is leaf i, its data the 32 bytes of its chain hash.
-    await this.appendToLog((sql, params) => m.query(sql, params), this.tx.engine === 'postgres', last?.seq ?? 0, last?.hash ?? null, events.map((e) => Buffer.from(e.hash, 'hex')), prevHash);
+    await this.appendToLog((sql, params) => m.query(sql, params), this.tx.engine === 'postgres', last?.seq ?? 0, last?.hash ?? null, events.map((e) => e.hash), prevHash);
     this.metrics.auditEvents.inc(events.length);
     return events;
   }
@@ -204,7 +204,7 @@ export class AuditService {
         if (problems.length) fail(e.seq, problems.join('; '));
         previous = e;
         length++;
-        tree.push(leafHash(Buffer.from(e.hash, 'hex')));
+        tree.add(leafHashOfHex(e.hash), () => undefined);
         compare();
       }
       if (rows.length < VERIFY_BATCH) break;

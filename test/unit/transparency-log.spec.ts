@@ -194,3 +194,13 @@ describe('signed notes and checkpoints (C2SP signed-note, tlog-checkpoint)', () 
     }
   });
 });
+
+describe('leaves of audit event hashes', () => {
+  it('hashes 64 hex digits as their 32 bytes, and a damaged value as Buffer.from(hex) decodes it', async () => {
+    const { leafHashOfHex } = await import('../../src/audit/log/merkle.js');
+    const hex = randomBytes(32).toString('hex');
+    expect(leafHashOfHex(hex)).toEqual(leafHash(Buffer.from(hex, 'hex')));
+    expect(leafHashOfHex(hex.toUpperCase())).toEqual(leafHash(Buffer.from(hex, 'hex')));
+    for (const bad of ['zz', '', 'f'.repeat(63), `${hex.slice(0, 62)}zz`, `${hex}00`]) expect(leafHashOfHex(bad), bad).toEqual(leafHash(Buffer.from(bad, 'hex')));
+  });
+});

@@ -1,4 +1,4 @@
-import { CompactTree, frontier, leafHash, type NodeId, nodeHash, type NodeSource, nodesNeeded } from './merkle.js';
+import { CompactTree, frontier, leafHash, leafHashOfHex, type NodeId, nodeHash, type NodeSource, nodesNeeded } from './merkle.js';
 
 /**
  * The stored Merkle tree. Its leaves are the audit events themselves: leaf i is SHA-256(0x00 || the 32 bytes of
@@ -75,7 +75,7 @@ export async function readNodes(query: Query, postgres: boolean, ids: NodeId[]):
   const found = new Map<number, Buffer>();
   if (seqs.length) {
     for (const r of await query(`SELECT seq, hash FROM audit_events WHERE ${inList('seq')}`, [list(seqs)], 'log-leaves')) {
-      found.set(nodeKey({ level: 0, index: Number(r.seq) - 1 }), leafHash(Buffer.from(String(r.hash), 'hex')));
+      found.set(nodeKey({ level: 0, index: Number(r.seq) - 1 }), leafHashOfHex(String(r.hash)));
     }
   }
   if (keys.length) {
@@ -101,10 +101,11 @@ export class TreeAppender {
 
   /**
    * Appends leaves to the stored tree of `size` leaves (whose last event's hash is `head`), inside the caller's
-   * transaction, after the events themselves are written: each leaf's data `d` is hashed as SHA-256(0x00 || d),
+   * transaction, after the events themselves are written: each leaf's data `d` (32 bytes, or their 64 hex digits) is
+   * hashed as SHA-256(0x00 || d),
    * and every kept node the leaves complete is stored. `newHead` is the hash of the last event appended.
    */
-  async append(query: Query, postgres: boolean, size: number, head: string | null, leafData: Buffer[], newHead: string): Promise<void> {
+  async append(query: Query, postgres: boolean, size: number, head: string | null, leafData: (Buffer | string)[], newHead: string): Promise<void> {
     let tree: CompactTree;
     const cached = this.cached;
     this.cached = undefined; // until this append has succeeded: a failure leaves nothing half-kept
@@ -114,7 +115,11 @@ export class TreeAppender {
       const source = await readNodes(query, postgres, edge);
       tree = CompactTree.from(size, edge.map((n) => source(n.level, n.index)));
     }
-    const rows = leafData.flatMap((d) => tree.push(leafHash(d)).filter((n) => isKept(n.level)));
+    const rows: { level: number; index: number; hash: Buffer }[] = [];
+    const keep = (level: number, index: number, hash: Buffer) => {
+      if (isKept(level)) rows.push({ level, index, hash });
+    };
+    for (const d of leafData) tree.add(typeof d === 'string' ? leafHashOfHex(d) : leafHash(d), keep);
     for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
       const chunk = rows.slice(i, i + ROWS_PER_INSERT);
       const params: unknown[] = [];
@@ -129,6 +134,6 @@ export class TreeAppender {
 }
 
 /** Appends leaves once, with no frontier kept (a migration, a rebuild): see TreeAppender.append. */
-export function appendLeaves(query: Query, postgres: boolean, size: number, leafData: Buffer[]): Promise<void> {
+export function appendLeaves(query: Query, postgres: boolean, size: number, leafData: (Buffer | string)[]): Promise<void> {
   return new TreeAppender().append(query, postgres, size, null, leafData, '');
 }

@@ -30,6 +30,16 @@ export function leafHash(data: Uint8Array): Buffer {
   return hash('sha256', leafOf32, 'buffer') as unknown as Buffer;
 }
 
+/**
+ * leafHash of the bytes written as hex digits in `hex` (an audit event's `hash`: 64 digits, 32 bytes), without a
+ * Buffer of their own; anything else (a damaged value) is decoded as Buffer.from(hex, 'hex') would.
+ */
+export function leafHashOfHex(hex: string): Buffer {
+  leafOf32[0] = 0;
+  if (hex.length !== 2 * HASH_BYTES || leafOf32.write(hex, 1, 'hex') !== HASH_BYTES) return leafHash(Buffer.from(hex, 'hex'));
+  return hash('sha256', leafOf32, 'buffer') as unknown as Buffer;
+}
+
 /** RFC 9162 2.1.1: the hash of an interior node. */
 export function nodeHash(left: Uint8Array, right: Uint8Array): Buffer {
   if (left.length !== HASH_BYTES || right.length !== HASH_BYTES) return createHash('sha256').update(NODE_PREFIX).update(left).update(right).digest();
@@ -175,20 +185,25 @@ export class CompactTree {
   }
 
   push(leaf: Buffer): { level: number; index: number; hash: Buffer }[] {
+    const completed = [{ level: 0, index: this.size, hash: leaf }];
+    this.add(leaf, (level, index, hash) => completed.push({ level, index, hash }));
+    return completed;
+  }
+
+  /** Adds a leaf; `completes` is told each interior node it completes, bottom-up (no list made: the append's path). */
+  add(leaf: Buffer, completes: (level: number, index: number, hash: Buffer) => void): void {
     const index = this.size;
     this.size++;
-    const completed = [{ level: 0, index, hash: leaf }];
     let level = 0;
     let hash = leaf;
     while (this.levels.length && this.levels[this.levels.length - 1] === level) {
       this.levels.pop();
       hash = nodeHash(this.hashes.pop()!, hash);
       level++;
-      completed.push({ level, index: Math.floor(index / 2 ** level), hash });
+      completes(level, Math.floor(index / 2 ** level), hash);
     }
     this.levels.push(level);
     this.hashes.push(hash);
-    return completed;
   }
 
   /** The root hash of the tree as it now is. */
