@@ -28,7 +28,7 @@ const license: PublicLicenseDto = {
   issuedOn: '2021-04-09',
   expiresOn: '2031-04-08',
   brands: ['Inovi', 'Brand "B"'],
-  history: [{ type: 'GRANTED', effectiveOn: '2021-04-09', expiresOn: '2031-04-08' }],
+  history: [{ type: 'GRANTED', effectiveOn: '2021-04-09', expiresOn: '2031-04-08', logIndex: 1 }],
 };
 const manufacturer: ManufacturerDto = {
   id: '6f1c2d3e-0000-4000-8000-000000000001',
@@ -71,7 +71,7 @@ function pages(lang: Lang): Record<string, string> {
           issuedOn: '2021-04-09',
           expiresOn: '2031-04-08',
           brands: [],
-          lastStatusChange: { type: 'GRANTED', effectiveOn: '2021-04-09', expiresOn: '2031-04-08' },
+          lastStatusChange: { type: 'GRANTED', effectiveOn: '2021-04-09', expiresOn: '2031-04-08', logIndex: 1 },
         },
       },
     }),
