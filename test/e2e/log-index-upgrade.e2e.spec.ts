@@ -104,6 +104,8 @@ describe('upgrading a database: license events get their log index from their au
       ['SUSPENDED', null],
       ['RENEWED', renewed.seq - 1],
     ]);
+    const page = (await t.anon.get(`/manufacturers/${ids.preAuditCompany}`).expect(200)).text;
+    expect(page.match(/class="log-index"/g)).toHaveLength(1);
   });
 
   it('moves the register version on, so that public answers cached before the upgrade are not served as current', async () => {
