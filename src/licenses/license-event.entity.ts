@@ -28,4 +28,9 @@ export class LicenseEvent {
   @Column({ name: 'expires_on_after', type: 'date' }) expiresOnAfter: string;
   @Column({ name: 'recorded_at', type: 'varchar', length: 32, transformer: instantTransformer }) recordedAt: Date;
   @Column({ name: 'recorded_by', type: 'varchar', length: 100, nullable: true }) recordedBy: string | null;
+  /**
+   * The seq of the audit event that recorded this event, in the same transaction: its leaf index in the
+   * transparency log is auditSeq - 1. Null when unknown (an event older than the audit trail).
+   */
+  @Column({ name: 'audit_seq', type: 'integer', nullable: true }) auditSeq: number | null;
 }

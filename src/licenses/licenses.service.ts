@@ -8,7 +8,7 @@ import { type Page, pageOf } from '../common/pagination.js';
 import { currentContext } from '../common/request-context.js';
 import { Problem } from '../common/problem.js';
 import { CompaniesService } from '../companies/companies.service.js';
-import { AuditService } from '../audit/audit.service.js';
+import { type AuditEntry, AuditService } from '../audit/audit.service.js';
 import { inSnapshot, Snapshots } from '../database/snapshots.js';
 import { Transactions } from '../database/transactions.js';
 import type { AmendLicenseDto, CreateLicenseEventDto, GrantLicenseDto, LicenseDto, LicenseEventDto, ListLicensesQuery } from './dto/license.dto.js';
@@ -78,8 +78,7 @@ export class LicensesService {
         version: 1,
       });
       await m.save(license);
-      await m.save(this.newEvent(license.id, 1, step, input.reason ?? null, null));
-      await this.audit.record(m, { action: 'license.granted', entityType: 'license', entityId: license.id, after: toLicenseRecord(license, statusOn([step], this.clock.today())), reason: input.reason ?? null });
+      await this.recordEvent(m, license.id, 1, step, null, { after: toLicenseRecord(license, statusOn([step], this.clock.today())), reason: input.reason ?? null });
       return license.id;
     });
     return this.get(id);
@@ -150,8 +149,7 @@ export class LicensesService {
       const step = nextStep(events, 'AMENDED', this.clock.today());
       license.updatedAt = this.clock.now();
       await m.save(license);
-      await m.save(this.newEvent(license.id, last.seq + 1, step, input.reason ?? null, { changes }));
-      await this.audit.record(m, { action: 'license.amended', entityType: 'license', entityId: id, before, after: toLicenseRecord(license, status), reason: input.reason ?? null });
+      await this.recordEvent(m, license.id, last.seq + 1, step, { changes }, { before, after: toLicenseRecord(license, status), reason: input.reason ?? null });
     });
     return this.get(id);
   }
@@ -190,11 +188,7 @@ export class LicensesService {
       license.updatedAt = this.clock.now();
       license.version = version;
       await m.save(license);
-      await m.save(this.newEvent(license.id, seq, step, input.reason, data));
-      await this.audit.record(m, {
-        action: `license.${input.type.toLowerCase()}`,
-        entityType: 'license',
-        entityId: id,
+      await this.recordEvent(m, license.id, seq, step, data, {
         before,
         after: { ...toLicenseRecord(license, statusOn(all, today)), event: { type: input.type, effectiveOn: input.effectiveOn, ...(data ?? {}) } },
         reason: input.reason,
@@ -244,21 +238,38 @@ export class LicensesService {
     return { license, licensee: license.company!.legalName, events };
   }
 
-  private newEvent(licenseId: string, seq: number, step: LifecycleStep, reason: string | null, data: Record<string, unknown> | null): LicenseEvent {
-    return Object.assign(new LicenseEvent(), {
+  /**
+   * Writes the license event `seq` of a license and its audit record (action `license.<type>`), in the caller's
+   * transaction: the one way every license event is written (grant, amendment, lifecycle action, and the seed
+   * through them). The event keeps the seq of its audit record, whose leaf index in the transparency log is the
+   * event's public `logIndex` (seq - 1).
+   */
+  private async recordEvent(
+    m: EntityManager,
+    licenseId: string,
+    seq: number,
+    step: LifecycleStep,
+    data: Record<string, unknown> | null,
+    audit: Pick<AuditEntry, 'before' | 'after' | 'reason'>,
+  ): Promise<LicenseEvent> {
+    const record = await this.audit.record(m, { ...audit, action: `license.${step.type.toLowerCase()}`, entityType: 'license', entityId: licenseId });
+    const event = Object.assign(new LicenseEvent(), {
       id: randomUUID(),
       licenseId,
       seq,
       type: step.type,
       effectiveOn: step.effectiveOn,
-      reason,
+      reason: audit.reason ?? null,
       data,
       statusAfter: step.statusAfter,
       expiresOnAfter: step.expiresOnAfter,
       recordedAt: this.clock.now(),
       // The staff member whose request records it; null when the system does (the seed, a CLI command).
       recordedBy: currentContext().actorId,
+      auditSeq: record.seq,
     });
+    await m.save(event);
+    return event;
   }
 
   /**

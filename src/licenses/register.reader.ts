@@ -77,9 +77,9 @@ export class RegisterReader {
       [licenseNumberKey(licenseNumber)],
     );
     if (!row) return null;
-    const events = await this.reads.all<Pick<LicenseEvent, 'seq' | 'type' | 'effectiveOn' | 'statusAfter' | 'expiresOnAfter'>>(
+    const events = await this.reads.all<Pick<LicenseEvent, 'seq' | 'type' | 'effectiveOn' | 'statusAfter' | 'expiresOnAfter' | 'auditSeq'>>(
       'license-events',
-      'SELECT seq, type, effective_on AS "effectiveOn", status_after AS "statusAfter", expires_on_after AS "expiresOnAfter" FROM license_events WHERE license_id = $1 ORDER BY seq',
+      'SELECT seq, type, effective_on AS "effectiveOn", status_after AS "statusAfter", expires_on_after AS "expiresOnAfter", audit_seq AS "auditSeq" FROM license_events WHERE license_id = $1 ORDER BY seq',
       [row.id],
     );
     const company = Object.assign(new Company(), { id: row.companyId, legalName: row.legalName, tradeName: row.tradeName, city: row.city, province: row.province, website: row.website });

@@ -1,6 +1,7 @@
 import { Controller, Get, Header, Param, Res, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
+import { TransparencyLog } from '../audit/log/transparency-log.js';
 import { Public } from '../auth/auth.decorators.js';
 import { isCalendarDate } from '../common/calendar-date.js';
 import { PUBLIC_CACHE } from '../common/conditional.js';
@@ -10,10 +11,11 @@ import { PublicThrottlerGuard } from '../common/throttling.js';
 import { isUuid } from '../common/validation/validation.js';
 import { LICENSE_STATUSES } from '../licenses/lifecycle.js';
 import { ReportsService } from '../reports/reports.service.js';
-import { ExportsPageQuery, HomePageQuery, ManufacturerPageQuery, PageParams, VerifyPageQuery } from './dto/page-queries.js';
+import { ExportsPageQuery, HomePageQuery, LogPageQuery, ManufacturerPageQuery, PageParams, VerifyPageQuery } from './dto/page-queries.js';
 import { PublicService } from './public.service.js';
 import { ExportsPage } from './views/exports-page.js';
 import { HomePage } from './views/home-page.js';
+import { LogPage } from './views/log-page.js';
 import { ManufacturerPage } from './views/manufacturer-page.js';
 import { NotFoundPage } from './views/not-found-page.js';
 import type { PageContext } from './views/page-context.js';
@@ -31,6 +33,7 @@ export class PagesController {
   constructor(
     private readonly register: PublicService,
     private readonly reports: ReportsService,
+    private readonly log: TransparencyLog,
   ) {}
 
   @Get()
@@ -80,6 +83,21 @@ export class PagesController {
     const ctx = this.context('/exports', q, { groupBy: period, stack });
     const report = await this.reports.publicExports({ groupBy: [period, stack] });
     return renderPage(ExportsPage, { ctx, choice: { period, stack }, report, stacks });
+  }
+
+  /**
+   * What the transparency log proves, with its latest checkpoint. The checkpoint moves on with every audited
+   * write, of any area or none (staff accounts), so the page is not cached under the register's data version
+   * (public-cache.ts); browsers revalidate it each time (its ETag is its body's).
+   */
+  @Get('log')
+  @Header('Content-Type', 'text/html; charset=utf-8')
+  @Header('Cache-Control', 'no-cache')
+  async transparencyLog(@PageParams(LogPageQuery) q: LogPageQuery): Promise<string> {
+    const ctx = this.context('/log', q, {});
+    const latest = await this.log.latest();
+    const checkpoint = latest && { size: latest.size, rootHash: latest.root.toString('base64'), note: latest.note };
+    return renderPage(LogPage, { ctx, checkpoint, verifierKey: this.log.verifierKey });
   }
 
   private context(path: string, q: { lang?: Lang }, params: Record<string, string | undefined>): PageContext {

@@ -115,7 +115,8 @@ export class PublicResponseCache {
   /**
    * Public GET routes whose answer depends only on the URL, the data areas named here and the regulator's day:
    * their ETag and cache key are derived from those, so they can be answered before any other work.
-   * The first match decides; a path not listed here is not cached.
+   * The first match decides; a path not listed here is not cached. The transparency log (`/public/v1/log/`, the
+   * page `/log`) is not: its checkpoint moves on with every audited write, of any area or none.
    */
   private readonly routes: CachedRoute[];
   /** The duration histograms of the answers made here, by status and route (a few dozen at most). */

@@ -124,7 +124,7 @@ export class PublicService {
 }
 
 function toPublicEvent(e: LicenseEvent): PublicEventDto {
-  return { type: e.type, effectiveOn: e.effectiveOn, expiresOn: e.expiresOnAfter };
+  return { type: e.type, effectiveOn: e.effectiveOn, expiresOn: e.expiresOnAfter, logIndex: e.auditSeq == null ? null : Number(e.auditSeq) - 1 };
 }
 
 function toPublicLicense({ license: l, events }: LicenseWithSteps, asOf: CalendarDate, withHistory: boolean): PublicLicenseDto {

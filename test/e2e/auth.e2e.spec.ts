@@ -64,6 +64,7 @@ const ROUTE_TABLE: Record<string, StaffRole[] | 'public'> = {
   'GET /manufacturers/:id': 'public',
   'GET /verify': 'public',
   'GET /exports': 'public',
+  'GET /log': 'public',
   'GET /assets/*': 'public', // the stylesheet (@fastify/static)
   'GET /assets/fonts/*': 'public', // the Urdu typeface (@fastify/static)
 };

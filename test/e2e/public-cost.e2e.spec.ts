@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DataSource } from 'typeorm';
+import { TransparencyLog } from '../../src/audit/log/transparency-log.js';
 import { RegisterReader } from '../../src/licenses/register.reader.js';
 import { PublicService } from '../../src/public/public.service.js';
 import { DevicesService } from '../../src/shipments/devices.service.js';
@@ -94,6 +95,17 @@ describe('public reads cost what their answer needs', () => {
     await t.anon.get('/public/v1/register.json').set('If-None-Match', register.headers.etag).expect(304);
     await t.anon.get('/public/v1/exports').set('If-None-Match', exportsBefore.headers.etag).expect(200);
     expect((await t.anon.get('/public/v1/devices/356938035643809').expect(200)).body).toMatchObject({ exported: true, shippedOn: '2021-08-13' });
+  });
+
+  it('the transparency log is not answered under the register version: its checkpoint moves on with a shipment, which leaves the register as it was', async () => {
+    const log = t.app.get(TransparencyLog);
+    const before = (await log.issue())!;
+    const note = await t.anon.get('/public/v1/log/checkpoint').expect(200);
+    expect(note.text).toBe(before.note);
+    await t.http.post('/api/v1/shipments').send(shipmentBody(license)).expect(201); // moves the exports version only
+    const after = (await log.issue())!;
+    expect(after.size).toBe(before.size + 1);
+    expect((await t.anon.get('/public/v1/log/checkpoint').set('If-None-Match', note.headers.etag).expect(200)).text).toBe(after.note);
   });
 
   it('a rolled-back write (an import in validate mode) leaves the versions as they were', async () => {

@@ -50,7 +50,7 @@ describe('public register (JSON API)', () => {
 
   it('a profile has every license with its public lifecycle history; unknown or unlicensed is 404', async () => {
     const res = await t.anon.get(`/public/v1/manufacturers/${inovi.companyId}`).expect(200);
-    expect(res.body.licenses[0].history).toEqual([{ type: 'GRANTED', effectiveOn: '2021-04-09', expiresOn: '2031-04-08' }]);
+    expect(res.body.licenses[0].history).toEqual([{ type: 'GRANTED', effectiveOn: '2021-04-09', expiresOn: '2031-04-08', logIndex: expect.any(Number) }]);
     const unlicensed = await makeCompany(t);
     await t.anon.get(`/public/v1/manufacturers/${unlicensed.id}`).expect(404);
     await t.anon.get('/public/v1/manufacturers/6f1c2d3e-0000-4000-8000-000000000000').expect(404);
@@ -65,7 +65,7 @@ describe('public register (JSON API)', () => {
       const on10 = await verify(lucky.licenseNumber, '2021-08-10');
       expect(on10).toMatchObject({ status: 'ACTIVE', valid: true, issuedOn: '2021-08-10', expiresOn: '2031-08-09', brands: ['Samsung'] });
       expect(on10.holder).toMatchObject({ legalName: 'Lucky Motor Corporation Limited', tradeName: 'Lucky Motor' });
-      expect(on10.lastStatusChange).toEqual({ type: 'GRANTED', effectiveOn: '2021-08-10', expiresOn: '2031-08-09' });
+      expect(on10.lastStatusChange).toEqual({ type: 'GRANTED', effectiveOn: '2021-08-10', expiresOn: '2031-08-09', logIndex: expect.any(Number) });
       expect(await verify(lucky.licenseNumber, '2031-08-09')).toMatchObject({ status: 'ACTIVE', valid: true });
       expect(await verify(lucky.licenseNumber, '2031-08-10')).toMatchObject({ status: 'EXPIRED', valid: false });
     });

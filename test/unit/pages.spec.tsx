@@ -7,6 +7,7 @@ import { MESSAGES } from '../../src/common/i18n/messages.js';
 import type { ManufacturerDto, PublicLicenseDto } from '../../src/public/dto/public.dto.js';
 import { ExportsPage } from '../../src/public/views/exports-page.js';
 import { HomePage } from '../../src/public/views/home-page.js';
+import { type LogCheckpoint, LogPage } from '../../src/public/views/log-page.js';
 import { Badge } from '../../src/public/views/license-facts.js';
 import { ManufacturerPage } from '../../src/public/views/manufacturer-page.js';
 import { NotFoundPage } from '../../src/public/views/not-found-page.js';
@@ -28,7 +29,10 @@ const license: PublicLicenseDto = {
   issuedOn: '2021-04-09',
   expiresOn: '2031-04-08',
   brands: ['Inovi', 'Brand "B"'],
-  history: [{ type: 'GRANTED', effectiveOn: '2021-04-09', expiresOn: '2031-04-08' }],
+  history: [
+    { type: 'GRANTED', effectiveOn: '2021-04-09', expiresOn: '2031-04-08', logIndex: null },
+    { type: 'SUSPENDED', effectiveOn: '2022-01-01', expiresOn: '2031-04-08', logIndex: 41 },
+  ],
 };
 const manufacturer: ManufacturerDto = {
   id: '6f1c2d3e-0000-4000-8000-000000000001',
@@ -48,6 +52,13 @@ const report = {
   ],
   totals: { shipments: 6, units: 1234567, fobValue: null, shipmentsWithFob: 0 },
 } as unknown as ExportsReportDto;
+
+const checkpoint: LogCheckpoint = {
+  size: 1234,
+  rootHash: 'rQDn2sw3Ij4pRkTm5B1bFVv5ixIEBloMKKqPCJI9FZs=',
+  note: 'registry.test/audit\n1234\nrQDn2sw3Ij4pRkTm5B1bFVv5ixIEBloMKKqPCJI9FZs=\n\n— registry.test/audit stgtuX3rMjsvK7wdMzQm<b>\n',
+};
+const VERIFIER_KEY = 'registry.test/audit+b6d82db9+AeD5kZ2B0y+KpQYW3xjPHOnMC3Ht5C5nOYqlc3ztR1tV';
 
 const ctxOf = (lang: Lang, path: string, params: Record<string, string | undefined> = {}): PageContext => ({ lang, path, params });
 
@@ -71,12 +82,14 @@ function pages(lang: Lang): Record<string, string> {
           issuedOn: '2021-04-09',
           expiresOn: '2031-04-08',
           brands: [],
-          lastStatusChange: { type: 'GRANTED', effectiveOn: '2021-04-09', expiresOn: '2031-04-08' },
+          lastStatusChange: { type: 'GRANTED', effectiveOn: '2021-04-09', expiresOn: '2031-04-08', logIndex: 1 },
         },
       },
     }),
     'verify, not found': renderPage(VerifyPage, { ctx: ctxOf(lang, '/verify', { licenseNumber: HOSTILE }), verdict: { kind: 'not-found', licenseNumber: HOSTILE } }),
     exports: renderPage(ExportsPage, { ctx: ctxOf(lang, '/exports'), choice: { period: 'fiscalYear', stack: 'destination' }, report, stacks: ['destination', 'deviceCategory'] }),
+    log: renderPage(LogPage, { ctx: ctxOf(lang, '/log'), checkpoint, verifierKey: VERIFIER_KEY }),
+    'log, no checkpoint yet': renderPage(LogPage, { ctx: ctxOf(lang, '/log'), checkpoint: null, verifierKey: VERIFIER_KEY }),
     'not found': renderPage(NotFoundPage, { ctx: ctxOf(lang, `/manufacturers/${encodeURIComponent(HOSTILE)}`) }),
   };
 }
@@ -136,6 +149,32 @@ describe('the public pages as components', () => {
     // the element structure is the same: only text differs
     const tags = (html: string) => [...html.matchAll(/<([a-z0-9]+)[\s>/]/g)].map((m) => m[1]).join(' ');
     expect(tags(ur)).toBe(tags(en));
+  });
+
+  it('the log page: its checkpoint (size, root, the note left to right and escaped), the key, the routes and the witness; or none yet', () => {
+    for (const lang of LANGS) {
+      const t = MESSAGES[lang];
+      const { log, 'log, no checkpoint yet': none } = pages(lang);
+      expect(log).toContain(`<h1>${t.log.title}</h1>`);
+      expect(log).toContain(`<dd class="tree-size">${format(lang).number(1234)}</dd>`);
+      expect(log).toContain(`<dd><code dir="ltr">${checkpoint.rootHash}</code></dd>`);
+      expect(log).toContain('<pre class="note" dir="ltr"><code>registry.test/audit\n1234\nrQDn2sw3Ij4pRkTm5B1bFVv5ixIEBloMKKqPCJI9FZs=\n\n— registry.test/audit stgtuX3rMjsvK7wdMzQm&lt;b&gt;</code></pre>');
+      expect(log).toContain(`<pre dir="ltr"><code>${VERIFIER_KEY}</code></pre>`);
+      expect(log).toContain('<pre dir="ltr"><code>npm run cli -- log:witness --url https://&lt;registry&gt; --state &lt;dir&gt;</code></pre>');
+      expect(log).toContain('href="/public/v1/log/proofs/inclusion?index=0&amp;treeSize=1234"');
+      expect(log).toContain('href="/public/v1/log/proofs/consistency?from=1&amp;to=1234"');
+      expect(log).not.toContain(t.log.noCheckpoint);
+      expect(none).toContain(`<p role="status">${t.log.noCheckpoint}</p>`);
+      expect(none).not.toContain('class="note"');
+      expect(none).not.toContain('href="/public/v1/log/proofs/');
+      expect(none).toContain(VERIFIER_KEY);
+    }
+  });
+
+  it("a license's history gives each event's log index, linked to the log page; none when unknown", () => {
+    expect(pages('en').manufacturer).toContain('<a class="log-index" href="/log">log #41</a>');
+    expect(pages('ur').manufacturer).toContain('<a class="log-index" href="/log?lang=ur">لاگ نمبر 41</a>');
+    expect(pages('en').manufacturer.match(/class="log-index"/g)).toHaveLength(1);
   });
 
   it('a badge names the status in the catalog', () => {

@@ -13,6 +13,7 @@ export const en = {
   navHome: 'Manufacturers',
   navVerify: 'Verify a license',
   navExports: 'Exports',
+  navLog: 'Transparency log',
   /** Between two items of a line, e.g. a status change and its date. */
   separator: ', ',
   other: 'Other',
@@ -71,6 +72,39 @@ export const en = {
   shipments: 'Shipments',
   withheld: 'withheld',
   total: 'Total',
+
+  /** The transparency log page (/log) and the log index of each event in a license's history. */
+  log: {
+    title: 'Transparency log',
+    intro:
+      'Every change staff make to the register (a license granted, suspended or renewed, a company or a shipment recorded) is written to an audit trail that can only be added to. The transparency log lets anyone check that this trail is never rewritten.',
+    provesTitle: 'What it proves',
+    proves: [
+      'The registry signs and publishes a checkpoint of the audit trail: how many records it holds (the tree size) and a root hash, a fingerprint of all of them computed as a Merkle tree (RFC 9162).',
+      'Anyone can keep the checkpoints they see. With short proofs from the registry they can check that a later log extends an earlier checkpoint, with nothing in it changed or removed, and that a given record is in the log.',
+      'So the history of the register cannot be rewritten without it being noticed. Each event in a license’s public history shows its place in the log (“log #…”): anyone can ask for the proof that it is there.',
+    ],
+    hiddenTitle: 'What it does not reveal',
+    hidden: 'Only hashes are public. The records themselves, with their details and the reasons staff give, stay with the regulator; the checkpoints and proofs hold nothing but hashes.',
+    checkpointTitle: 'The current checkpoint',
+    treeSize: 'Tree size (records)',
+    rootHash: 'Root hash (base64)',
+    note: 'The signed checkpoint as published: the log’s name, the tree size, the root hash, and the registry’s signature.',
+    noCheckpoint: 'No checkpoint yet. The registry signs one when it starts, and again whenever records are added.',
+    keyTitle: 'The key that signs the checkpoints',
+    key: 'Check the Ed25519 signature of each checkpoint with this verifier key, and keep it: a checkpoint signed with any other key is not the registry’s.',
+    machinesTitle: 'For programs',
+    endpoints: {
+      checkpoint: 'the latest signed checkpoint (text)',
+      key: 'the signing key (JSON)',
+      inclusion: 'proof that the record with a log index is in the tree of a checkpoint’s size (JSON)',
+      consistency: 'proof that the tree of one size extends the tree of a smaller size (JSON)',
+    },
+    witnessTitle: 'Watch the log: run a witness',
+    witness:
+      'An outside body, such as an auditor, another agency or a newspaper, can watch the log with the witness command of this registry’s software, run once a day (for example from cron) on its own computer. The first run keeps the key and the checkpoint in the state directory; each later run checks the new checkpoint’s signature and a proof that the log still extends the checkpoint kept, keeps the new one, and stops with an error when either check fails.',
+    entry: (index: string) => `log #${index}`,
+  },
 
   openData: 'Open data',
   downloadCsv: 'Register as CSV',

@@ -61,6 +61,9 @@ export class ExportsPageQuery extends PageQuery {
   stack?: 'destination' | 'deviceCategory';
 }
 
+/** `/log`: the transparency log. */
+export class LogPageQuery extends PageQuery {}
+
 /**
  * The page's query as `dto` (one of the classes above): repeated parameters give their first value, unknown ones
  * are dropped, and a value that fails its rule is removed. Used instead of @Query() (whose global pipe answers

@@ -53,6 +53,14 @@ export class PublicEventDto {
   @ApiProperty({ enum: ['GRANTED', 'SUSPENDED', 'REINSTATED', 'RENEWED', 'REVOKED', 'SURRENDERED'] }) type: string;
   @ApiProperty({ format: 'date' }) effectiveOn: string;
   @ApiProperty({ format: 'date', description: 'Last day of the term after this event' }) expiresOn: string;
+  @ApiProperty({
+    type: 'integer',
+    minimum: 0,
+    nullable: true,
+    example: 41,
+    description: "Leaf index of this event's audit record in the transparency log: prove it with GET /public/v1/log/proofs/inclusion (null when unknown, for an event older than the audit trail)",
+  })
+  logIndex: number | null;
 }
 
 export class PublicLicenseDto {

@@ -36,6 +36,9 @@ export function Layout({ ctx, title, children }: { ctx: PageContext; title: stri
                 <li>
                   <a href={link(ctx, '/exports')}>{t.navExports}</a>
                 </li>
+                <li>
+                  <a href={link(ctx, '/log')}>{t.navLog}</a>
+                </li>
                 {others.map((other) => (
                   <li>
                     <a href={`${ctx.path}${query({ ...ctx.params, lang: langParam(other) })}`} hreflang={other} lang={other}>

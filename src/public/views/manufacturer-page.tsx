@@ -1,7 +1,7 @@
 import type { ManufacturerDto } from '../dto/public.dto.js';
 import { Layout } from './layout.js';
 import { Day, LicenseFacts } from './license-facts.js';
-import { eventName, type PageContext, wordsOf } from './page-context.js';
+import { eventName, link, type PageContext, wordsOf } from './page-context.js';
 
 /** A manufacturer's profile: its public facts and every license with its lifecycle history. */
 export function ManufacturerPage({ ctx, m }: { ctx: PageContext; m: ManufacturerDto }) {
@@ -57,6 +57,14 @@ export function ManufacturerPage({ ctx, m }: { ctx: PageContext; m: Manufacturer
                     <span class="term">
                       ({t.termEnds} <Day ctx={ctx} date={e.expiresOn} />)
                     </span>
+                  </>
+                )}
+                {e.logIndex !== null && (
+                  <>
+                    {' '}
+                    <a class="log-index" href={link(ctx, '/log')}>
+                      {t.log.entry(String(e.logIndex))}
+                    </a>
                   </>
                 )}
               </li>
