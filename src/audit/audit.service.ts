@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { type EntityManager, MoreThan, Repository } from 'typeorm';
+import { type EntityManager, Repository } from 'typeorm';
 import { Clock } from '../common/clock.js';
 import { Metrics } from '../common/metrics.js';
 import { type Page, pageOf } from '../common/pagination.js';
@@ -169,11 +169,12 @@ export class AuditService {
   async verify(options: { checkpoints?: { source: string; note: string }[]; checkpointFile?: boolean } = {}): Promise<AuditVerifyDto> {
     const failures: AuditFailureDto[] = [];
     let failuresTotal = 0;
-    const fail = (seq: number, problem: string) => {
+    const fail = (seq: number, problem: string, kind: 'chain' | 'log' = 'chain') => {
       failuresTotal++;
-      if (failures.length < 2 * MAX_LISTED_FAILURES) failures.push({ seq, problem });
+      if (failures.length < 2 * MAX_LISTED_FAILURES) failures.push({ seq, kind, problem });
     };
-    const checkpoints = await this.checkpointsToCheck(options.checkpoints ?? [], options.checkpointFile ?? true, fail);
+    const logFail = (seq: number, problem: string) => fail(seq, problem, 'log');
+    const checkpoints = await this.checkpointsToCheck(options.checkpoints ?? [], options.checkpointFile ?? true, logFail);
     let next = 0;
     let matched: KnownCheckpoint | null = null;
     const tree = new CompactTree();
@@ -182,8 +183,10 @@ export class AuditService {
         const c = checkpoints[next++];
         if (tree.root().equals(c.root)) matched = c;
         else {
-          const since = matched ? `; the checkpoint of size ${matched.size} (${matched.sources.join(', ')}) still matches, so the change is in events ${matched.size + 1}..${c.size}` : '';
-          fail(c.size, `the tree of events 1..${c.size} does not have the root signed in the checkpoint of size ${c.size} (${c.sources.join(', ')}): events up to ${c.size} were changed, rehashed or renumbered after it was signed${since}`);
+          const fork = matched && matched.size === c.size;
+          const since = matched && !fork ? `; the checkpoint of size ${matched.size} (${matched.sources.join(', ')}) still matches, so the change is in events ${matched.size + 1}..${c.size}` : '';
+          const forked = fork ? `; another checkpoint of that size (${matched!.sources.join(', ')}) signed the events as they are: the log was signed twice at size ${c.size}, a fork` : '';
+          logFail(c.size, `the tree of events 1..${c.size} does not have the root signed in the checkpoint of size ${c.size} (${c.sources.join(', ')}): events up to ${c.size} were changed, rehashed or renumbered after it was signed${since}${forked}`);
         }
       }
     };
@@ -191,8 +194,8 @@ export class AuditService {
     let previous: { seq: number; hash: string } = { seq: 0, hash: GENESIS_HASH };
     let length = 0;
     for (;;) {
-      const rows = await this.events.find({ where: { seq: MoreThan(previous.seq) }, order: { seq: 'ASC' }, take: VERIFY_BATCH });
-      for (const e of rows) {
+      const rows = await this.storedEvents(previous.seq);
+      for (const { event: e, unreadable } of rows) {
         const first = previous.seq + 1;
         const problems: string[] = [];
         if (e.seq !== first) {
@@ -200,7 +203,8 @@ export class AuditService {
         } else if (e.prevHash !== previous.hash) {
           problems.push(previous.seq === 0 ? 'prevHash is not the genesis hash' : `prevHash does not match the hash of event ${previous.seq}`);
         }
-        if (hashOf(e) !== e.hash) problems.push('hash does not match the event: it was changed after it was written');
+        if (unreadable) problems.push(unreadable);
+        else if (hashOf(e) !== e.hash) problems.push('hash does not match the event: it was changed after it was written');
         if (problems.length) fail(e.seq, problems.join('; '));
         previous = e;
         length++;
@@ -210,13 +214,14 @@ export class AuditService {
       if (rows.length < VERIFY_BATCH) break;
     }
     for (const c of checkpoints.slice(next)) {
-      fail(length + 1, `the log has ${length} events but the checkpoint of size ${c.size} (${c.sources.join(', ')}) was signed over ${c.size}: events ${length + 1}..${c.size} were removed`);
+      const since = matched ? ` (the checkpoint of size ${(matched as KnownCheckpoint).size} still matches: the events after it may have been replaced too)` : '';
+      logFail(length + 1, `the log has ${length} events but the checkpoint of size ${c.size} (${c.sources.join(', ')}) was signed over ${c.size}: events were removed, at least ${length + 1}..${c.size}${since}`);
     }
     const root = tree.root();
     try {
-      if (!(await this.log.root(length)).equals(root)) fail(length, `the stored Merkle tree (audit_log_nodes) does not have the root of the events (${root.toString('base64')}): the proofs served would not match them`);
+      if (!(await this.log.root(length)).equals(root)) logFail(length, `the stored Merkle tree (audit_log_nodes) does not have the root of the events (${root.toString('base64')}): the proofs served would not match them`);
     } catch (e) {
-      fail(length, `the stored Merkle tree is damaged: ${(e as Error).message}`);
+      logFail(length, `the stored Merkle tree is damaged: ${(e as Error).message}`);
     }
     failures.sort((a, b) => a.seq - b.seq);
     const first = failures[0];
@@ -230,6 +235,41 @@ export class AuditService {
       failures: failures.slice(0, MAX_LISTED_FAILURES),
       failuresTotal,
     };
+  }
+
+  /**
+   * VERIFY_BATCH events after `after`, as stored (raw rows: a value the entity could not read is reported, not
+   * thrown). `unreadable` says what is wrong with an event's stored fields: a time that is not one, or not in the
+   * one text form its hash covers (the same instant written otherwise would move the event in searches by day
+   * without changing its hash).
+   */
+  private async storedEvents(after: number): Promise<{ event: AuditEvent; unreadable?: string }[]> {
+    const postgres = this.tx.engine === 'postgres';
+    const rows: Record<string, unknown>[] = await this.events.manager.query(
+      `SELECT seq, occurred_at, actor_id, action, entity_type, entity_id, request_id, reason, before, after, prev_hash, hash FROM audit_events WHERE seq > ${postgres ? '$1' : '?'} ORDER BY seq LIMIT ${VERIFY_BATCH}`,
+      [after],
+    );
+    return rows.map((r) => {
+      const text = String(r.occurred_at);
+      const occurredAt = new Date(text);
+      const event = Object.assign(new AuditEvent(), {
+        seq: Number(r.seq),
+        occurredAt,
+        actorId: r.actor_id as string | null,
+        action: String(r.action),
+        entityType: String(r.entity_type),
+        entityId: String(r.entity_id),
+        requestId: r.request_id as string | null,
+        reason: r.reason as string | null,
+        before: r.before as string | null,
+        after: r.after as string | null,
+        prevHash: String(r.prev_hash),
+        hash: String(r.hash),
+      });
+      if (Number.isNaN(occurredAt.getTime())) return { event, unreadable: `occurred_at "${text.slice(0, 40)}" is not a time: the event was changed after it was written` };
+      if (occurredAt.toISOString() !== text) return { event, unreadable: `occurred_at "${text.slice(0, 40)}" is not stored as written (${occurredAt.toISOString()}): the event was changed after it was written` };
+      return { event };
+    });
   }
 
   /**
@@ -272,17 +312,27 @@ interface KnownCheckpoint {
 export function toAuditDto(a: AuditEvent): AuditEventDto {
   return {
     seq: a.seq,
-    occurredAt: a.occurredAt.toISOString(),
+    occurredAt: Number.isNaN(a.occurredAt.getTime()) ? null : a.occurredAt.toISOString(),
     actorId: a.actorId,
     action: a.action,
     entityType: a.entityType,
     entityId: a.entityId,
     requestId: a.requestId,
     reason: a.reason,
-    before: a.before === null ? null : JSON.parse(a.before),
-    after: a.after === null ? null : JSON.parse(a.after),
+    before: readJson(a.before),
+    after: readJson(a.after),
     prevHash: a.prevHash,
     hash: a.hash,
     logIndex: a.seq - 1,
   };
+}
+
+/** The JSON text of a record as written; text that is not JSON (an event changed in the database) is given as it is. */
+function readJson(text: string | null): unknown {
+  if (text === null) return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
 }

@@ -25,6 +25,7 @@ const DESCRIPTIONS: Record<number, string> = {
   409: 'Conflict with stored data (duplicate, or still referenced)',
   415: 'The body is in a media type or charset that is not read here (the detail names it)',
   422: 'A registry rule forbids it (the detail says which and why)',
+  503: 'Not now: the database is busy (BUSY, with Retry-After), or the transparency log is damaged (LOG_DAMAGED, until it is repaired)',
 };
 
 /** Documents problem+json error responses. */

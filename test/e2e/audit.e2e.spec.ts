@@ -160,8 +160,8 @@ describe('verify walks the whole chain and lists every event that does not verif
     const result = await verify();
     expect(result).toMatchObject({ ok: false, length: total, failedAt: 5, failuresTotal: 2 });
     expect(result.failures).toEqual([
-      { seq: 5, problem: expect.stringMatching(/hash does not match/) },
-      { seq: 2400, problem: expect.stringMatching(/hash does not match/) },
+      { seq: 5, kind: 'chain', problem: expect.stringMatching(/hash does not match/) },
+      { seq: 2400, kind: 'chain', problem: expect.stringMatching(/hash does not match/) },
     ]);
     expect(result.problem).toBe(result.failures[0].problem);
   });
@@ -173,10 +173,10 @@ describe('verify walks the whole chain and lists every event that does not verif
     const result = await verify();
     expect(result).toMatchObject({ ok: false, length: total - 4, failedAt: 1200, failuresTotal: 3 });
     expect(result.failures).toEqual([
-      { seq: 1200, problem: 'event 1200 is missing (the next is 1201)' },
-      { seq: 1700, problem: 'events 1700 to 1702 are missing (the next is 1703)' },
+      { seq: 1200, kind: 'chain', problem: 'event 1200 is missing (the next is 1201)' },
+      { seq: 1700, kind: 'chain', problem: 'events 1700 to 1702 are missing (the next is 1703)' },
       // The transparency log's stored tree still covers the removed events.
-      { seq: total - 4, problem: expect.stringMatching(/stored Merkle tree .* does not have the root of the events/) },
+      { seq: total - 4, kind: 'log', problem: expect.stringMatching(/stored Merkle tree .* does not have the root of the events/) },
     ]);
   });
 
@@ -186,9 +186,9 @@ describe('verify walks the whole chain and lists every event that does not verif
     const result = await verify();
     expect(result).toMatchObject({ ok: false, length: total, failedAt: 800, failuresTotal: 3 });
     expect(result.failures).toEqual([
-      { seq: 800, problem: expect.stringMatching(/hash does not match/) },
-      { seq: 801, problem: expect.stringMatching(/prevHash does not match the hash of event 800/) },
-      { seq: total, problem: expect.stringMatching(/stored Merkle tree .* does not have the root of the events/) },
+      { seq: 800, kind: 'chain', problem: expect.stringMatching(/hash does not match/) },
+      { seq: 801, kind: 'chain', problem: expect.stringMatching(/prevHash does not match the hash of event 800/) },
+      { seq: total, kind: 'log', problem: expect.stringMatching(/stored Merkle tree .* does not have the root of the events/) },
     ]);
   });
 

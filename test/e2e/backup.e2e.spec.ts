@@ -59,7 +59,7 @@ describe('backups that are proven', () => {
       // knows the events written after it, and audit:verify names them as lost.
       const verified = await cli(['audit:verify'], target.database);
       expect(verified.code, verified.text).toBe(1);
-      expect(verified.text).toMatch(new RegExp(`the checkpoint of size ${later!.size} \\(checkpoint file\\) was signed over ${later!.size}: events \\d+..${later!.size} were removed`));
+      expect(verified.text).toMatch(new RegExp(`the checkpoint of size ${later!.size} \\(checkpoint file\\) was signed over ${later!.size}: events were removed, at least \\d+..${later!.size}`));
     } finally {
       await target.drop();
     }

@@ -8,7 +8,7 @@ import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditService, hashOf } from '../../src/audit/audit.service.js';
 import type { AuditEvent } from '../../src/audit/audit-event.entity.js';
-import { appendLeaves } from '../../src/audit/log/log-nodes.js';
+import { appendLeaves, TreeAppender } from '../../src/audit/log/log-nodes.js';
 import { splitNotes } from '../../src/audit/log/signed-note.js';
 import { TransparencyLog } from '../../src/audit/log/transparency-log.js';
 import { runCli } from '../../src/cli/commands.js';
@@ -193,9 +193,9 @@ describe('transparency log: rewriting history is caught', () => {
     });
     const result = await verify();
     expect(result).toMatchObject({ ok: false, length: 20, failedAt: 21, failuresTotal: 1 });
-    expect(result.problem).toBe('the log has 20 events but the checkpoint of size 23 (database, checkpoint file) was signed over 23: events 21..23 were removed');
-    expect(await t.app.get(TransparencyLog).issue()).toMatchObject({ size: 23 });
-    expect(t.app.get(TransparencyLog).refused).toMatch(/fewer than the 23 of its latest checkpoint/);
+    expect(result.problem).toBe('the log has 20 events but the checkpoint of size 23 (database, checkpoint file) was signed over 23: events were removed, at least 21..23 (the checkpoint of size 13 still matches: the events after it may have been replaced too)');
+    expect(await t.app.get(TransparencyLog).issue()).toBeNull();
+    expect(t.app.get(TransparencyLog).refused).toMatch(/the log has 20 events, fewer than the 23 of the checkpoint of that size in the (database|checkpoint file)/);
   });
 
   it('rewriting one event and rehashing every later one (chain and tree rebuilt) contradicts each checkpoint after it', async () => {
@@ -209,8 +209,8 @@ describe('transparency log: rewriting history is caught', () => {
     expect(result.problem).toBe(
       'the tree of events 1..23 does not have the root signed in the checkpoint of size 23 (database, checkpoint file): events up to 23 were changed, rehashed or renumbered after it was signed; the checkpoint of size 13 (database, checkpoint file) still matches, so the change is in events 14..23',
     );
-    expect(await t.app.get(TransparencyLog).issue()).toMatchObject({ size: 23 });
-    expect(t.app.get(TransparencyLog).refused).toMatch(/no longer has the root of the checkpoint/);
+    expect(await t.app.get(TransparencyLog).issue()).toBeNull();
+    expect(t.app.get(TransparencyLog).refused).toMatch(/no longer has the root signed in the checkpoint of that size/);
   });
 
   it('deleting an event and renumbering the rest is caught; so is it when the database checkpoints are deleted too (the file keeps them)', async () => {
@@ -258,7 +258,7 @@ describe('audit:verify --checkpoint FILE', () => {
       });
       const result = await t.app.get(AuditService).verify({ checkpoints: [{ source: file, note: kept }] });
       expect(result).toMatchObject({ ok: false, failedAt: 10 });
-      expect(result.problem).toBe(`the log has 9 events but the checkpoint of size 11 (${file}) was signed over 11: events 10..11 were removed`);
+      expect(result.problem).toBe(`the log has 9 events but the checkpoint of size 11 (${file}) was signed over 11: events were removed, at least 10..11`);
     } finally {
       await t.close();
     }
@@ -305,6 +305,7 @@ describe('npm run cli -- log:witness', () => {
       await db.query(`UPDATE audit_events SET reason = 'rewritten' WHERE seq = 7`);
       await rehashFrom(t, db, 7);
       await db.query('DELETE FROM audit_log_checkpoints');
+      writeFileSync(join(t.checkpointDir, 'checkpoints'), ''); // and the file outside the database
     });
     await addEvents(t, 2, 200);
     expect(await t.app.get(TransparencyLog).issue()).toMatchObject({ size: 26 }); // nothing left to compare with: signed
@@ -338,6 +339,7 @@ describe('npm run cli -- log:witness', () => {
             await addEvents(other, 3, 300); // the log is longer than before
           }
           await db.query('DELETE FROM audit_log_checkpoints');
+          writeFileSync(join(other.checkpointDir, 'checkpoints'), '');
         });
         await other.app.get(TransparencyLog).issue();
         const result = await run(['log:witness', '--url', otherUrl, '--state', otherState]);
@@ -453,6 +455,90 @@ describe('the public fast path does not keep log answers', () => {
       const second = await t.anon.get('/public/v1/log/checkpoint').set('If-None-Match', first.headers.etag ?? '"none"').expect(200);
       expect(second.text.split('\n')[1]).toBe('5');
       await t.anon.get('/public/v1/log/proofs/inclusion?index=3&treeSize=4').expect(200);
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe('the registry never signs over what it signed before, and says why', () => {
+  it('database checkpoints deleted and history rewritten: the checkpoint file still holds the last one, so no second signature (no fork)', async () => {
+    const t = await startApp();
+    try {
+      await addEvents(t, 10);
+      const first = await t.app.get(TransparencyLog).issue();
+      await withoutTriggers(t, async (db) => {
+        await db.query(`UPDATE audit_events SET reason = 'rewritten' WHERE seq = 4`);
+        await rehashFrom(t, db, 4);
+        await db.query('DELETE FROM audit_log_checkpoints');
+      });
+      expect(await t.app.get(TransparencyLog).issue()).toBeNull();
+      expect(t.app.get(TransparencyLog).refused).toMatch(/the stored tree of the first 13 events no longer has the root signed in the checkpoint of that size in the checkpoint file/);
+      expect(readFileSync(join(t.checkpointDir, 'checkpoints'), 'utf8')).toBe(first!.note);
+      // Edited unsigned columns do not count: only what was signed.
+      await withoutTriggers(t, async (db) => {
+        const p = t.engine === 'postgres' ? ['$1', '$2'] : ['?', '?'];
+        await db.query(`INSERT INTO audit_log_checkpoints (tree_size, root_hash, issued_at, note) VALUES (13, ${p[0]}, '2026-01-01T00:00:00.000Z', ${p[1]})`, [mth(await leafData(t)).toString('base64'), first!.note]);
+      });
+      expect(await t.app.get(TransparencyLog).issue()).toBeNull();
+      expect(t.app.get(TransparencyLog).refused).toMatch(/no longer has the root signed in the checkpoint of that size in the database/);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('a row that is not a checkpoint of this log is never served; a damaged tree answers 503 LOG_DAMAGED, for proofs and writes', async () => {
+    const t = await startApp();
+    try {
+      await addEvents(t, 40);
+      const good = await t.app.get(TransparencyLog).issue();
+      await withoutTriggers(t, async (db) => {
+        await db.query(`INSERT INTO audit_log_checkpoints (tree_size, root_hash, issued_at, note) VALUES (1000, 'AAAA', '2026-01-01T00:00:00.000Z', 'garbage')`);
+      });
+      expect((await t.anon.get('/public/v1/log/checkpoint').expect(200)).text).toBe(good!.note);
+      await withoutTriggers(t, async (db) => {
+        await db.query(`DELETE FROM audit_log_nodes WHERE node_id = ${1 * 64 + 4}`); // level 4, index 1: events 17..32
+      });
+      const proof = await t.anon.get('/public/v1/log/proofs/inclusion?index=20&treeSize=43').expect(503);
+      expect(proof.body).toMatchObject({ code: 'LOG_DAMAGED' });
+      expect(proof.headers['cache-control'] ?? '').not.toMatch(/immutable/);
+      // As after a restart: the tree's edge is read from the database again.
+      (t.app.get(AuditService) as unknown as { tree: TreeAppender }).tree = new TreeAppender();
+      const write = await t.http.post('/api/v1/companies').send({ legalName: 'After The Damage Ltd' });
+      expect(write.status, JSON.stringify(write.body)).toBe(503);
+      expect(write.body).toMatchObject({ code: 'LOG_DAMAGED' });
+      expect((await t.http.get('/api/v1/companies?q=after%20the%20damage').expect(200)).body.total).toBe(0);
+      expect(await t.app.get(TransparencyLog).issue()).toBeNull();
+      expect(t.app.get(TransparencyLog).refused).toMatch(/no node at level 4, index 1/);
+      const ok = await t.anon.get('/public/v1/log/proofs/inclusion?index=2&treeSize=3').expect(200);
+      expect(ok.headers['cache-control']).toMatch(/immutable/);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('verify reports an event whose time was rewritten as the same instant (moving it between days) or as no time, and a record that is not JSON; nothing answers 500', async () => {
+    const t = await startApp();
+    try {
+      await addEvents(t, 5);
+      await withoutTriggers(t, async (db) => {
+        const [{ occurred_at }] = await db.query('SELECT occurred_at FROM audit_events WHERE seq = 4');
+        const instant = new Date(occurred_at);
+        const shifted = new Date(instant.getTime() + 23 * 3600_000 + 59 * 60_000).toISOString().replace('Z', '+23:59');
+        expect(new Date(shifted).getTime()).toBe(instant.getTime());
+        await db.query(`UPDATE audit_events SET occurred_at = '${shifted}' WHERE seq = 4`);
+        await db.query(`UPDATE audit_events SET occurred_at = 'not a date' WHERE seq = 6`);
+        await db.query(`UPDATE audit_events SET after = '{' WHERE seq = 7`);
+      });
+      const result = (await t.http.get('/api/v1/audit/verify').expect(200)).body;
+      expect(result).toMatchObject({ ok: false, failuresTotal: 3 });
+      expect(result.failures).toEqual([
+        { seq: 4, kind: 'chain', problem: expect.stringMatching(/^occurred_at ".*\+23:59" is not stored as written \(.*Z\): the event was changed after it was written$/) },
+        { seq: 6, kind: 'chain', problem: 'occurred_at "not a date" is not a time: the event was changed after it was written' },
+        { seq: 7, kind: 'chain', problem: 'hash does not match the event: it was changed after it was written' },
+      ]);
+      const listed = (await t.http.get('/api/v1/audit?sort=seq&limit=10').expect(200)).body.items;
+      expect(listed.find((e: { seq: number }) => e.seq === 7).after).toBe('{');
     } finally {
       await t.close();
     }

@@ -45,7 +45,7 @@ export class ListAuditQuery extends PageQuery {
 
 export class AuditEventDto {
   @ApiProperty({ example: 42 }) seq: number;
-  @ApiProperty({ format: 'date-time' }) occurredAt: string;
+  @ApiProperty({ format: 'date-time', nullable: true, type: String, description: 'null only when the stored time cannot be read (changed in the database: GET /api/v1/audit/verify names the event)' }) occurredAt: string | null;
   @ApiProperty({ nullable: true, type: String, format: 'uuid', description: 'Staff id; null for the system (seed, CLI)' }) actorId: string | null;
   @ApiProperty({ example: 'license.suspended' }) action: string;
   @ApiProperty({ enum: AUDIT_ENTITY_TYPES }) entityType: string;
@@ -67,6 +67,7 @@ export class AuditPageDto extends PageDto {
 /** One event of the chain that does not verify. */
 export class AuditFailureDto {
   @ApiProperty({ example: 42, description: 'seq of the event; for a gap or events removed from the end, the first missing seq; for a checkpoint the log contradicts, its tree size (0: the checkpoint file)' }) seq: number;
+  @ApiProperty({ enum: ['chain', 'log'], description: 'chain: the event itself or its link; log: the transparency log (a checkpoint, the tree)' }) kind: 'chain' | 'log';
   @ApiProperty({ example: 'hash does not match the event: it was changed after it was written' }) problem: string;
 }
 

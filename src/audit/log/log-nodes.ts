@@ -1,3 +1,4 @@
+import { ProblemException } from '../../common/problem.js';
 import { CompactTree, frontier, leafHash, leafHashOfHex, type NodeId, nodeHash, type NodeSource, nodesNeeded } from './merkle.js';
 
 /**
@@ -30,13 +31,18 @@ const isKept = (level: number) => level > 0 && level % STORED_EVERY === 0;
 /** Rows per INSERT: well under both engines' limits on parameters. */
 const ROWS_PER_INSERT = 2000;
 
-/** A node the tree should hold is not stored (or its event is missing). */
-export class MissingNodeError extends Error {
+/**
+ * A node the tree should hold is not stored (or its event is missing): the log is damaged. As an HTTP answer,
+ * 503 LOG_DAMAGED: a write cannot extend the log and a proof cannot be made until it is repaired.
+ */
+export class MissingNodeError extends ProblemException {
   constructor(readonly level: number, readonly index: number) {
     super(
+      503,
+      'LOG_DAMAGED',
       level === 0
-        ? `the transparency log has no leaf ${index}: audit event ${index + 1} is missing`
-        : `the transparency log's tree has no node at level ${level}, index ${index}: it was removed or never written`,
+        ? `the transparency log has no leaf ${index}: audit event ${index + 1} is missing (npm run cli -- audit:verify)`
+        : `the transparency log's tree has no node at level ${level}, index ${index}: it was removed or never written (npm run cli -- audit:verify)`,
     );
     this.name = 'MissingNodeError';
   }

@@ -1,4 +1,5 @@
-import { Controller, Get, Header, Query, UseGuards } from '@nestjs/common';
+import { Controller, Get, Header, Query, Res, UseGuards } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { Public } from '../../auth/auth.decorators.js';
 import { ApiProblems } from '../../common/openapi.js';
@@ -6,6 +7,9 @@ import { ProblemException } from '../../common/problem.js';
 import { PublicThrottlerGuard } from '../../common/throttling.js';
 import { ConsistencyProofDto, ConsistencyProofQuery, InclusionProofDto, InclusionProofQuery, LogKeyDto } from './log.dto.js';
 import { TransparencyLog } from './transparency-log.js';
+
+/** A proof of given sizes never changes: kept an hour, as it is (set on a 200 only: a refusal may not hold later). */
+const PROOF_CACHE = 'public, max-age=3600, immutable';
 
 /**
  * The public side of the transparency log (docs/transparency-log.md). It reveals hashes only: the events
@@ -41,20 +45,22 @@ export class LogController {
   }
 
   @Get('proofs/inclusion')
-  @Header('Cache-Control', 'public, max-age=3600, immutable')
   @ApiOperation({ summary: 'RFC 9162 inclusion proof: the event at leaf `index` is in the tree of `treeSize` events' })
   @ApiOkResponse({ type: InclusionProofDto })
-  @ApiProblems(400, 429)
-  inclusion(@Query() q: InclusionProofQuery): Promise<InclusionProofDto> {
-    return this.log.inclusion(q.index, q.treeSize);
+  @ApiProblems(400, 429, 503)
+  async inclusion(@Query() q: InclusionProofQuery, @Res({ passthrough: true }) reply: FastifyReply): Promise<InclusionProofDto> {
+    const proof = await this.log.inclusion(q.index, q.treeSize);
+    void reply.header('Cache-Control', PROOF_CACHE);
+    return proof;
   }
 
   @Get('proofs/consistency')
-  @Header('Cache-Control', 'public, max-age=3600, immutable')
   @ApiOperation({ summary: 'RFC 9162 consistency proof: the tree of `from` events is a prefix of the tree of `to` events' })
   @ApiOkResponse({ type: ConsistencyProofDto })
-  @ApiProblems(400, 429)
-  consistency(@Query() q: ConsistencyProofQuery): Promise<ConsistencyProofDto> {
-    return this.log.consistency(q.from, q.to);
+  @ApiProblems(400, 429, 503)
+  async consistency(@Query() q: ConsistencyProofQuery, @Res({ passthrough: true }) reply: FastifyReply): Promise<ConsistencyProofDto> {
+    const proof = await this.log.consistency(q.from, q.to);
+    void reply.header('Cache-Control', PROOF_CACHE);
+    return proof;
   }
 }

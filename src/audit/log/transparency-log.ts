@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KeyObject } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
@@ -25,7 +25,7 @@ export const CHECKPOINT_FILE = 'checkpoints';
 const ISSUE_INTERVAL_MS = 1000;
 
 const SIZE_SQL = 'SELECT COALESCE(MAX(seq), 0) AS size FROM audit_events';
-const LATEST_SQL = 'SELECT tree_size, root_hash, issued_at, note FROM audit_log_checkpoints ORDER BY tree_size DESC LIMIT 1';
+const LATEST_SQL = 'SELECT tree_size, root_hash, issued_at, note FROM audit_log_checkpoints ORDER BY tree_size DESC LIMIT 10';
 
 /**
  * The transparency log over the audit events (docs/transparency-log.md): signed checkpoints of the Merkle tree
@@ -46,8 +46,10 @@ export class TransparencyLog implements OnApplicationShutdown {
   private timer?: NodeJS.Timeout;
   private issuing?: Promise<StoredCheckpoint | null>;
   private issuedSize = -1;
-  /** Set once the log refused to sign (a changed past); the problem, repeated by every later attempt. */
+  /** Why the log does not sign now (a changed past, a damaged tree...), or null while it signs. */
   refused: string | null = null;
+  /** Whether a checkpoint note opens with the log's key, by its text (a few recent ones). */
+  private readonly opened = new Map<string, boolean>();
 
   constructor(
     @Inject(REGISTRY_CONFIG) config: RegistryConfig,
@@ -103,19 +105,25 @@ export class TransparencyLog implements OnApplicationShutdown {
   private async issueNow(): Promise<StoredCheckpoint | null> {
     try {
       const size = await this.size();
-      if (size === this.issuedSize) return await this.latest();
-      const latest = await this.latest();
-      if (latest && latest.size >= size) {
-        if (latest.size > size) return this.refuse(`the log has ${size} events, fewer than the ${latest.size} of its latest checkpoint: events were removed`, latest);
-        this.issuedSize = size;
-        return latest;
+      // What this log signed before, as signed (not the database's unsigned columns): the latest checkpoint in the
+      // database that opens with the key, and the last one in the checkpoint file. The new tree must extend both.
+      const priors = await this.signedBefore();
+      for (const p of priors) {
+        if (p.size > size) return this.refuse(`the log has ${size} events, fewer than the ${p.size} of the checkpoint of that size in the ${p.source}: events were removed`);
       }
       const nodes = await this.nodesFor((node) => {
         rootHash(size, node);
-        if (latest) rootHash(latest.size, node);
+        for (const p of priors) rootHash(p.size, node);
       });
-      if (latest && !rootHash(latest.size, nodes).equals(latest.root)) {
-        return this.refuse(`the stored tree of the first ${latest.size} events no longer has the root of the checkpoint of that size: the log's past was changed`, latest);
+      for (const p of priors) {
+        if (!rootHash(p.size, nodes).equals(p.root)) {
+          return this.refuse(`the stored tree of the first ${p.size} events no longer has the root signed in the checkpoint of that size in the ${p.source}: the log's past was changed, or its tree`);
+        }
+      }
+      this.refused = null;
+      if (priors.some((p) => p.size === size && p.source === 'database')) {
+        this.issuedSize = size;
+        return await this.latest();
       }
       const checkpoint = { origin: this.origin, size, root: rootHash(size, nodes) };
       const issuedAt = this.clock.now().toISOString();
@@ -128,30 +136,72 @@ export class TransparencyLog implements OnApplicationShutdown {
         await m.query(`INSERT INTO audit_log_checkpoints (tree_size, root_hash, issued_at, note) VALUES (${marks})`, [size, checkpoint.root.toString('base64'), issuedAt, note]);
         return true;
       });
-      if (inserted) {
+      if (inserted && !priors.some((p) => p.size === size && p.source === 'checkpoint file')) {
         mkdirSync(this.checkpointDir, { recursive: true });
         appendFileSync(join(this.checkpointDir, CHECKPOINT_FILE), note);
       }
       this.issuedSize = size;
-      this.refused = null;
       return (await this.latest()) ?? { ...checkpoint, note, issuedAt };
     } catch (e) {
-      const problem = e instanceof MissingNodeError ? e.message : `could not issue a checkpoint: ${(e as Error).message}`;
-      this.logger.error(problem);
+      const problem = e instanceof MissingNodeError || e instanceof NoteError ? e.message : `could not issue a checkpoint: ${(e as Error).message}`;
+      return this.refuse(problem);
+    }
+  }
+
+  /**
+   * The latest checkpoints this log signed, as signed: the newest in the database that opens with the log's key,
+   * and the last in this instance's checkpoint file. Throws NoteError when the database holds checkpoints and
+   * none of its newest opens (another key, or forged), or when the file's last note does not open.
+   */
+  private async signedBefore(): Promise<(Checkpoint & { source: 'database' | 'checkpoint file' })[]> {
+    const priors: (Checkpoint & { source: 'database' | 'checkpoint file' })[] = [];
+    const rows = await this.reads.all<{ note: string }>('log-newest-checkpoints', 'SELECT note FROM audit_log_checkpoints ORDER BY tree_size DESC LIMIT 10');
+    const opened = rows.map((r) => this.openOrNull(r.note)).find((c) => c !== null);
+    if (rows.length && !opened) throw new NoteError('none of the newest checkpoints in the database opens with the log\'s key: another key, or forged');
+    if (opened) priors.push({ ...opened, source: 'database' });
+    const last = lastNoteOf(join(this.checkpointDir, CHECKPOINT_FILE));
+    if (last !== null) {
+      try {
+        priors.push({ ...this.open(last), source: 'checkpoint file' });
+      } catch (e) {
+        throw new NoteError(`the last checkpoint in the checkpoint file does not open: ${(e as Error).message}`);
+      }
+    }
+    return priors;
+  }
+
+  private openOrNull(note: string): Checkpoint | null {
+    try {
+      return this.open(note);
+    } catch {
       return null;
     }
   }
 
-  private refuse(problem: string, latest: StoredCheckpoint): StoredCheckpoint {
+  /** Says, once per problem, that the log does not sign (it is kept in `refused`, shown by /health and /log). */
+  private refuse(problem: string): StoredCheckpoint | null {
     if (this.refused !== problem) this.logger.error(`Transparency log: not signing: ${problem} (npm run cli -- audit:verify)`);
     this.refused = problem;
-    return latest;
+    this.issuedSize = -1;
+    return null;
   }
 
-  /** The latest checkpoint kept in the database, or null. */
+  /**
+   * The latest checkpoint kept in the database that opens with the log's key (a row that does not is passed over:
+   * never served), or null. Notes already opened are remembered, so a request costs no signature check.
+   */
   async latest(): Promise<StoredCheckpoint | null> {
-    const [row] = await this.reads.all<{ tree_size: number | string; root_hash: string; issued_at: string; note: string }>('log-latest-checkpoint', LATEST_SQL);
-    return row ? this.stored(row) : null;
+    const rows = await this.reads.all<{ tree_size: number | string; root_hash: string; issued_at: string; note: string }>('log-latest-checkpoints', LATEST_SQL);
+    for (const row of rows) {
+      let ok = this.opened.get(row.note);
+      if (ok === undefined) {
+        ok = this.openOrNull(row.note) !== null;
+        if (this.opened.size > 100) this.opened.clear();
+        this.opened.set(row.note, ok);
+      }
+      if (ok) return this.stored(row);
+    }
+    return null;
   }
 
   /** Every checkpoint kept in the database, by tree size. */
@@ -221,4 +271,31 @@ export class TransparencyLog implements OnApplicationShutdown {
 
 function outside(field: string, message: string): ProblemException {
   return new ProblemException(400, 'OUTSIDE_LOG', message, [{ field, message }]);
+}
+
+/**
+ * The last note of a checkpoint file (read from its end: the file grows by a note a second at most), or null when
+ * there is no file or it is empty. Notes are written whole by this process; a torn end is returned as it is and
+ * fails to open.
+ */
+function lastNoteOf(file: string): string | null {
+  if (!existsSync(file)) return null;
+  const fd = openSync(file, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    if (size === 0) return null;
+    const length = Math.min(size, 8192);
+    const tail = Buffer.alloc(length);
+    readSync(fd, tail, 0, length, size - length);
+    const text = tail.toString('utf8');
+    const blank = text.lastIndexOf('\n\n');
+    if (blank < 0) return text;
+    // The note's text is the lines before its empty line back to the previous note's last signature line.
+    const before = text.slice(0, blank + 1).split('\n');
+    let start = before.length - 2;
+    while (start > 0 && !before[start - 1].startsWith('— ') && before[start - 1] !== '') start--;
+    return `${before.slice(start).join('\n')}${text.slice(blank + 1)}`;
+  } finally {
+    closeSync(fd);
+  }
 }
