@@ -474,6 +474,9 @@ describe('the registry never signs over what it signed before, and says why', ()
       });
       expect(await t.app.get(TransparencyLog).issue()).toBeNull();
       expect(t.app.get(TransparencyLog).refused).toMatch(/the stored tree of the first 13 events no longer has the root signed in the checkpoint of that size in the checkpoint file/);
+      // Still serving, and saying so: /health is 200 with the log degraded and why.
+      const health = (await t.anon.get('/health').expect(200)).body;
+      expect(health).toMatchObject({ status: 'degraded', details: { database: { status: 'up' }, transparencyLog: { status: 'degraded', signing: false, problem: t.app.get(TransparencyLog).refused } } });
       expect(readFileSync(join(t.checkpointDir, 'checkpoints'), 'utf8')).toBe(first!.note);
       // Edited unsigned columns do not count: only what was signed.
       await withoutTriggers(t, async (db) => {
