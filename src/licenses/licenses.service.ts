@@ -37,7 +37,7 @@ export class LicensesService {
     private readonly audit: AuditService,
   ) {}
 
-  /** Grants a license at once, unreviewed (the seed). Rules: see write(). */
+  /** Grants a license at once, without a proposal (the seed, as the registry itself). Rules and refusals: write(). */
   async grant(input: GrantLicenseDto): Promise<LicenseDto> {
     return this.applyNow({ kind: 'GRANT', input });
   }
@@ -70,7 +70,17 @@ export class LicensesService {
     return (await this.write(m, change, decision))!;
   }
 
-  /** Checks (`'check'`: stops before the first write) or applies a change. */
+  /**
+   * Checks (`'check'`: stops before its first write) or applies a change. The rules, in this order:
+   * - GRANT: an MDM license takes effect on or after 2021-01-25 (MDM Regulations 2021: 422 BEFORE_REGULATIONS);
+   *   its term ends on or after issuedOn (400) and by 9999-12-31 (422 INVALID_TERM); the licensee exists (422
+   *   COMPANY_NOT_FOUND on companyId); a number given is free (409 DUPLICATE), one the registry assigns is chosen
+   *   when applied;
+   * - AMEND: the license is at the version read (412 VERSION_MISMATCH; 404 LICENSE_NOT_FOUND); a number is not
+   *   removed (400) and is free (409 DUPLICATE); brands are not null (400). Dated the day it is applied;
+   * - LIFECYCLE: not dated after today (422 EFFECTIVE_ON_IN_FUTURE); `data` for RENEWED only (400); the version
+   *   read (412; 404); the transitions of lifecycle.ts (422 TRANSITION_NOT_ALLOWED, EVENT_OUT_OF_ORDER, INVALID_TERM).
+   */
   private async write(m: EntityManager, change: LicenseChange, decision: Decision | 'check'): Promise<AppliedChange | undefined> {
     if (change.kind === 'GRANT') return this.writeGrant(m, change.input, decision);
     if (change.kind === 'AMEND') return this.writeAmendment(m, change.licenseId, change.input, change.expectedVersion, decision);

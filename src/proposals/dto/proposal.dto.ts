@@ -15,7 +15,8 @@ export const PROPOSALS_TAG_DESCRIPTION = [
     '**202 Accepted** with the proposal (`status: PENDING`, `licenseVersion: 3`, `expiresOn`), `Location: /api/v1/proposals/{pid}` and `ETag: "1"`. The license is unchanged.',
   '2. An ADMIN lists what waits (`GET /api/v1/proposals?status=PENDING`) and approves it: `POST /api/v1/proposals/{pid}/approve` with `If-Match: "1"` and ' +
     '`{"note": "Order on file"}`. The suspension is applied then, every rule checked again, in the same transaction: **200** with the proposal `APPROVED`, its ' +
-    '`licenseId` and `licenseEventId`; the license\'s SUSPENDED event names its proposer and approver (`proposedBy`, `approvedBy`), and so does its audit record.',
+    '`licenseId` and `licenseEventId`; the license\'s SUSPENDED event names its proposer and approver (`proposedBy`, `approvedBy`), and so does its audit record. Had a rule stopped holding ' +
+    'meanwhile (say, the license was suspended by another proposal), the answer would be **409 PROPOSAL_CONFLICT** naming it (`rule: TRANSITION_NOT_ALLOWED`), nothing written, the proposal still PENDING.',
   '3. Or the ADMIN rejects it (`POST .../reject`, a reason required), or the officer withdraws it (`POST .../withdraw`). Not decided by `expiresOn` ' +
     '(PROPOSAL_TTL_DAYS, default 30, after the day it was proposed), it is EXPIRED.',
 ].join('\n\n');
