@@ -6,6 +6,7 @@
 //   npm run bench:log                                          # SQLite file /tmp/registry-log-bench.sqlite
 //   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/registry_log_bench npm run bench:log
 //   BENCH_EVENTS=200000 npm run bench:log                      # a smaller log
+//   BENCH_ROUNDS=7 npm run bench:log                           # more rounds (PostgreSQL's commits vary a lot)
 //
 // Built code only (dist/); the log is made here and kept for the next run (delete the file / drop the database).
 import 'reflect-metadata';
@@ -22,7 +23,7 @@ import { WRITER } from '../dist/src/database/writer.js';
 import { tuneRuntime } from '../dist/src/runtime.js';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
-const ROUNDS = process.env.BENCH_ONLY === 'proofs' ? 0 : 3; // BENCH_ONLY=proofs: the proofs only
+const ROUNDS = process.env.BENCH_ONLY === 'proofs' ? 0 : Number(process.env.BENCH_ROUNDS ?? 3); // BENCH_ONLY=proofs: the proofs only
 const url = process.env.BENCH_DATABASE_URL ?? 'sqlite:/tmp/registry-log-bench.sqlite';
 tuneRuntime();
 const config = loadConfig({

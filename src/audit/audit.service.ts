@@ -159,8 +159,8 @@ export class AuditService {
    *
    * A chain proves nothing about its own length or head: the transparency log does. While walking, the Merkle
    * tree of the stored hashes is rebuilt (docs/transparency-log.md) and compared with every signed checkpoint:
-   * those kept in the database, those appended to the checkpoint file, and `checkpoints` (notes kept elsewhere,
-   * e.g. by a witness). A checkpoint whose signature does not verify, whose tree size the log no longer reaches
+   * those kept in the database, those appended to the checkpoint file (unless `checkpointFile` is false: a backup
+   * copy, older than the file), and `checkpoints` (notes kept elsewhere, e.g. by a witness). A checkpoint whose signature does not verify, whose tree size the log no longer reaches
    * (events removed from the end), or whose root the rebuilt tree does not have at its size (events changed and
    * rehashed, removed and renumbered) is a failure at its tree size, naming the checkpoint and the latest earlier
    * one still matched. Finally the stored tree, which proofs are made from, must have the rebuilt root.
@@ -168,14 +168,14 @@ export class AuditService {
    * At most MAX_LISTED_FAILURES are listed, in seq order; `failuresTotal` counts all; `failedAt` and `problem`
    * repeat the first. Reads VERIFY_BATCH events at a time, those after the last seq read (keyset paging).
    */
-  async verify(options: { checkpoints?: { source: string; note: string }[] } = {}): Promise<AuditVerifyDto> {
+  async verify(options: { checkpoints?: { source: string; note: string }[]; checkpointFile?: boolean } = {}): Promise<AuditVerifyDto> {
     const failures: AuditFailureDto[] = [];
     let failuresTotal = 0;
     const fail = (seq: number, problem: string) => {
       failuresTotal++;
       if (failures.length < 2 * MAX_LISTED_FAILURES) failures.push({ seq, problem });
     };
-    const checkpoints = await this.checkpointsToCheck(options.checkpoints ?? [], fail);
+    const checkpoints = await this.checkpointsToCheck(options.checkpoints ?? [], options.checkpointFile ?? true, fail);
     let next = 0;
     let matched: KnownCheckpoint | null = null;
     const tree = new CompactTree();
@@ -239,10 +239,10 @@ export class AuditService {
    * holds it. A note that is malformed, of another log, or not signed by the log's key is a failure (at its size
    * when it can be read), and is not compared.
    */
-  private async checkpointsToCheck(given: { source: string; note: string }[], fail: (seq: number, problem: string) => void): Promise<KnownCheckpoint[]> {
+  private async checkpointsToCheck(given: { source: string; note: string }[], withFile: boolean, fail: (seq: number, problem: string) => void): Promise<KnownCheckpoint[]> {
     const notes: { source: string; note: string }[] = (await this.log.all()).map((c) => ({ source: 'database', note: c.note }));
     try {
-      notes.push(...this.log.fileNotes().map((note) => ({ source: 'checkpoint file', note })));
+      if (withFile) notes.push(...this.log.fileNotes().map((note) => ({ source: 'checkpoint file', note })));
     } catch (e) {
       fail(0, `the checkpoint file cannot be read: ${(e as Error).message}`);
     }

@@ -316,6 +316,42 @@ describe('npm run cli -- log:witness', () => {
     expect(verify).toMatchObject({ ok: false, failedAt: 15 });
   });
 
+  it('fails when the newest events were deleted, or one deleted and the rest renumbered, and signed again', async () => {
+    for (const attack of ['delete the newest', 'renumber'] as const) {
+      const other = await startApp();
+      try {
+        await other.app.listen({ port: 0, host: '127.0.0.1' });
+        const otherUrl = `http://127.0.0.1:${(other.app.getHttpServer().address() as AddressInfo).port}`;
+        const otherState = mkdtempSync(join(tmpdir(), 'lr_witness_'));
+        await addEvents(other, 10);
+        await other.app.get(TransparencyLog).issue();
+        expect((await run(['log:witness', '--url', otherUrl, '--state', otherState])).code).toBe(0);
+        await withoutTriggers(other, async (db) => {
+          if (attack === 'delete the newest') {
+            await db.query('DELETE FROM audit_events WHERE seq > 10');
+            await db.query('DELETE FROM audit_log_nodes');
+            await appendLeaves((sql, params) => db.query(sql, params), other.engine === 'postgres', 0, await leafData(other));
+          } else {
+            await db.query('DELETE FROM audit_events WHERE seq = 4');
+            await db.query('UPDATE audit_events SET seq = seq - 1 WHERE seq > 4');
+            await rehashFrom(other, db, 4);
+            await addEvents(other, 3, 300); // the log is longer than before
+          }
+          await db.query('DELETE FROM audit_log_checkpoints');
+        });
+        await other.app.get(TransparencyLog).issue();
+        const result = await run(['log:witness', '--url', otherUrl, '--state', otherState]);
+        expect(result.code, attack).toBe(1);
+        expect(result.err[0], attack).toMatch(
+          attack === 'delete the newest' ? /^FAILED: the log shrank: it now has 10 events, the checkpoint kept here has 13$/ : /^FAILED: the log is not consistent with the checkpoint kept here: the tree of 15 events does not extend the tree of 13 events/,
+        );
+        rmSync(otherState, { recursive: true, force: true });
+      } finally {
+        await other.close();
+      }
+    }
+  });
+
   it('fails on a checkpoint that does not verify with the key it kept, and on a changed key', async () => {
     const proxy = createServer((req, res) => {
       void fetch(`${url}${req.url}`).then(async (r) => {

@@ -88,7 +88,7 @@ export async function createDatabase(): Promise<{ database: DatabaseConfig; drop
 
 /** The transparency log settings for a configuration read by loadConfig in a test: the test key, a checkpoint directory of its own. */
 export function testLogEnv(): Record<string, string> {
-  return { LOG_SIGNING_KEY_FILE: testSigningKeyFile(), LOG_CHECKPOINT_DIR: mkdtempSync(join(tmpdir(), 'lr_checkpoints_')) };
+  return { LOG_ORIGIN: 'registry.test/audit', LOG_SIGNING_KEY_FILE: testSigningKeyFile(), LOG_CHECKPOINT_DIR: mkdtempSync(join(tmpdir(), 'lr_checkpoints_')) };
 }
 
 /** One log signing key for every app of this test process (a file in the temporary directory). */
