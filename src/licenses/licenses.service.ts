@@ -73,9 +73,9 @@ export class LicensesService {
   /**
    * Checks (`'check'`: stops before its first write) or applies a change. The rules, in this order:
    * - GRANT: an MDM license takes effect on or after 2021-01-25 (MDM Regulations 2021: 422 BEFORE_REGULATIONS);
-   *   its term ends on or after issuedOn (400) and by 9999-12-31 (422 INVALID_TERM); the licensee exists (422
-   *   COMPANY_NOT_FOUND on companyId); a number given is free (409 DUPLICATE), one the registry assigns is chosen
-   *   when applied;
+   *   its term ends on or after issuedOn (400); the licensee exists (422 COMPANY_NOT_FOUND on companyId); the term
+   *   ends by 9999-12-31 (422 INVALID_TERM); a number given is free (409 DUPLICATE), one the registry assigns is
+   *   chosen when applied;
    * - AMEND: the license is at the version read (412 VERSION_MISMATCH; 404 LICENSE_NOT_FOUND); a number is not
    *   removed (400) and is free (409 DUPLICATE); brands are not null (400). Dated the day it is applied;
    * - LIFECYCLE: not dated after today (422 EFFECTIVE_ON_IN_FUTURE); `data` for RENEWED only (400); the version
