@@ -13,6 +13,7 @@ import { HealthModule } from './health/health.module.js';
 import { IdempotencyModule } from './idempotency/idempotency.module.js';
 import { LicensesModule } from './licenses/licenses.module.js';
 import { ImportsModule } from './imports/imports.module.js';
+import { ProposalsModule } from './proposals/proposals.module.js';
 import { PublicModule } from './public/public.module.js';
 import { ReportsModule } from './reports/reports.module.js';
 import { SeedModule } from './seed/seed.module.js';
@@ -43,6 +44,7 @@ export class AppModule {
         AuthModule,
         CompaniesModule,
         LicensesModule,
+        ProposalsModule,
         ShipmentsModule,
         ImportsModule,
         ReportsModule,

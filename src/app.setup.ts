@@ -14,6 +14,7 @@ import { parseJsonBody } from './common/json-body.js';
 import { canonicalInput } from './common/text.js';
 import { ProblemDto } from './common/openapi.js';
 import { registerPublicAssets } from './public/assets.js';
+import { PROPOSALS_TAG_DESCRIPTION } from './proposals/dto/proposal.dto.js';
 import { PublicResponseCache } from './public/public-cache.js';
 import { Problem } from './common/problem.js';
 import { ProblemFilter, sendProblem } from './common/problem.filter.js';
@@ -145,6 +146,7 @@ export async function configureApp(app: NestFastifyApplication): Promise<void> {
       .setLicense('UNLICENSED', 'https://example.invalid/license')
       .addServer('/', 'this server')
       .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'From POST /api/v1/auth/login' })
+      .addTag('proposals', PROPOSALS_TAG_DESCRIPTION)
       .build(),
     { extraModels: [ProblemDto] },
   );

@@ -28,6 +28,8 @@ const AREAS_OF: Record<AuditEntry['entityType'], DataArea[]> = {
   shipment: ['exports'],
   import: ['exports'],
   staff: [],
+  // A proposal changes nothing public until it is approved, and then the license's own record moves the register on.
+  proposal: [],
 };
 
 /** verify() reads the chain this many events at a time, and lists at most MAX_LISTED_FAILURES failures. */
@@ -39,7 +41,7 @@ export const GENESIS_HASH = '0'.repeat(64);
 
 export interface AuditEntry {
   action: string;
-  entityType: 'company' | 'license' | 'shipment' | 'staff' | 'import';
+  entityType: 'company' | 'license' | 'shipment' | 'staff' | 'import' | 'proposal';
   entityId: string;
   before?: unknown;
   after?: unknown;

@@ -28,6 +28,7 @@ import { ImportsService } from '../imports/imports.service.js';
 import { DataVersions } from '../database/data-versions.js';
 import { Transactions } from '../database/transactions.js';
 import { rebuildRollup, verifyRollup } from '../shipments/export-rollup.js';
+import { ProposalsService } from '../proposals/proposals.service.js';
 import { ExportsReportQuery } from '../reports/dto/reports.dto.js';
 import { exportsCsv } from '../reports/exports-csv.js';
 import { ReportsService } from '../reports/reports.service.js';
@@ -134,6 +135,17 @@ export async function runCli(argv: string[], config: RegistryConfig, io: CliIo):
         const unlisted = result.failuresTotal - result.failures.length;
         if (unlisted > 0) io.err(`... and ${unlisted} more events that do not verify`);
         return result.ok ? 0 : 1;
+      });
+    });
+  program
+    .command('proposals:lapse')
+    .description('record, in the audit trail, the lapse of every proposal not decided by its last day (PROPOSAL_TTL_DAYS); run it daily')
+    .addHelpText('after', example('proposals:lapse'))
+    .action(async () => {
+      code = await withContext(config, async (get) => {
+        const lapsed = await get(ProposalsService).recordLapses();
+        io.out(`Recorded the lapse of ${lapsed} ${lapsed === 1 ? 'proposal' : 'proposals'} not decided by their last day`);
+        return 0;
       });
     });
   program

@@ -61,6 +61,14 @@ export interface RegistryConfig {
   shutdownGraceMs: number;
   /** The transparency log's name and keys (docs/transparency-log.md). */
   log: LogConfig;
+  /**
+   * Four eyes (FOUR_EYES, default true): a license decision made through the API (grant, amendment, lifecycle
+   * action) is a proposal until an ADMIN other than its proposer approves it. False applies it at once, audited as
+   * not reviewed (one-person installations and trials).
+   */
+  fourEyes: boolean;
+  /** Days a proposal may wait for a decision after the day it was made before it lapses (PROPOSAL_TTL_DAYS, 1..365, default 30). */
+  proposalTtlDays: number;
 }
 
 /** The transparency log over the audit events: who it is, where its signing key and checkpoint file are. */
@@ -215,9 +223,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RegistryConfig
     if (!/^\d+$/.test(env.SHUTDOWN_GRACE_MS.trim()) || shutdownGraceMs > 600_000) problems.push(`SHUTDOWN_GRACE_MS must be a whole number of milliseconds 0..600000; got "${env.SHUTDOWN_GRACE_MS}"`);
   }
   const log = loadLogConfig(env, nodeEnv, problems);
+  const fourEyes = parseBoolean('FOUR_EYES', env.FOUR_EYES, true, problems);
+  let proposalTtlDays = 30;
+  if (env.PROPOSAL_TTL_DAYS?.trim()) {
+    proposalTtlDays = Number(env.PROPOSAL_TTL_DAYS);
+    if (!/^\d+$/.test(env.PROPOSAL_TTL_DAYS.trim()) || proposalTtlDays < 1 || proposalTtlDays > 365) problems.push(`PROPOSAL_TTL_DAYS must be a whole number of days 1..365; got "${env.PROPOSAL_TTL_DAYS}"`);
+  }
   if (problems.length) throw new ConfigError(problems);
   const host = env.HOST?.trim() || '0.0.0.0';
-  return { port, host, database, seed, timeZone, logLevel, nodeEnv, auth, publicRateLimit, publicCacheMb, trustProxy, shutdownGraceMs, metricsToken, redisUrl, log };
+  return { port, host, database, seed, timeZone, logLevel, nodeEnv, auth, publicRateLimit, publicCacheMb, trustProxy, shutdownGraceMs, metricsToken, redisUrl, log, fourEyes, proposalTtlDays };
 }
 
 /** TRUST_PROXY: empty (none), a number of proxies 1..10, or addresses/CIDR ranges separated by commas. */

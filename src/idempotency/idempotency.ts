@@ -2,8 +2,6 @@ import { createHash } from 'node:crypto';
 import { applyDecorators, type CallHandler, type ExecutionContext, Injectable, type NestInterceptor, SetMetadata, UseInterceptors } from '@nestjs/common';
 import { ApiHeader } from '@nestjs/swagger';
 import { createRequire } from 'node:module';
-import { HTTP_CODE_METADATA } from '@nestjs/common/constants.js';
-import { Reflector } from '@nestjs/core';
 import type { FastifyReply } from 'fastify';
 import { from, Observable, of, switchMap, tap, catchError, throwError } from 'rxjs';
 import type { IdempotencyKey } from './idempotency-key.entity.js';
@@ -31,7 +29,6 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export class IdempotencyInterceptor implements NestInterceptor {
   constructor(
     private readonly store: IdempotencyStore,
-    private readonly reflector: Reflector,
   ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
@@ -55,10 +52,10 @@ export class IdempotencyInterceptor implements NestInterceptor {
           void reply.status(stored.responseStatus!).header('Idempotent-Replayed', 'true');
           return of(stored.responseBody === null ? undefined : JSON.parse(stored.responseBody));
         }
-        // The status Nest will send: @HttpCode, or 201 for a POST.
-        const status = this.reflector.get<number>(HTTP_CODE_METADATA, context.getHandler()) ?? 201;
         return next.handle().pipe(
-          tap((body) => void this.store.complete(actorId, key, status, body === undefined ? null : JSON.stringify(body))),
+          // The status sent: the route's (@HttpCode, or 201 for a POST), set by Nest before the handler runs, or the
+          // one the handler chose (202 for a proposal under four eyes).
+          tap((body) => void this.store.complete(actorId, key, reply.statusCode, body === undefined ? null : JSON.stringify(body))),
           catchError((error) => from(this.store.release(actorId, key)).pipe(switchMap(() => throwError(() => error)))),
         );
       }),

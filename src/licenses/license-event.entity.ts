@@ -27,7 +27,12 @@ export class LicenseEvent {
   @Column({ name: 'status_after', type: 'varchar', length: 20 }) statusAfter: BaseStatus;
   @Column({ name: 'expires_on_after', type: 'date' }) expiresOnAfter: string;
   @Column({ name: 'recorded_at', type: 'varchar', length: 32, transformer: instantTransformer }) recordedAt: Date;
+  /** The staff member whose request wrote the event (under four eyes: the approver); null for the system (seed, CLI). */
   @Column({ name: 'recorded_by', type: 'varchar', length: 100, nullable: true }) recordedBy: string | null;
+  /** The staff member who proposed the decision (the maker); null for the system. Events older than four eyes: their recorder. */
+  @Column({ name: 'proposed_by', type: 'varchar', length: 100, nullable: true }) proposedBy: string | null;
+  /** The ADMIN who approved the proposal (the checker); null when the decision was not reviewed (FOUR_EYES=false, the seed, events older than four eyes). */
+  @Column({ name: 'approved_by', type: 'varchar', length: 100, nullable: true }) approvedBy: string | null;
   /**
    * The seq of the audit event that recorded this event, in the same transaction: its leaf index in the
    * transparency log is auditSeq - 1. Null when unknown (an event older than the audit trail).

@@ -42,6 +42,8 @@ export function toEventDto(e: LicenseEvent): LicenseEventDto {
     expiresOnAfter: e.expiresOnAfter,
     recordedAt: e.recordedAt.toISOString(),
     recordedBy: e.recordedBy,
+    proposedBy: e.proposedBy,
+    approvedBy: e.approvedBy,
   };
 }
 

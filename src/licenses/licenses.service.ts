@@ -18,6 +18,7 @@ import { eventsOf, type LicenseWithSteps } from './register.reader.js';
 import { statusOnSql } from './status-sql.js';
 import { normaliseBrands, toEventDto, toLicenseDto, toLicenseRecord } from './license-records.js';
 import { grantStep, type LicenseStatus, type LifecycleStep, nextStep, statusOn, TransitionError } from './lifecycle.js';
+import { type AppliedChange, type Decision, type LicenseChange, reviewOf } from './license-change.js';
 
 /** MDM Regulations 2021 came into force on 25 January 2021: no MDM license can take effect before. */
 export const MDM_REGULATIONS_IN_FORCE_ON = '2021-01-25';
@@ -36,8 +37,58 @@ export class LicensesService {
     private readonly audit: AuditService,
   ) {}
 
-  /** Grants a license: the license and its GRANTED event, in one transaction. */
+  /** Grants a license at once, without a proposal (the seed, as the registry itself). Rules and refusals: write(). */
   async grant(input: GrantLicenseDto): Promise<LicenseDto> {
+    return this.applyNow({ kind: 'GRANT', input });
+  }
+
+  /**
+   * Applies a license decision at once, in a transaction of its own, proposed by the actor and not reviewed
+   * (FOUR_EYES=false, the seed); returns the license as GET shows it. Throws what apply() throws.
+   */
+  async applyNow(change: LicenseChange): Promise<LicenseDto> {
+    const decision: Decision = { proposalId: null, proposedBy: currentContext().actorId, approvedBy: null };
+    return this.get((await this.tx.run((m) => this.apply(m, change, decision))).licenseId);
+  }
+
+  /**
+   * Checks a license decision against every rule that applying it enforces, in the caller's transaction, writing
+   * nothing: a proposal is refused at once for what its approval would refuse (the same code, write()). Throws
+   * what apply() throws: 400, 404, 409, 412 (If-Match), 422.
+   */
+  async check(m: EntityManager, change: LicenseChange): Promise<void> {
+    await this.write(m, change, 'check');
+  }
+
+  /**
+   * Applies a license decision in the caller's transaction, every rule checked again: the one way a grant,
+   * amendment or lifecycle action is written, directly or on approval. The event and its audit record name
+   * `decision`'s proposer and approver. An AMEND or LIFECYCLE change claims the license at its expectedVersion
+   * (412 VERSION_MISMATCH when it moved on).
+   */
+  async apply(m: EntityManager, change: LicenseChange, decision: Decision): Promise<AppliedChange> {
+    return (await this.write(m, change, decision))!;
+  }
+
+  /**
+   * Checks (`'check'`: stops before its first write) or applies a change. The rules, in this order:
+   * - GRANT: an MDM license takes effect on or after 2021-01-25 (MDM Regulations 2021: 422 BEFORE_REGULATIONS);
+   *   its term ends on or after issuedOn (400); the licensee exists (422 COMPANY_NOT_FOUND on companyId); the term
+   *   ends by 9999-12-31 (422 INVALID_TERM); a number given is free (409 DUPLICATE), one the registry assigns is
+   *   chosen when applied;
+   * - AMEND: the license is at the version read (412 VERSION_MISMATCH; 404 LICENSE_NOT_FOUND); a number is not
+   *   removed (400) and is free (409 DUPLICATE); brands are not null (400). Dated the day it is applied;
+   * - LIFECYCLE: not dated after today (422 EFFECTIVE_ON_IN_FUTURE); `data` for RENEWED only (400); the version
+   *   read (412; 404); the transitions of lifecycle.ts (422 TRANSITION_NOT_ALLOWED, EVENT_OUT_OF_ORDER, INVALID_TERM).
+   */
+  private async write(m: EntityManager, change: LicenseChange, decision: Decision | 'check'): Promise<AppliedChange | undefined> {
+    if (change.kind === 'GRANT') return this.writeGrant(m, change.input, decision);
+    if (change.kind === 'AMEND') return this.writeAmendment(m, change.licenseId, change.input, change.expectedVersion, decision);
+    return this.writeLifecycleEvent(m, change.licenseId, change.input, change.expectedVersion, decision);
+  }
+
+  /** A license and its GRANTED event. */
+  private async writeGrant(m: EntityManager, input: GrantLicenseDto, decision: Decision | 'check'): Promise<AppliedChange | undefined> {
     const type = input.type ?? 'MDM';
     if (type === 'MDM' && input.issuedOn < MDM_REGULATIONS_IN_FORCE_ON) {
       throw Problem.rule('BEFORE_REGULATIONS', `issuedOn ${input.issuedOn} is before the MDM Regulations 2021 came into force (${MDM_REGULATIONS_IN_FORCE_ON})`, [
@@ -47,41 +98,43 @@ export class LicensesService {
     if (input.expiresOn !== undefined && input.expiresOn < input.issuedOn) {
       throw Problem.validation([{ field: 'expiresOn', message: `must be on or after issuedOn (${input.issuedOn})` }]);
     }
-    const id = await this.tx.run(async (m) => {
-      const company = await this.companies.getEntity(input.companyId, m, 'companyId');
-      let step: LifecycleStep;
-      try {
-        step = grantStep(input.issuedOn, input.expiresOn);
-      } catch (e) {
-        if (!(e instanceof TransitionError)) throw e;
-        throw Problem.rule(e.code, e.message, e.field ? [{ field: e.field, message: e.message }] : undefined);
-      }
-      // Grants that number themselves take turns, so two never pick the same next number (across instances too).
-      if (input.licenseNumber === undefined) await this.tx.lock(m, 'license-numbering');
-      const licenseNumber = input.licenseNumber ?? (await this.nextLicenseNumber(m, type, input.issuedOn));
-      await this.assertNumberFree(m, licenseNumber);
-      const now = this.clock.now();
-      const license = m.create(License, {
-        id: randomUUID(),
-        licenseNumber,
-        licenseNumberKey: licenseNumberKey(licenseNumber),
-        companyId: company.id,
-        type,
-        issuedOn: input.issuedOn,
-        expiresOn: step.expiresOnAfter,
-        brands: normaliseBrands(input.brands),
-        brandsKey: licenseBrandsKey(normaliseBrands(input.brands)),
-        plantLocation: input.plantLocation ?? null,
-        conditions: input.conditions ?? null,
-        createdAt: now,
-        updatedAt: now,
-        version: 1,
-      });
-      await m.save(license);
-      await this.recordEvent(m, license.id, 1, step, null, { after: toLicenseRecord(license, statusOn([step], this.clock.today())), reason: input.reason ?? null });
-      return license.id;
+    const company = await this.companies.getEntity(input.companyId, m, 'companyId');
+    let step: LifecycleStep;
+    try {
+      step = grantStep(input.issuedOn, input.expiresOn);
+    } catch (e) {
+      if (!(e instanceof TransitionError)) throw e;
+      throw Problem.rule(e.code, e.message, e.field ? [{ field: e.field, message: e.message }] : undefined);
+    }
+    if (decision === 'check') {
+      // A number the registry assigns is chosen when the grant is applied.
+      if (input.licenseNumber !== undefined) await this.assertNumberFree(m, input.licenseNumber);
+      return undefined;
+    }
+    // Grants that number themselves take turns, so two never pick the same next number (across instances too).
+    if (input.licenseNumber === undefined) await this.tx.lock(m, 'license-numbering');
+    const licenseNumber = input.licenseNumber ?? (await this.nextLicenseNumber(m, type, input.issuedOn));
+    await this.assertNumberFree(m, licenseNumber);
+    const now = this.clock.now();
+    const license = m.create(License, {
+      id: randomUUID(),
+      licenseNumber,
+      licenseNumberKey: licenseNumberKey(licenseNumber),
+      companyId: company.id,
+      type,
+      issuedOn: input.issuedOn,
+      expiresOn: step.expiresOnAfter,
+      brands: normaliseBrands(input.brands),
+      brandsKey: licenseBrandsKey(normaliseBrands(input.brands)),
+      plantLocation: input.plantLocation ?? null,
+      conditions: input.conditions ?? null,
+      createdAt: now,
+      updatedAt: now,
+      version: 1,
     });
-    return this.get(id);
+    await m.save(license);
+    const event = await this.recordEvent(m, license.id, 1, step, null, { after: toLicenseRecord(license, statusOn([step], this.clock.today())), reason: input.reason ?? null }, decision);
+    return { licenseId: license.id, eventId: event.id };
   }
 
   /** One page of licenses with their status on `on` (default today), filtered by company, type and status on that day (in SQL: licenses/status-sql.ts); page, total and events in one snapshot. */
@@ -117,45 +170,50 @@ export class LicensesService {
     return (await this.load(id)).events.map(toEventDto);
   }
 
-  /** Amends a license's descriptive fields, recorded as an AMENDED event listing each change; needs the version read (If-Match). */
-  async amend(id: string, input: AmendLicenseDto, expectedVersion: number): Promise<LicenseDto> {
-    await this.tx.run(async (m) => {
-      const version = await this.tx.claimVersion(m, License, id, expectedVersion);
-      const { license, events } = await this.load(id, m);
-      // An amendment never changes the status: the same before and after.
-      const status = statusOn(events, this.clock.today());
-      const before = toLicenseRecord({ ...license, version: expectedVersion }, status);
-      const changes: Record<string, { from: unknown; to: unknown }> = {};
-      const set = <K extends 'licenseNumber' | 'brands' | 'plantLocation' | 'conditions'>(field: K, value: License[K] | undefined) => {
-        if (value === undefined || JSON.stringify(value) === JSON.stringify(license[field])) return;
-        changes[field] = { from: license[field], to: value };
-        license[field] = value;
-      };
-      if (input.licenseNumber === null) throw Problem.validation([{ field: 'licenseNumber', message: 'cannot be removed' }]);
-      if (input.licenseNumber !== undefined && input.licenseNumber !== license.licenseNumber) {
-        await this.assertNumberFree(m, input.licenseNumber, license.id);
-        set('licenseNumber', input.licenseNumber);
-        license.licenseNumberKey = licenseNumberKey(input.licenseNumber);
-      }
-      if (input.brands === null) throw Problem.validation([{ field: 'brands', message: 'cannot be null; send [] for none' }]);
-      set('brands', input.brands === undefined ? undefined : normaliseBrands(input.brands));
-      license.brandsKey = licenseBrandsKey(license.brands);
-      set('plantLocation', input.plantLocation === undefined ? undefined : (input.plantLocation ?? null));
-      set('conditions', input.conditions === undefined ? undefined : (input.conditions ?? null));
-      license.version = version;
-      if (Object.keys(changes).length === 0) return; // nothing changed: no event (the version still moves on)
-      const last = events[events.length - 1];
-      // An amendment is dated the day it is recorded; it never changes the status.
-      const step = nextStep(events, 'AMENDED', this.clock.today());
-      license.updatedAt = this.clock.now();
-      await m.save(license);
-      await this.recordEvent(m, license.id, last.seq + 1, step, { changes }, { before, after: toLicenseRecord(license, status), reason: input.reason ?? null });
-    });
-    return this.get(id);
+  /** The license's version claimed (applying) or checked (a proposal: 412 all the same), then the license and its events. */
+  private async claim(m: EntityManager, id: string, expectedVersion: number, decision: Decision | 'check'): Promise<LicenseWithSteps & { version: number }> {
+    if (decision === 'check') await this.tx.checkVersion(m, License, id, expectedVersion);
+    const version = decision === 'check' ? expectedVersion + 1 : await this.tx.claimVersion(m, License, id, expectedVersion);
+    return { ...(await this.load(id, m)), version };
   }
 
-  /** Records a lifecycle action (suspend, reinstate, renew, revoke, surrender), enforcing the transitions of lifecycle.ts. */
-  async addEvent(id: string, input: CreateLicenseEventDto, expectedVersion: number): Promise<LicenseDto> {
+  /** Descriptive fields changed, recorded as an AMENDED event listing each change (none when nothing changed). */
+  private async writeAmendment(m: EntityManager, id: string, input: AmendLicenseDto, expectedVersion: number, decision: Decision | 'check'): Promise<AppliedChange | undefined> {
+    const { license, events, version } = await this.claim(m, id, expectedVersion, decision);
+    // An amendment never changes the status: the same before and after.
+    const status = statusOn(events, this.clock.today());
+    const before = toLicenseRecord({ ...license, version: expectedVersion }, status);
+    const changes: Record<string, { from: unknown; to: unknown }> = {};
+    const set = <K extends 'licenseNumber' | 'brands' | 'plantLocation' | 'conditions'>(field: K, value: License[K] | undefined) => {
+      if (value === undefined || JSON.stringify(value) === JSON.stringify(license[field])) return;
+      changes[field] = { from: license[field], to: value };
+      license[field] = value;
+    };
+    if (input.licenseNumber === null) throw Problem.validation([{ field: 'licenseNumber', message: 'cannot be removed' }]);
+    if (input.licenseNumber !== undefined && input.licenseNumber !== license.licenseNumber) {
+      await this.assertNumberFree(m, input.licenseNumber, license.id);
+      set('licenseNumber', input.licenseNumber);
+      license.licenseNumberKey = licenseNumberKey(input.licenseNumber);
+    }
+    if (input.brands === null) throw Problem.validation([{ field: 'brands', message: 'cannot be null; send [] for none' }]);
+    set('brands', input.brands === undefined ? undefined : normaliseBrands(input.brands));
+    license.brandsKey = licenseBrandsKey(license.brands);
+    set('plantLocation', input.plantLocation === undefined ? undefined : (input.plantLocation ?? null));
+    set('conditions', input.conditions === undefined ? undefined : (input.conditions ?? null));
+    if (decision === 'check') return undefined;
+    license.version = version;
+    if (Object.keys(changes).length === 0) return { licenseId: id, eventId: null }; // nothing changed: no event (the version still moves on)
+    const last = events[events.length - 1];
+    // An amendment is dated the day it is recorded; it never changes the status.
+    const step = nextStep(events, 'AMENDED', this.clock.today());
+    license.updatedAt = this.clock.now();
+    await m.save(license);
+    const event = await this.recordEvent(m, license.id, last.seq + 1, step, { changes }, { before, after: toLicenseRecord(license, status), reason: input.reason ?? null }, decision);
+    return { licenseId: id, eventId: event.id };
+  }
+
+  /** A lifecycle action (suspend, reinstate, renew, revoke, surrender) by the transitions of lifecycle.ts. */
+  private async writeLifecycleEvent(m: EntityManager, id: string, input: CreateLicenseEventDto, expectedVersion: number, decision: Decision | 'check'): Promise<AppliedChange | undefined> {
     const today = this.clock.today();
     if (input.effectiveOn > today) {
       // Events record what has happened: a future-dated one would block every earlier action until its day.
@@ -166,35 +224,41 @@ export class LicensesService {
     if (input.data && input.type !== 'RENEWED') {
       throw Problem.validation([{ field: 'data', message: `is only accepted for RENEWED, not ${input.type}` }]);
     }
-    await this.tx.run(async (m) => {
-      const version = await this.tx.claimVersion(m, License, id, expectedVersion);
-      const { license, events } = await this.load(id, m);
-      const before = toLicenseRecord({ ...license, version: expectedVersion }, statusOn(events, today));
-      let step: LifecycleStep;
-      try {
-        step = nextStep(events, input.type, input.effectiveOn, input.data?.expiresOn);
-      } catch (e) {
-        if (!(e instanceof TransitionError)) throw e;
-        throw Problem.rule(e.code, e.message, e.field ? [{ field: e.field, message: e.message }] : undefined, {
-          licenseId: license.id,
-          licenseNumber: license.licenseNumber,
-          ...(e.status ? { statusOn: e.status, on: input.effectiveOn } : {}),
-        });
-      }
-      const seq = events[events.length - 1].seq + 1;
-      const data = input.type === 'RENEWED' ? { expiresOn: step.expiresOnAfter } : null;
-      const all = [...events, step];
-      license.expiresOn = all.reduce((max, s) => (s.expiresOnAfter > max ? s.expiresOnAfter : max), license.expiresOn);
-      license.updatedAt = this.clock.now();
-      license.version = version;
-      await m.save(license);
-      await this.recordEvent(m, license.id, seq, step, data, {
+    const { license, events, version } = await this.claim(m, id, expectedVersion, decision);
+    const before = toLicenseRecord({ ...license, version: expectedVersion }, statusOn(events, today));
+    let step: LifecycleStep;
+    try {
+      step = nextStep(events, input.type, input.effectiveOn, input.data?.expiresOn);
+    } catch (e) {
+      if (!(e instanceof TransitionError)) throw e;
+      throw Problem.rule(e.code, e.message, e.field ? [{ field: e.field, message: e.message }] : undefined, {
+        licenseId: license.id,
+        licenseNumber: license.licenseNumber,
+        ...(e.status ? { statusOn: e.status, on: input.effectiveOn } : {}),
+      });
+    }
+    if (decision === 'check') return undefined;
+    const seq = events[events.length - 1].seq + 1;
+    const data = input.type === 'RENEWED' ? { expiresOn: step.expiresOnAfter } : null;
+    const all = [...events, step];
+    license.expiresOn = all.reduce((max, s) => (s.expiresOnAfter > max ? s.expiresOnAfter : max), license.expiresOn);
+    license.updatedAt = this.clock.now();
+    license.version = version;
+    await m.save(license);
+    const event = await this.recordEvent(
+      m,
+      license.id,
+      seq,
+      step,
+      data,
+      {
         before,
         after: { ...toLicenseRecord(license, statusOn(all, today)), event: { type: input.type, effectiveOn: input.effectiveOn, ...(data ?? {}) } },
         reason: input.reason,
-      });
-    });
-    return this.get(id);
+      },
+      decision,
+    );
+    return { licenseId: id, eventId: event.id };
   }
 
   /**
@@ -242,7 +306,8 @@ export class LicensesService {
    * Writes the license event `seq` of a license and its audit record (action `license.<type>`), in the caller's
    * transaction: the one way every license event is written (grant, amendment, lifecycle action, and the seed
    * through them). The event keeps the seq of its audit record, whose leaf index in the transparency log is the
-   * event's public `logIndex` (seq - 1).
+   * event's public `logIndex` (seq - 1). Both name the decision's proposer and approver (the record as
+   * `after.review`, reviewOf()).
    */
   private async recordEvent(
     m: EntityManager,
@@ -251,8 +316,10 @@ export class LicensesService {
     step: LifecycleStep,
     data: Record<string, unknown> | null,
     audit: Pick<AuditEntry, 'before' | 'after' | 'reason'>,
+    decision: Decision,
   ): Promise<LicenseEvent> {
-    const record = await this.audit.record(m, { ...audit, action: `license.${step.type.toLowerCase()}`, entityType: 'license', entityId: licenseId });
+    const after = { ...(audit.after as Record<string, unknown>), review: reviewOf(decision) };
+    const record = await this.audit.record(m, { ...audit, after, action: `license.${step.type.toLowerCase()}`, entityType: 'license', entityId: licenseId });
     const event = Object.assign(new LicenseEvent(), {
       id: randomUUID(),
       licenseId,
@@ -266,6 +333,8 @@ export class LicensesService {
       recordedAt: this.clock.now(),
       // The staff member whose request records it; null when the system does (the seed, a CLI command).
       recordedBy: currentContext().actorId,
+      proposedBy: decision.proposedBy,
+      approvedBy: decision.approvedBy,
       auditSeq: record.seq,
     });
     await m.save(event);

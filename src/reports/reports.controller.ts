@@ -52,11 +52,11 @@ export class ReportsController {
 
   @Get('licenses')
   @ApiOperation({
-    summary: 'The license register on a day: counts by status, terms ending soon, shipments recorded while not ACTIVE',
-    description: 'format=csv gives one row per license.',
+    summary: 'The license register on a day: counts by status, terms ending soon, shipments recorded while not ACTIVE, decisions pending',
+    description: 'pendingProposals: the license decisions waiting for an approver today (four eyes), `{ total, byKind: { GRANT, AMEND, LIFECYCLE } }`. format=csv gives one row per license.',
   })
   @ApiProduces('application/json', 'text/csv')
-  @ApiOkResponse({ description: '{ on, withinDays, countsByStatus, expiring, shipmentsWhileNotActive, licenses }' })
+  @ApiOkResponse({ description: '{ on, withinDays, countsByStatus, expiring, shipmentsWhileNotActive, licenses, pendingProposals }' })
   @ApiProblems(400, 401)
   async licenses(@Query() q: LicensesReportQuery): Promise<LicensesReport | StreamableFile> {
     const report = await this.reports.licensesReport(q.on, q.withinDays);

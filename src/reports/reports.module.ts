@@ -1,11 +1,12 @@
 import { Module } from '@nestjs/common';
 import { LicensesModule } from '../licenses/licenses.module.js';
+import { ProposalsModule } from '../proposals/proposals.module.js';
 import { ShipmentsModule } from '../shipments/shipments.module.js';
 import { PublicExportsController, ReportsController } from './reports.controller.js';
 import { ReportsService } from './reports.service.js';
 
 @Module({
-  imports: [LicensesModule, ShipmentsModule],
+  imports: [LicensesModule, ProposalsModule, ShipmentsModule],
   controllers: [ReportsController, PublicExportsController],
   providers: [ReportsService],
   exports: [ReportsService],

@@ -8,6 +8,7 @@ import { centsToMoney, sumMoney } from '../common/money.js';
 import { Problem } from '../common/problem.js';
 import { Snapshots } from '../database/snapshots.js';
 import { RegisterReader } from '../licenses/register.reader.js';
+import { type PendingProposals, ProposalsService } from '../proposals/proposals.service.js';
 import { LICENSE_STATUSES, type LicenseStatus, statusOn, termEndOn } from '../licenses/lifecycle.js';
 import { type ExportCell, ExportQueries, type ShipmentRow } from '../shipments/export-queries.js';
 import { stackedBarChart } from './chart.js';
@@ -40,6 +41,7 @@ export class ReportsService {
     private readonly register: RegisterReader,
     private readonly snapshots: Snapshots,
     private readonly clock: Clock,
+    private readonly proposals: ProposalsService,
   ) {}
 
   /**
@@ -157,11 +159,16 @@ export class ReportsService {
   }
 
   /**
-   * The license register on a day: counts by status, licenses whose term ends within `withinDays`, and
-   * shipments recorded on a day their license was not ACTIVE (e.g. after a back-dated suspension).
+   * The license register on a day: counts by status, licenses whose term ends within `withinDays`, shipments
+   * recorded on a day their license was not ACTIVE (e.g. after a back-dated suspension), and the license decisions
+   * waiting for a second person today (four eyes), by kind: what the register does not show yet.
    */
   async licensesReport(on: CalendarDate = this.clock.today(), withinDays = 180): Promise<LicensesReport> {
-    const { entries, notActive } = await this.snapshots.read(async (m) => ({ entries: await this.register.all(m), notActive: await this.queries.whileNotActive(m) }));
+    const { entries, notActive, pendingProposals } = await this.snapshots.read(async (m) => ({
+      entries: await this.register.all(m),
+      notActive: await this.queries.whileNotActive(m),
+      pendingProposals: await this.proposals.pendingCounts(m),
+    }));
     // Past 9999-12-31 addDays gives no calendar date (a five-digit year, which would compare as text before it).
     const end = addDays(on, withinDays);
     const until = isCalendarDate(end) ? end : LAST_CALENDAR_DATE;
@@ -200,6 +207,7 @@ export class ReportsService {
         statusOnShippedOn: String(x.statusOnShippedOn) as LicenseStatus,
       })),
       licenses: rows,
+      pendingProposals,
     };
   }
 
@@ -234,6 +242,8 @@ export interface LicensesReport {
     statusOnShippedOn: LicenseStatus;
   }[];
   licenses: LicenseReportRow[];
+  /** Proposals PENDING today (not lapsed), whatever `on` is. */
+  pendingProposals: PendingProposals;
 }
 
 function daysBetween(a: CalendarDate, b: CalendarDate): number {

@@ -32,6 +32,14 @@ const ROUTE_TABLE: Record<string, StaffRole[] | 'public'> = {
   'PATCH /api/v1/licenses/:id': WRITERS,
   'GET /api/v1/licenses/:id/events': ALL,
   'POST /api/v1/licenses/:id/events': WRITERS,
+  'GET /api/v1/proposals': ALL,
+  'GET /api/v1/proposals/:id': ALL,
+  // Approve and reject: an ADMIN who is not the proposer. The route lets OFFICER through so that the service can tell
+  // a proposer approving their own proposal 403 OWN_PROPOSAL; any other OFFICER gets 403 ROLE_NOT_ALLOWED there
+  // (proposals.e2e.spec.ts).
+  'POST /api/v1/proposals/:id/approve': WRITERS,
+  'POST /api/v1/proposals/:id/reject': WRITERS,
+  'POST /api/v1/proposals/:id/withdraw': WRITERS, // the proposer only (403 NOT_PROPOSER: proposals.e2e.spec.ts)
   'GET /api/v1/shipments': ALL,
   'POST /api/v1/shipments': WRITERS,
   'GET /api/v1/shipments/:id': ALL,

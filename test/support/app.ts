@@ -35,6 +35,8 @@ export interface TestApp {
   /** Signed in with a role. */
   as(role: StaffRole): Agent;
   staff: Record<StaffRole, StaffDto & { token: string }>;
+  /** Another staff account with this role (e.g. a second ADMIN, for four eyes), and an agent signed in as it. */
+  addStaff(role: StaffRole): Promise<StaffDto & { http: Agent }>;
   database: DatabaseConfig;
   /** Every route the application registered (method, url with :params). */
   routes: { method: string; url: string }[];
@@ -96,7 +98,7 @@ export function testSigningKeyFile(): string {
   return file;
 }
 
-export async function startApp(options: { seed?: boolean; jwtSecret?: string; shareDatabaseWith?: TestApp; bootstrapAdmin?: { email: string; password: string }; publicRateLimit?: number; engine?: 'sqlite'; sqliteFile?: string; database?: { database: DatabaseConfig; drop: () => Promise<void> }; limits?: Partial<DatabaseLimits>; logLevel?: RegistryConfig['logLevel']; trustProxy?: RegistryConfig['trustProxy']; metricsToken?: string; redisUrl?: string; checkpointDir?: string } = {}): Promise<TestApp> {
+export async function startApp(options: { seed?: boolean; jwtSecret?: string; shareDatabaseWith?: TestApp; bootstrapAdmin?: { email: string; password: string }; publicRateLimit?: number; engine?: 'sqlite'; sqliteFile?: string; database?: { database: DatabaseConfig; drop: () => Promise<void> }; limits?: Partial<DatabaseLimits>; logLevel?: RegistryConfig['logLevel']; trustProxy?: RegistryConfig['trustProxy']; metricsToken?: string; redisUrl?: string; checkpointDir?: string; fourEyes?: boolean; proposalTtlDays?: number } = {}): Promise<TestApp> {
   // A second instance on the same database (PostgreSQL): same database, same staff, same token key.
   const shared = options.shareDatabaseWith;
   const { database, drop } = shared
@@ -123,6 +125,9 @@ export async function startApp(options: { seed?: boolean; jwtSecret?: string; sh
     metricsToken: options.metricsToken ?? null,
     redisUrl: options.redisUrl ?? null,
     log: { origin: 'registry.test/audit', signingKeyFile: testSigningKeyFile(), signingKeyGenerated: false, checkpointDir: options.checkpointDir ?? mkdtempSync(join(tmpdir(), 'lr_checkpoints_')) },
+    // Off unless a test asks for it: the suite's direct writes keep their meaning; production's default (on) is loadConfig's.
+    fourEyes: options.fourEyes ?? false,
+    proposalTtlDays: options.proposalTtlDays ?? 30,
     auth: { jwtSecret: options.jwtSecret ?? 'test-secret-0123456789abcdef0123456789', jwtSecretGenerated: false, tokenTtlSeconds: 900, bootstrapAdmin: options.bootstrapAdmin ?? null },
   };
   let today: string | undefined;
@@ -156,8 +161,14 @@ export async function startApp(options: { seed?: boolean; jwtSecret?: string; sh
     if (!agents.has(role)) agents.set(role, request.agent(server).set('Authorization', `Bearer ${staff[role].token}`));
     return agents.get(role)!;
   };
+  let added = 0;
+  const addStaff = async (role: StaffRole) => {
+    const user = await staffService.create({ email: `${role.toLowerCase()}-${++added}-${randomBytes(3).toString('hex')}@registry.test`, displayName: `Test ${role} ${added}`, role, password: TEST_PASSWORD });
+    return { ...user, http: request.agent(server).set('Authorization', `Bearer ${auth.issue(user).accessToken}`) };
+  };
   return {
     app,
+    addStaff,
     http: as('OFFICER'),
     anon: request(server),
     routes,

@@ -93,6 +93,13 @@ describe('configuration', () => {
     expect(loadConfig({ TRUST_PROXY: ' 10.0.0.1, 10.1.0.0/16 ,loopback' }).trustProxy).toEqual({ addresses: ['10.0.0.1', '10.1.0.0/16', 'loopback'] });
     for (const bad of ['0', '11', 'proxy.example', '10.0.0.0/99']) expect(() => loadConfig({ TRUST_PROXY: bad }), bad).toThrow(/TRUST_PROXY/);
   });
+  it('four eyes is on unless FOUR_EYES=false; proposals lapse after PROPOSAL_TTL_DAYS (default 30, 1..365)', () => {
+    expect(loadConfig({})).toMatchObject({ fourEyes: true, proposalTtlDays: 30 });
+    expect(loadConfig({ FOUR_EYES: 'false', PROPOSAL_TTL_DAYS: '7' })).toMatchObject({ fourEyes: false, proposalTtlDays: 7 });
+    expect(loadConfig({ FOUR_EYES: 'true' }).fourEyes).toBe(true);
+    expect(() => loadConfig({ FOUR_EYES: 'sometimes' })).toThrow(/FOUR_EYES must be true or false/);
+    for (const bad of ['0', '366', '1.5', 'a month']) expect(() => loadConfig({ PROPOSAL_TTL_DAYS: bad }), bad).toThrow(/PROPOSAL_TTL_DAYS must be a whole number of days 1..365/);
+  });
   it('lists every bad variable at once', () => {
     let error: unknown;
     try {

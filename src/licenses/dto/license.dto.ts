@@ -172,7 +172,15 @@ export class LicenseEventDto {
   @ApiProperty({ enum: ['ACTIVE', 'SUSPENDED', 'REVOKED', 'SURRENDERED'], description: 'Status the event left (before any expiry)' }) statusAfter: string;
   @ApiProperty({ format: 'date', description: 'Term end in force after the event' }) expiresOnAfter: string;
   @ApiProperty({ format: 'date-time' }) recordedAt: string;
-  @ApiProperty({ nullable: true, type: String, description: 'Staff id of who recorded it' }) recordedBy: string | null;
+  @ApiProperty({ format: 'uuid', nullable: true, type: String, description: 'Staff id whose request wrote it (under four eyes: the approver); null for the system (seed)' }) recordedBy: string | null;
+  @ApiProperty({ format: 'uuid', nullable: true, type: String, description: 'Staff id of who proposed the decision; null for the system (seed)' }) proposedBy: string | null;
+  @ApiProperty({
+    format: 'uuid',
+    nullable: true,
+    type: String,
+    description: 'Staff id of the ADMIN who approved it (four eyes); null when it was applied without review (FOUR_EYES=false, the seed, events recorded before four eyes)',
+  })
+  approvedBy: string | null;
 }
 
 export class LicenseDto {

@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { LicensesModule } from '../licenses/licenses.module.js';
+import { LicenseDecisionsController } from './license-decisions.controller.js';
+import { Proposal } from './proposal.entity.js';
+import { ProposalsController } from './proposals.controller.js';
+import { ProposalsService } from './proposals.service.js';
+
+@Module({
+  imports: [TypeOrmModule.forFeature([Proposal]), LicensesModule],
+  controllers: [LicenseDecisionsController, ProposalsController],
+  providers: [ProposalsService],
+  exports: [ProposalsService],
+})
+export class ProposalsModule {}
