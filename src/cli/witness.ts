@@ -1,6 +1,6 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { verifyConsistency } from '../audit/log/merkle.js';
+import { verifyConsistency, verifyInclusion } from '../audit/log/merkle.js';
 import { type Checkpoint, NoteError, openNote, parseCheckpoint, parseVerifierKey, type Verifier } from '../audit/log/signed-note.js';
 
 /**
@@ -11,7 +11,8 @@ import { type Checkpoint, NoteError, openNote, parseCheckpoint, parseVerifierKey
  * checkpoint it accepted (`checkpoint`) and every one it accepted (`checkpoints`, appended). Each run fetches the
  * log's latest checkpoint, checks its signature with the kept key, and, when it has an earlier checkpoint, that the
  * new tree extends it: a consistency proof (RFC 9162 2.1.4) from the kept size to the new one, checked here against
- * both roots. Nothing is kept from a run that fails.
+ * both roots; and that the log can prove its checkpoint (the newest event's inclusion proof leads to its root).
+ * Nothing is kept from a run that fails.
  */
 
 export interface WitnessResult {
@@ -33,7 +34,17 @@ export async function witness(baseUrl: string, stateDir: string, fetcher: Fetch 
     } catch (e) {
       throw new WitnessFailure(`could not reach ${base}${path}: ${(e as Error).message}`);
     }
-    if (!res.ok) throw new WitnessFailure(`${base}${path} answered ${res.status}`);
+    if (!res.ok) {
+      const body = await res.text().catch(() => '');
+      let detail = '';
+      try {
+        const problem = JSON.parse(body) as { code?: string; detail?: string };
+        if (problem.detail) detail = `: ${problem.code ? `${problem.code}: ` : ''}${problem.detail}`;
+      } catch {
+        // not problem+json: the status says it
+      }
+      throw new WitnessFailure(`${base}${path} answered ${res.status}${detail}`);
+    }
     return res.text();
   };
   try {
@@ -45,7 +56,11 @@ export async function witness(baseUrl: string, stateDir: string, fetcher: Fetch 
     let pinned: string | null = null;
     if (existsSync(keyFile)) {
       pinned = readFileSync(keyFile, 'utf8').trim();
-      if (pinned !== key.verifierKey) throw new WitnessFailure(`the log's key changed: kept ${pinned}, now ${key.verifierKey} (if the registry announced a new key, remove ${keyFile} to accept it)`);
+      if (pinned !== key.verifierKey) {
+        throw new WitnessFailure(
+          `the log's key changed: kept ${pinned}, now ${key.verifierKey} (if the registry announced a new key through another channel, witness it from a new --state directory; keep this one: its checkpoints are the record of the log under the old key)`,
+        );
+      }
       verifier = parseVerifierKey(pinned);
     } else {
       verifier = parseVerifierKey(key.verifierKey);
@@ -76,6 +91,16 @@ export async function witness(baseUrl: string, stateDir: string, fetcher: Fetch 
     } else {
       lines.push(`ok: ${latest.origin} has ${latest.size} events; first checkpoint kept${pinned ? '' : `, key kept: ${key.verifierKey}`}`);
     }
+    // The registry must be able to prove what it signed: the newest event's inclusion in the signed tree, checked
+    // here (a checkpoint served over a log that lost its events or whose tree was changed fails this).
+    if (latest.size > 0) {
+      const proof = JSON.parse(await get(`/public/v1/log/proofs/inclusion?index=${latest.size - 1}&treeSize=${latest.size}`)) as { leafHash?: unknown; hashes?: unknown };
+      const leaf = Buffer.from(String(proof.leafHash ?? ''), 'base64');
+      const path = Array.isArray(proof.hashes) ? proof.hashes.map((h) => Buffer.from(String(h), 'base64')) : [];
+      if (!verifyInclusion(latest.size - 1, latest.size, leaf, path, latest.root)) {
+        throw new WitnessFailure(`the log cannot prove its own checkpoint: the inclusion proof of event ${latest.size} does not lead to the signed root of ${latest.size} events (its tree was changed)`);
+      }
+    }
     if (!pinned) writeFileSync(keyFile, `${key.verifierKey}\n`);
     const temporary = `${keptFile}.tmp`;
     writeFileSync(temporary, note);
@@ -84,8 +109,7 @@ export async function witness(baseUrl: string, stateDir: string, fetcher: Fetch 
     return { ok: true, lines };
   } catch (e) {
     if (e instanceof WitnessFailure || e instanceof NoteError || e instanceof SyntaxError) {
-      lines.push(`FAILED: ${e.message}`);
-      return { ok: false, lines };
+      return { ok: false, lines: [`FAILED: ${e.message}`] };
     }
     throw e;
   }

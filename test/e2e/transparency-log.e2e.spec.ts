@@ -371,8 +371,35 @@ describe('npm run cli -- log:witness', () => {
       proxy.close();
     }
     writeFileSync(join(state, 'key'), 'registry.test/audit+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW\n');
-    expect(await witnessRun()).toMatchObject({ code: 1, err: [expect.stringMatching(/^FAILED: the log's key changed: kept registry.test\/audit\+c74f20a3/)] });
+    expect(await witnessRun()).toMatchObject({ code: 1, err: [expect.stringMatching(/^FAILED: the log's key changed: kept registry.test\/audit\+c74f20a3.*witness it from a new --state directory/)] });
     expect(await run(['log:witness', '--url', 'http://127.0.0.1:9', '--state', state])).toMatchObject({ code: 1, err: [expect.stringMatching(/^FAILED: could not reach http:\/\/127.0.0.1:9\/public\/v1\/log\/key/)] });
+  });
+
+  it('fails when the registry serves a checkpoint it can no longer prove (newest events deleted, or its tree changed), with the registry\'s reason', async () => {
+    const other = await startApp();
+    try {
+      await other.app.listen({ port: 0, host: '127.0.0.1' });
+      const otherUrl = `http://127.0.0.1:${(other.app.getHttpServer().address() as AddressInfo).port}`;
+      const otherState = mkdtempSync(join(tmpdir(), 'lr_witness_'));
+      await addEvents(other, 37);
+      await other.app.get(TransparencyLog).issue();
+      expect((await run(['log:witness', '--url', otherUrl, '--state', otherState])).code).toBe(0);
+      await withoutTriggers(other, async (db) => {
+        const p = other.engine === 'postgres' ? '$1' : '?';
+        await db.query(`UPDATE audit_log_nodes SET hash = ${p} WHERE node_id = ${1 * 64 + 4}`, [Buffer.alloc(32, 7)]); // level 4, index 1: events 17..32
+      });
+      const changed = await run(['log:witness', '--url', otherUrl, '--state', otherState]);
+      expect(changed).toMatchObject({ code: 1, err: ['FAILED: the log cannot prove its own checkpoint: the inclusion proof of event 40 does not lead to the signed root of 40 events (its tree was changed)'] });
+      await withoutTriggers(other, async (db) => {
+        await db.query('DELETE FROM audit_events WHERE seq > 38');
+      });
+      const deleted = await run(['log:witness', '--url', otherUrl, '--state', otherState]);
+      expect(deleted.code).toBe(1);
+      expect(deleted.err[0]).toMatch(/^FAILED: http:.*\/public\/v1\/log\/proofs\/inclusion\?index=39&treeSize=40 answered 400: OUTSIDE_LOG: treeSize must be at most the log's size, 38 events; got 40$/);
+      rmSync(otherState, { recursive: true, force: true });
+    } finally {
+      await other.close();
+    }
   });
 
   it('log:keygen writes a key once and prints its verifier key; audit:verify --checkpoint reads a witness file', async () => {
