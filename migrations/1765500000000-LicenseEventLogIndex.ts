@@ -47,6 +47,7 @@ export class LicenseEventLogIndex1765500000000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await q.query('DROP INDEX IF EXISTS ix_license_events_audit_seq'); // a later migration's, on this column
     await q.query('ALTER TABLE license_events DROP COLUMN audit_seq');
   }
 }

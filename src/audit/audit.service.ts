@@ -68,6 +68,9 @@ export function hashOf(e: Omit<AuditEvent, 'hash'>): string {
 
 @Injectable()
 export class AuditService {
+  /** Checks of the register's own tables against the trail (added by the modules that own them), run by verify(). */
+  private readonly registerChecks: RegisterCheck[] = [];
+
   /** Adds events' leaves to the transparency log's tree (log-nodes.ts), keeping its frontier between appends. */
   private readonly tree = new TreeAppender();
   /** The tree's append; a field so that bench/audit-log.mjs can time the chain alone. */
@@ -148,6 +151,14 @@ export class AuditService {
   }
 
   /**
+   * Adds a check that verify() runs: a module's table against the audit records that wrote it (e.g. license events,
+   * licenses/license-trail-check.ts). Its failures are listed at the seq of the record concerned, kind `register`.
+   */
+  addRegisterCheck(check: RegisterCheck): void {
+    this.registerChecks.push(check);
+  }
+
+  /**
    * Walks the whole chain in seq order and lists every event that does not verify, so that one damaged event
    * cannot hide a later one. Each event is checked against what is stored, not against what it should have been:
    * - its hash, recomputed from its own stored fields, against its stored hash;
@@ -171,7 +182,7 @@ export class AuditService {
   async verify(options: { checkpoints?: { source: string; note: string }[]; checkpointFile?: boolean } = {}): Promise<AuditVerifyDto> {
     const failures: AuditFailureDto[] = [];
     let failuresTotal = 0;
-    const fail = (seq: number, problem: string, kind: 'chain' | 'log' = 'chain') => {
+    const fail = (seq: number, problem: string, kind: 'chain' | 'log' | 'register' = 'chain') => {
       failuresTotal++;
       if (failures.length < 2 * MAX_LISTED_FAILURES) failures.push({ seq, kind, problem });
     };
@@ -225,6 +236,7 @@ export class AuditService {
     } catch (e) {
       logFail(length, `the stored Merkle tree is damaged: ${(e as Error).message}`);
     }
+    for (const check of this.registerChecks) for (const f of await check(this.events.manager)) fail(f.seq, f.problem, 'register');
     failures.sort((a, b) => a.seq - b.seq);
     const first = failures[0];
     return {
@@ -304,6 +316,9 @@ export class AuditService {
     return [...known.values()].sort((a, b) => a.size - b.size);
   }
 }
+
+/** A module's table checked against the trail: the disagreements, each at the seq of the audit record concerned. */
+export type RegisterCheck = (m: EntityManager) => Promise<{ seq: number; problem: string }[]>;
 
 interface KnownCheckpoint {
   size: number;

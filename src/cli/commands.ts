@@ -131,7 +131,7 @@ export async function runCli(argv: string[], config: RegistryConfig, io: CliIo):
       code = await withContext(config, async (get) => {
         const result = await get(AuditService).verify({ checkpoints });
         io.out(JSON.stringify(result));
-        for (const f of result.failures) io.err(f.kind === 'chain' ? `Audit chain broken at event ${f.seq}: ${f.problem}` : `Audit log contradicted${f.seq ? ` at ${f.seq} events` : ''}: ${f.problem}`);
+        for (const f of result.failures) io.err(f.kind === 'chain' ? `Audit chain broken at event ${f.seq}: ${f.problem}` : f.kind === 'register' ? `Register disagrees with audit event ${f.seq}: ${f.problem}` : `Audit log contradicted${f.seq ? ` at ${f.seq} events` : ''}: ${f.problem}`);
         const unlisted = result.failuresTotal - result.failures.length;
         if (unlisted > 0) io.err(`... and ${unlisted} more events that do not verify`);
         return result.ok ? 0 : 1;

@@ -1,3 +1,4 @@
+import { licenseEventsAgainstTrail } from './license-trail-check.js';
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
@@ -35,7 +36,9 @@ export class LicensesService {
     private readonly snapshots: Snapshots,
     private readonly clock: Clock,
     private readonly audit: AuditService,
-  ) {}
+  ) {
+    audit.addRegisterCheck(licenseEventsAgainstTrail);
+  }
 
   /** Grants a license at once, without a proposal (the seed, as the registry itself). Rules and refusals: write(). */
   async grant(input: GrantLicenseDto): Promise<LicenseDto> {

@@ -16,6 +16,7 @@ import { loadConfig } from '../../src/config/config.js';
 import { Transactions } from '../../src/database/transactions.js';
 import { WRITER } from '../../src/database/writer.js';
 import { startApp, type TestApp, testLogEnv } from '../support/app.js';
+import { event, expectStatus, makeLicense } from '../support/factories.js';
 import { mth, rfcVerifyConsistency, rfcVerifyInclusion, sha256 } from '../support/rfc9162.js';
 
 const b64 = (s: string) => Buffer.from(s, 'base64');
@@ -569,6 +570,35 @@ describe('the registry never signs over what it signed before, and says why', ()
       ]);
       const listed = (await t.http.get('/api/v1/audit?sort=seq&limit=10').expect(200)).body.items;
       expect(listed.find((e: { seq: number }) => e.seq === 7).after).toBe('{');
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe('the register against the trail', () => {
+  it('a lifecycle event deleted from the register (the license then looks valid), or moved to another license, is reported at its audit record', async () => {
+    const t = await startApp();
+    try {
+      const license = await makeLicense(t, { issuedOn: '2021-04-09' });
+      const other = await makeLicense(t, { issuedOn: '2021-05-01' });
+      await expectStatus(event(t, license.id, 'SUSPENDED', '2022-03-01', { reason: 'Show-cause notice unanswered' }), 201);
+      expect((await t.http.get('/api/v1/audit/verify').expect(200)).body).toMatchObject({ ok: true });
+      const record = (await t.http.get(`/api/v1/audit?entityType=license&entityId=${license.id}&action=license.suspended`).expect(200)).body.items[0];
+      await withoutTriggers(t, async (db) => {
+        await db.query(`DELETE FROM license_events WHERE type = 'SUSPENDED'`);
+      });
+      expect((await t.anon.get(`/public/v1/licenses/${license.licenseNumber}?on=2022-06-01`).expect(200)).body).toMatchObject({ status: 'ACTIVE' });
+      const result = (await t.http.get('/api/v1/audit/verify').expect(200)).body;
+      expect(result).toMatchObject({ ok: false, failuresTotal: 1, failedAt: record.seq });
+      expect(result.failures).toEqual([
+        { seq: record.seq, kind: 'register', problem: `the register has no license event for this audit record (license.suspended of license ${license.id}): it was removed from license_events` },
+      ]);
+      const otherGrant = (await t.http.get(`/api/v1/audit?entityType=license&entityId=${other.id}&action=license.granted`).expect(200)).body.items[0];
+      const [p1, p2] = t.engine === 'postgres' ? ['$1', '$2'] : ['?', '?'];
+      await t.app.get<DataSource>(WRITER).query(`UPDATE license_events SET audit_seq = ${p1} WHERE license_id = ${p2} AND type = 'GRANTED'`, [otherGrant.seq, license.id]);
+      const moved = (await t.http.get('/api/v1/audit/verify').expect(200)).body;
+      expect(moved.failures.map((f: { problem: string }) => f.problem)).toContainEqual(`the license event GRANTED of license ${license.id} names this audit record, which is license.granted of license ${other.id}: the register was changed`);
     } finally {
       await t.close();
     }

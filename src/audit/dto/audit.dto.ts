@@ -67,7 +67,8 @@ export class AuditPageDto extends PageDto {
 /** One event of the chain that does not verify. */
 export class AuditFailureDto {
   @ApiProperty({ example: 42, description: 'seq of the event; for a gap or events removed from the end, the first missing seq; for a checkpoint the log contradicts, its tree size (0: the checkpoint file)' }) seq: number;
-  @ApiProperty({ enum: ['chain', 'log'], description: 'chain: the event itself or its link; log: the transparency log (a checkpoint, the tree)' }) kind: 'chain' | 'log';
+  @ApiProperty({ enum: ['chain', 'log', 'register'], description: 'chain: the event itself or its link; log: the transparency log (a checkpoint, the tree); register: a table of the register that disagrees with the records that wrote it' })
+  kind: 'chain' | 'log' | 'register';
   @ApiProperty({ example: 'hash does not match the event: it was changed after it was written' }) problem: string;
 }
 

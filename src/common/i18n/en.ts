@@ -82,7 +82,7 @@ export const en = {
     proves: [
       'The registry signs and publishes a checkpoint of the audit trail: how many records it holds (the tree size) and a root hash, a fingerprint of all of them computed as a Merkle tree (RFC 9162).',
       'Anyone can keep the checkpoints they see. With short proofs from the registry they can check that a later log extends an earlier checkpoint, with nothing in it changed or removed, and that a given record is in the log.',
-      'So the history of the register cannot be rewritten without it being noticed. Each event in a license’s public history shows its place in the log (“log #…”): anyone can ask for the proof that it is there.',
+      'So the audit trail cannot be rewritten without it being noticed by whoever kept an earlier checkpoint; the registry’s own verification also checks the register’s license histories against the trail. Each event in a license’s public history shows its place in the log (“log #…”): that a record sits at that place in a signed tree can be proved to anyone; what the record says stays with the regulator, who can show it to an auditor.',
     ],
     hiddenTitle: 'What it does not reveal',
     hidden: 'Only hashes are public. The records themselves, with their details and the reasons staff give, stay with the regulator; the checkpoints and proofs hold nothing but hashes.',
