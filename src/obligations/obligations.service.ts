@@ -142,11 +142,11 @@ export class ObligationsService implements OnApplicationBootstrap {
   }
 
   /** Every obligation (of the licenses given, or all) started by `on`, with its status then, and its license. */
-  async onDay(on: CalendarDate, filter: { companyId?: string } = {}): Promise<ObligationOnDay[]> {
-    const licenses = (await this.licenses.terms()).filter((l) => !filter.companyId || l.companyId === filter.companyId);
+  async onDay(on: CalendarDate, filter: { companyId?: string } = {}, m: EntityManager = this.obligations.manager): Promise<ObligationOnDay[]> {
+    const licenses = (await this.licenses.terms(m)).filter((l) => !filter.companyId || l.companyId === filter.companyId);
     if (!licenses.length) return [];
     const byId = new Map(licenses.map((l) => [l.id, l]));
-    const views = await this.views(this.obligations.manager, { licenseIds: filter.companyId ? [...byId.keys()] : undefined, on });
+    const views = await this.views(m, { licenseIds: filter.companyId ? [...byId.keys()] : undefined, on });
     return views.filter((v) => byId.has(v.obligation.licenseId)).map((view) => ({ license: byId.get(view.obligation.licenseId)!, view, state: obligationStatusOn(factsOf(view), on) }));
   }
 

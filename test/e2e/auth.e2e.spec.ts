@@ -60,6 +60,7 @@ const ROUTE_TABLE: Record<string, StaffRole[] | 'public'> = {
   'GET /api/v1/reports/exports/chart.svg': ALL,
   'GET /api/v1/reports/firsts': ALL,
   'GET /api/v1/reports/licenses': ALL,
+  'GET /api/v1/reports/obligations': ALL,
   'GET /public/v1/exports': 'public',
   'GET /public/v1/exports/chart.svg': 'public',
   'GET /health': 'public',

@@ -132,6 +132,39 @@ describe('license conditions of the reference data (Inovi Telecom, issued 2021-0
     expect((await one(t, inovi, '2022-04-30', 'Y1_HANDS_FREE')).status).toBe('OVERDUE');
   });
 
+  it('the report on a day: counts by status, OVERDUE first with days overdue, filters, CSV; the licenses report flags licenses with one overdue', async () => {
+    const report = (await t.as('ANALYST').get('/api/v1/reports/obligations?on=2022-04-09').expect(200)).body;
+    expect(report.on).toBe('2022-04-09');
+    expect(report.rows[0]).toMatchObject({ licenseId: inovi, code: 'QUARTERLY_REPORT', period: 1, dueOn: '2021-07-08', status: 'OVERDUE', daysOverdue: 275 });
+    const statuses = report.rows.map((r: { status: string }) => r.status);
+    expect(statuses.lastIndexOf('OVERDUE')).toBeLessThan(statuses.indexOf('PENDING'));
+    expect(report.counts.OVERDUE).toBe(statuses.filter((x: string) => x === 'OVERDUE').length);
+    expect(report.counts.MET).toBe(1);
+    const total = Object.values(report.counts as Record<string, number>).reduce((a, b) => a + b, 0);
+    expect(total).toBe(report.rows.length);
+    const overdue = (await t.as('ANALYST').get('/api/v1/reports/obligations?on=2022-04-09&status=OVERDUE').expect(200)).body.rows;
+    expect(overdue.every((r: { status: string }) => r.status === 'OVERDUE')).toBe(true);
+    const companyId = (await t.http.get(`/api/v1/licenses/${inovi}`).expect(200)).body.companyId;
+    const own = (await t.as('ANALYST').get(`/api/v1/reports/obligations?on=2022-04-09&companyId=${companyId}`).expect(200)).body.rows;
+    expect(own.length).toBeGreaterThan(0);
+    expect(own.every((r: { licenseId: string }) => r.licenseId === inovi)).toBe(true);
+    const csv = await t.as('ANALYST').get('/api/v1/reports/obligations?on=2022-04-09&format=csv').expect(200);
+    expect(csv.headers['content-type']).toMatch(/^text\/csv/);
+    const lines = csv.text.trim().split(/\r\n/);
+    expect(lines[0]).toBe('licenseNumber,licensee,code,title,period,dueOn,status,daysOverdue,extendedUntil,licenseId,companyId,obligationId');
+    expect(lines).toHaveLength(report.rows.length + 1);
+    await t.as('ANALYST').get('/api/v1/reports/obligations?status=LATE').expect(400);
+
+    const licenses = async (on: string) => (await t.as('ANALYST').get(`/api/v1/reports/licenses?on=${on}`).expect(200)).body;
+    const early = await licenses('2021-05-01');
+    expect(early.licensesWithOverdueObligations).toBe(0);
+    const later = await licenses('2022-04-09');
+    expect(later.licenses.find((l: { licenseId: string }) => l.licenseId === inovi)).toMatchObject({ hasOverdueObligations: true, overdueObligations: 9 }); // 3 year-1 targets (PCBA met), 2 declarations, 4 quarterly reports
+    expect(later.licensesWithOverdueObligations).toBe(2);
+    const licensesCsv = await t.as('ANALYST').get('/api/v1/reports/licenses?on=2022-04-09&format=csv').expect(200);
+    expect(licensesCsv.text.split('\r\n')[0]).toContain('overdueObligations');
+  });
+
   it('refuses bad input with 400/422/404, writing nothing', async () => {
     const pkg = await one(t, inovi, '2022-04-09', 'Y1_PACKAGING');
     const iso = await one(t, inovi, '2022-04-09', 'ISO_9001');
