@@ -8,7 +8,7 @@
  * A license issued 2021-04-09 has its P1Y conditions due 2022-04-08 (the last day to meet them) and OVERDUE from
  * 2022-04-09; one issued 2024-02-29 has them due 2025-02-28.
  */
-import { addDays, addYears, type CalendarDate } from '../common/calendar-date.js';
+import { addDays, addYears, type CalendarDate, LAST_CALENDAR_DATE } from '../common/calendar-date.js';
 
 export const OBLIGATION_KINDS = ['PERCENT_TARGET', 'CERTIFICATE', 'RECURRING_REPORT', 'DECLARATION'] as const;
 export type ObligationKind = (typeof OBLIGATION_KINDS)[number];
@@ -32,10 +32,14 @@ export function offsetMonths(offset: string): number {
   return Number(m[1]) * (m[2] === 'Y' ? 12 : 1);
 }
 
-/** Adds whole months; a day the target month lacks (31st, 29 February) becomes the 1st of the next month, like addYears. */
+/**
+ * Adds whole months; a day the target month lacks (31st, 29 February) becomes the 1st of the next month, like addYears.
+ * Past 9999-12-31 (the last calendar date) it gives the day after it, `10000-01-01`, which no caller keeps.
+ */
 export function addMonths(date: CalendarDate, months: number): CalendarDate {
   const total = Number(date.slice(0, 4)) * 12 + Number(date.slice(5, 7)) - 1 + months;
   const year = Math.floor(total / 12);
+  if (year > 9999) return '10000-01-01';
   const month = (total % 12) + 1;
   const day = Number(date.slice(8, 10));
   const last = new Date(Date.UTC(year, month, 0)).getUTCDate();
@@ -45,12 +49,15 @@ export function addMonths(date: CalendarDate, months: number): CalendarDate {
 
 /** The last day of a condition due `months` after `issuedOn`: issuedOn + months - 1 day (as a term ends). */
 export function dueOnAfter(issuedOn: CalendarDate, months: number): CalendarDate {
-  return addDays(addMonths(issuedOn, months), -1);
+  const next = addMonths(issuedOn, months);
+  // Nothing is due after the last calendar date: a condition that would be is due on it.
+  return next > LAST_CALENDAR_DATE || next.length > 10 ? LAST_CALENDAR_DATE : addDays(next, -1);
 }
 
 /** The latest date an extension may give: the original due date + MAX_EXTENSION_YEARS (2022-04-08 -> 2024-04-08). */
 export function extensionLimit(originalDueOn: CalendarDate): CalendarDate {
-  return addYears(originalDueOn, MAX_EXTENSION_YEARS);
+  const limit = Number(originalDueOn.slice(0, 4)) + MAX_EXTENSION_YEARS > 9999 ? LAST_CALENDAR_DATE : addYears(originalDueOn, MAX_EXTENSION_YEARS);
+  return limit;
 }
 
 /**
@@ -61,7 +68,7 @@ export function reportPeriods(issuedOn: CalendarDate, periodMonths: number, term
   const periods: { period: number; startsOn: CalendarDate; dueOn: CalendarDate }[] = [];
   for (let k = 1; ; k++) {
     const startsOn = addMonths(issuedOn, (k - 1) * periodMonths);
-    if (startsOn > termEndsOn || k > 1000) break;
+    if (startsOn.length > 10 || startsOn > termEndsOn || k > 1000) break;
     periods.push({ period: k, startsOn, dueOn: dueOnAfter(issuedOn, k * periodMonths) });
   }
   return periods;

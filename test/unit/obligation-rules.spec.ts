@@ -17,6 +17,12 @@ describe('due dates: the day before the same day n months or years after the iss
     expect(addMonths('2021-12-15', 1)).toBe('2022-01-15');
     expect(dueOnAfter('2021-01-31', 3)).toBe('2021-04-30');
   });
+  it('nothing is due after 9999-12-31: due dates, periods and the extension limit stop there', () => {
+    expect(dueOnAfter('9999-06-01', 12)).toBe('9999-12-31');
+    expect(dueOnAfter('9998-12-31', 12)).toBe('9999-12-30');
+    expect(reportPeriods('9999-06-01', 3, '9999-12-31').map((p) => p.dueOn)).toEqual(['9999-08-31', '9999-11-30', '9999-12-31']);
+    expect(extensionLimit('9998-06-01')).toBe('9999-12-31');
+  });
   it('the extension limit is 2 years after the original due date', () => {
     expect(extensionLimit('2022-04-08')).toBe('2024-04-08');
     expect(extensionLimit('2024-02-29')).toBe('2026-03-01');
