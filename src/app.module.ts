@@ -13,6 +13,7 @@ import { HealthModule } from './health/health.module.js';
 import { IdempotencyModule } from './idempotency/idempotency.module.js';
 import { LicensesModule } from './licenses/licenses.module.js';
 import { ImportsModule } from './imports/imports.module.js';
+import { ObligationsModule } from './obligations/obligations.module.js';
 import { ProposalsModule } from './proposals/proposals.module.js';
 import { PublicModule } from './public/public.module.js';
 import { ReportsModule } from './reports/reports.module.js';
@@ -45,6 +46,7 @@ export class AppModule {
         CompaniesModule,
         LicensesModule,
         ProposalsModule,
+        ObligationsModule,
         ShipmentsModule,
         ImportsModule,
         ReportsModule,

@@ -30,6 +30,9 @@ const AREAS_OF: Record<AuditEntry['entityType'], DataArea[]> = {
   staff: [],
   // A proposal changes nothing public until it is approved, and then the license's own record moves the register on.
   proposal: [],
+  // The public profile shows each condition's status.
+  obligation: ['register'],
+  obligation_catalog: ['register'],
 };
 
 /** verify() reads the chain this many events at a time, and lists at most MAX_LISTED_FAILURES failures. */
@@ -41,7 +44,7 @@ export const GENESIS_HASH = '0'.repeat(64);
 
 export interface AuditEntry {
   action: string;
-  entityType: 'company' | 'license' | 'shipment' | 'staff' | 'import' | 'proposal';
+  entityType: 'company' | 'license' | 'shipment' | 'staff' | 'import' | 'proposal' | 'obligation' | 'obligation_catalog';
   entityId: string;
   before?: unknown;
   after?: unknown;

@@ -28,6 +28,7 @@ import { ImportsService } from '../imports/imports.service.js';
 import { DataVersions } from '../database/data-versions.js';
 import { Transactions } from '../database/transactions.js';
 import { rebuildRollup, verifyRollup } from '../shipments/export-rollup.js';
+import { ObligationsService } from '../obligations/obligations.service.js';
 import { ProposalsService } from '../proposals/proposals.service.js';
 import { ExportsReportQuery } from '../reports/dto/reports.dto.js';
 import { exportsCsv } from '../reports/exports-csv.js';
@@ -145,6 +146,17 @@ export async function runCli(argv: string[], config: RegistryConfig, io: CliIo):
       code = await withContext(config, async (get) => {
         const lapsed = await get(ProposalsService).recordLapses();
         io.out(`Recorded the lapse of ${lapsed} ${lapsed === 1 ? 'proposal' : 'proposals'} not decided by their last day`);
+        return 0;
+      });
+    });
+  program
+    .command('obligations:create')
+    .description("create the license conditions each license lacks: those of the catalog version in force on its issue date, dated from it; recurring reports up to its current term's end (after a renewal, the further periods). Idempotent; audited")
+    .addHelpText('after', example('obligations:create'))
+    .action(async () => {
+      code = await withContext(config, async (get) => {
+        const created = await get(ObligationsService).createMissing();
+        io.out(`Created ${created} ${created === 1 ? 'obligation' : 'obligations'}`);
         return 0;
       });
     });

@@ -11,12 +11,13 @@ import { Company } from '../companies/company.entity.js';
 import { License } from '../licenses/license.entity.js';
 import { LicenseEvent } from '../licenses/license-event.entity.js';
 import { ImportRun } from '../imports/import-run.entity.js';
+import { Obligation, ObligationCatalogVersion, ObligationDecision, ObligationSubmission, ObligationTemplate } from '../obligations/obligation.entity.js';
 import { Proposal } from '../proposals/proposal.entity.js';
 import { Device, DeviceRelease } from '../shipments/device.entity.js';
 import { ExportRollupCell } from '../shipments/export-rollup.js';
 import { Shipment } from '../shipments/shipment.entity.js';
 
-export const entities = [Company, License, LicenseEvent, Shipment, Device, DeviceRelease, ExportRollupCell, StaffUser, AuditEvent, IdempotencyKey, ImportRun, Proposal];
+export const entities = [Company, License, LicenseEvent, Shipment, Device, DeviceRelease, ExportRollupCell, StaffUser, AuditEvent, IdempotencyKey, ImportRun, Proposal, ObligationCatalogVersion, ObligationTemplate, Obligation, ObligationSubmission, ObligationDecision];
 
 // PostgreSQL `date` (oid 1082) is read as the text it is: pg would otherwise make a local-midnight Date,
 // which shifts the day in any time zone west of UTC.

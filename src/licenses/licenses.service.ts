@@ -26,6 +26,12 @@ export const MDM_REGULATIONS_IN_FORCE_ON = '2021-01-25';
 
 const STATUS_ON_SQL = statusOnSql('l.id', ':on');
 
+/** What another module does, in the grant's transaction, when a license is granted (obligations: its conditions). */
+export type GrantHook = (m: EntityManager, license: LicenseTerm) => Promise<void>;
+
+/** A license's identity and term, for other modules' rules. */
+export type LicenseTerm = Pick<License, 'id' | 'licenseNumber' | 'companyId' | 'type' | 'issuedOn' | 'expiresOn'>;
+
 
 @Injectable()
 export class LicensesService {
@@ -38,6 +44,31 @@ export class LicensesService {
     private readonly audit: AuditService,
   ) {
     audit.addRegisterCheck(licenseEventsAgainstTrail);
+  }
+
+  private readonly grantHooks: GrantHook[] = [];
+
+  /** Adds what a grant also writes, in its transaction (a module that depends on licenses: no cycle). */
+  onGrant(hook: GrantHook): void {
+    this.grantHooks.push(hook);
+  }
+
+  /** Every license's identity and term, oldest first (id order within a day). */
+  async terms(m?: EntityManager): Promise<LicenseTerm[]> {
+    return (m ?? this.licenses.manager).find(License, {
+      select: { id: true, licenseNumber: true, companyId: true, type: true, issuedOn: true, expiresOn: true },
+      order: { issuedOn: 'ASC', id: 'ASC' },
+    });
+  }
+
+  /** One license's identity and term; 404 LICENSE_NOT_FOUND when unknown. */
+  async term(id: string, m?: EntityManager): Promise<LicenseTerm> {
+    const found = await (m ?? this.licenses.manager).findOne(License, {
+      where: { id },
+      select: { id: true, licenseNumber: true, companyId: true, type: true, issuedOn: true, expiresOn: true },
+    });
+    if (!found) throw Problem.notFound('license', id);
+    return found;
   }
 
   /** Grants a license at once, without a proposal (the seed, as the registry itself). Rules and refusals: write(). */
@@ -137,6 +168,7 @@ export class LicensesService {
     });
     await m.save(license);
     const event = await this.recordEvent(m, license.id, 1, step, null, { after: toLicenseRecord(license, statusOn([step], this.clock.today())), reason: input.reason ?? null }, decision);
+    for (const hook of this.grantHooks) await hook(m, license);
     return { licenseId: license.id, eventId: event.id };
   }
 

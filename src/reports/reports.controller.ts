@@ -8,6 +8,7 @@ import { ApiProblems } from '../common/openapi.js';
 import { PublicThrottlerGuard } from '../common/throttling.js';
 import { ChartQuery, DIMENSIONS, ExportsReportDto, ExportsReportQuery, LicensesReportQuery, PublicChartQuery, PublicExportsQuery } from './dto/reports.dto.js';
 import { exportsCsv } from './exports-csv.js';
+import { ObligationsReportDto, ObligationsReportQuery } from '../obligations/dto/obligation.dto.js';
 import { type LicensesReport, ReportsService } from './reports.service.js';
 
 @ApiTags('reports')
@@ -52,19 +53,37 @@ export class ReportsController {
 
   @Get('licenses')
   @ApiOperation({
-    summary: 'The license register on a day: counts by status, terms ending soon, shipments recorded while not ACTIVE, decisions pending',
+    summary: 'The license register on a day: counts by status, terms ending soon, shipments recorded while not ACTIVE, licenses with a condition overdue, decisions pending',
     description: 'pendingProposals: the license decisions waiting for an approver today (four eyes), `{ total, byKind: { GRANT, AMEND, LIFECYCLE } }`. format=csv gives one row per license.',
   })
   @ApiProduces('application/json', 'text/csv')
-  @ApiOkResponse({ description: '{ on, withinDays, countsByStatus, expiring, shipmentsWhileNotActive, licenses, pendingProposals }' })
+  @ApiOkResponse({ description: '{ on, withinDays, countsByStatus, expiring, shipmentsWhileNotActive, licenses (each with overdueObligations, hasOverdueObligations), licensesWithOverdueObligations, pendingProposals }' })
   @ApiProblems(400, 401)
   async licenses(@Query() q: LicensesReportQuery): Promise<LicensesReport | StreamableFile> {
     const report = await this.reports.licensesReport(q.on, q.withinDays);
     if (q.format !== 'csv') return report;
-    const columns = ['licenseNumber', 'licensee', 'type', 'status', 'issuedOn', 'expiresOn', 'expiresWithinDays', 'daysLeft', 'shipmentsWhileNotActive', 'licenseId'];
+    const columns = ['licenseNumber', 'licensee', 'type', 'status', 'issuedOn', 'expiresOn', 'expiresWithinDays', 'daysLeft', 'shipmentsWhileNotActive', 'overdueObligations', 'licenseId'];
     return new StreamableFile(csvStream(columns, report.licenses as unknown as Record<string, unknown>[]), {
       type: 'text/csv; charset=utf-8; header=present',
       disposition: `attachment; filename="${fileName('licenses', report.on)}.csv"`,
+    });
+  }
+
+  @Get('obligations')
+  @ApiOperation({
+    summary: 'License conditions on a day, per license and condition, with counts by status; OVERDUE first with days overdue',
+    description: 'Recurring reports: the periods begun by the day. `status` and `companyId` filter the rows (counts are of the company, every status). format=csv gives the rows.',
+  })
+  @ApiProduces('application/json', 'text/csv')
+  @ApiOkResponse({ type: ObligationsReportDto })
+  @ApiProblems(400, 401)
+  async obligations(@Query() q: ObligationsReportQuery): Promise<ObligationsReportDto | StreamableFile> {
+    const report = await this.reports.obligationsReport(q.on, { status: q.status, companyId: q.companyId });
+    if (q.format !== 'csv') return report;
+    const columns = ['licenseNumber', 'licensee', 'code', 'title', 'period', 'dueOn', 'status', 'daysOverdue', 'extendedUntil', 'licenseId', 'companyId', 'obligationId'];
+    return new StreamableFile(csvStream(columns, report.rows as unknown as Record<string, unknown>[]), {
+      type: 'text/csv; charset=utf-8; header=present',
+      disposition: `attachment; filename="${fileName('obligations', report.on)}.csv"`,
     });
   }
 }

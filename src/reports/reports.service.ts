@@ -8,6 +8,9 @@ import { centsToMoney, sumMoney } from '../common/money.js';
 import { Problem } from '../common/problem.js';
 import { Snapshots } from '../database/snapshots.js';
 import { RegisterReader } from '../licenses/register.reader.js';
+import { emptyCounts, ObligationsService } from '../obligations/obligations.service.js';
+import type { ObligationsReportDto, ObligationsReportRowDto } from '../obligations/dto/obligation.dto.js';
+import type { ObligationStatus } from '../obligations/obligation-rules.js';
 import { type PendingProposals, ProposalsService } from '../proposals/proposals.service.js';
 import { LICENSE_STATUSES, type LicenseStatus, statusOn, termEndOn } from '../licenses/lifecycle.js';
 import { type ExportCell, ExportQueries, type ShipmentRow } from '../shipments/export-queries.js';
@@ -42,6 +45,7 @@ export class ReportsService {
     private readonly snapshots: Snapshots,
     private readonly clock: Clock,
     private readonly proposals: ProposalsService,
+    private readonly obligations: ObligationsService,
   ) {}
 
   /**
@@ -164,11 +168,14 @@ export class ReportsService {
    * waiting for a second person today (four eyes), by kind: what the register does not show yet.
    */
   async licensesReport(on: CalendarDate = this.clock.today(), withinDays = 180): Promise<LicensesReport> {
-    const { entries, notActive, pendingProposals } = await this.snapshots.read(async (m) => ({
+    const { entries, notActive, pendingProposals, obligations } = await this.snapshots.read(async (m) => ({
       entries: await this.register.all(m),
       notActive: await this.queries.whileNotActive(m),
       pendingProposals: await this.proposals.pendingCounts(m),
+      obligations: await this.obligations.onDay(on, {}, m),
     }));
+    const overdue = new Map<string, number>();
+    for (const o of obligations) if (o.state.status === 'OVERDUE') overdue.set(o.license.id, (overdue.get(o.license.id) ?? 0) + 1);
     // Past 9999-12-31 addDays gives no calendar date (a five-digit year, which would compare as text before it).
     const end = addDays(on, withinDays);
     const until = isCalendarDate(end) ? end : LAST_CALENDAR_DATE;
@@ -189,6 +196,8 @@ export class ReportsService {
         expiresWithinDays: live && expiresOn >= on && expiresOn <= until,
         daysLeft: live ? daysBetween(on, expiresOn) : null,
         shipmentsWhileNotActive: notActive.filter((x) => x.licenseId === l.id).length,
+        overdueObligations: overdue.get(l.id) ?? 0,
+        hasOverdueObligations: overdue.has(l.id),
       };
     });
     return {
@@ -207,8 +216,51 @@ export class ReportsService {
         statusOnShippedOn: String(x.statusOnShippedOn) as LicenseStatus,
       })),
       licenses: rows,
+      licensesWithOverdueObligations: overdue.size,
       pendingProposals,
     };
+  }
+
+  /**
+   * License conditions on a day, per license and condition (recurring reports: the periods begun by then), with
+   * counts by status: OVERDUE first (most days overdue first), then by due date, license number and code.
+   */
+  async obligationsReport(on: CalendarDate = this.clock.today(), filter: { status?: ObligationStatus; companyId?: string } = {}): Promise<ObligationsReportDto> {
+    const { entries, obligations } = await this.snapshots.read(async (m) => ({
+      entries: await this.register.all(m),
+      obligations: await this.obligations.onDay(on, { companyId: filter.companyId }, m),
+    }));
+    const licensee = new Map(entries.map((e) => [e.license.id, e.licensee]));
+    const counts = emptyCounts();
+    const rows: ObligationsReportRowDto[] = [];
+    for (const { license, view, state } of obligations) {
+      counts[state.status]++;
+      if (filter.status && state.status !== filter.status) continue;
+      rows.push({
+        licenseId: license.id,
+        licenseNumber: license.licenseNumber,
+        companyId: license.companyId,
+        licensee: licensee.get(license.id) ?? '',
+        obligationId: view.obligation.id,
+        code: view.template.code,
+        title: view.template.titleEn,
+        period: view.obligation.period,
+        dueOn: state.dueOn,
+        status: state.status,
+        daysOverdue: state.daysOverdue,
+        extendedUntil: state.extendedUntil,
+      });
+    }
+    rows.sort(
+      (a, b) =>
+        Number(b.status === 'OVERDUE') - Number(a.status === 'OVERDUE') ||
+        (b.daysOverdue ?? 0) - (a.daysOverdue ?? 0) ||
+        a.dueOn.localeCompare(b.dueOn) ||
+        a.licenseNumber.localeCompare(b.licenseNumber) ||
+        a.code.localeCompare(b.code) ||
+        a.period - b.period,
+    );
+    return { on, counts, rows };
   }
 
 }
@@ -224,6 +276,9 @@ export interface LicenseReportRow {
   expiresWithinDays: boolean;
   daysLeft: number | null;
   shipmentsWhileNotActive: number;
+  /** Conditions of the license OVERDUE on the day. */
+  overdueObligations: number;
+  hasOverdueObligations: boolean;
 }
 
 export interface LicensesReport {
@@ -242,6 +297,8 @@ export interface LicensesReport {
     statusOnShippedOn: LicenseStatus;
   }[];
   licenses: LicenseReportRow[];
+  /** How many licenses have a condition OVERDUE on the day. */
+  licensesWithOverdueObligations: number;
   /** Proposals PENDING today (not lapsed), whatever `on` is. */
   pendingProposals: PendingProposals;
 }

@@ -76,7 +76,7 @@ describe('audit trail', () => {
     const before = (await t.http.get('/api/v1/audit?limit=1').expect(200)).body.total;
     const license = await makeLicense(t);
     const after = (await t.http.get('/api/v1/audit?limit=1').expect(200)).body.total;
-    expect(after).toBe(before + 2); // company.created, license.granted
+    expect(after).toBe(before + 52); // company.created, license.granted, and the license's 50 conditions (obligation.created: 10 one-off, 40 quarters)
     await event(t, license.id, 'REINSTATED', '2022-01-01').expect(422);
     await t.http.post('/api/v1/shipments').send(shipmentBody(license, { shippedOn: '2020-01-01' })).expect(422);
     expect((await t.http.get('/api/v1/audit?limit=1').expect(200)).body.total).toBe(after);
@@ -212,18 +212,18 @@ describe('npm run cli -- audit:verify and create-admin', () => {
     expect(await runCli(['create-admin', '--email', 'chief@registry.test', '--name', 'Chief'], config, io)).toBe(0);
     expect(await runCli(['seed'], config, io)).toBe(0);
     expect(await runCli(['audit:verify'], config, io)).toBe(0);
-    expect(JSON.parse(out.find((l) => l.startsWith('{'))!)).toMatchObject({ ok: true, length: 6 }); // the admin, 2 companies, 2 licenses, the shipment (event 6)
+    expect(JSON.parse(out.find((l) => l.startsWith('{'))!)).toMatchObject({ ok: true, length: 106 }); // the admin, 2 companies, 2 licenses with 50 conditions each, the shipment (event 106)
     const ds = await new DataSource({ type: 'better-sqlite3', database: path }).initialize();
     await ds.query('DROP TRIGGER audit_events_no_update');
-    await ds.query(`UPDATE audit_events SET after = replace(after, '5500', '55') WHERE seq = 6`);
+    await ds.query(`UPDATE audit_events SET after = replace(after, '5500', '55') WHERE seq = 106`);
     await ds.query(`UPDATE audit_events SET reason = 'edited' WHERE seq = 2`);
     await ds.destroy();
     out.length = 0;
     expect(await runCli(['audit:verify'], config, io)).toBe(1);
-    expect(JSON.parse(out.find((l) => l.startsWith('{'))!)).toMatchObject({ ok: false, failedAt: 2, failuresTotal: 2, failures: [{ seq: 2 }, { seq: 6 }] });
+    expect(JSON.parse(out.find((l) => l.startsWith('{'))!)).toMatchObject({ ok: false, failedAt: 2, failuresTotal: 2, failures: [{ seq: 2 }, { seq: 106 }] });
     expect(out.filter((l) => l.startsWith('Audit chain broken'))).toEqual([
       expect.stringMatching(/^Audit chain broken at event 2: hash does not match/),
-      expect.stringMatching(/^Audit chain broken at event 6: hash does not match/),
+      expect.stringMatching(/^Audit chain broken at event 106: hash does not match/),
     ]);
     expect(await runCli(['create-admin', '--email', 'not-an-email'], config, io)).toBe(2);
     // npm run cli -- report exports: the same report as the API, to stdout or a file

@@ -32,6 +32,11 @@ const ROUTE_TABLE: Record<string, StaffRole[] | 'public'> = {
   'PATCH /api/v1/licenses/:id': WRITERS,
   'GET /api/v1/licenses/:id/events': ALL,
   'POST /api/v1/licenses/:id/events': WRITERS,
+  'GET /api/v1/licenses/:id/obligations': ALL,
+  'POST /api/v1/licenses/:id/obligations/:obligationId/submissions': WRITERS,
+  'POST /api/v1/licenses/:id/obligations/:obligationId/decisions': ADMIN, // not through four eyes: an ADMIN decides alone
+  'GET /api/v1/obligation-catalog': ALL,
+  'POST /api/v1/obligation-catalog': ADMIN,
   'GET /api/v1/proposals': ALL,
   'GET /api/v1/proposals/:id': ALL,
   // Approve and reject: an ADMIN who is not the proposer. The route lets OFFICER through so that the service can tell
@@ -55,6 +60,7 @@ const ROUTE_TABLE: Record<string, StaffRole[] | 'public'> = {
   'GET /api/v1/reports/exports/chart.svg': ALL,
   'GET /api/v1/reports/firsts': ALL,
   'GET /api/v1/reports/licenses': ALL,
+  'GET /api/v1/reports/obligations': ALL,
   'GET /public/v1/exports': 'public',
   'GET /public/v1/exports/chart.svg': 'public',
   'GET /health': 'public',

@@ -19,7 +19,7 @@ describe('npm run cli', () => {
   it('--help lists every command', async () => {
     const { code, text } = await run('--help');
     expect(code).toBe(0);
-    for (const command of ['migration:run', 'migration:show', 'seed', 'create-admin', 'audit:verify', 'backup', 'restore', 'openapi', 'import', 'report:verify-rollup', 'report', 'proposals:lapse']) {
+    for (const command of ['migration:run', 'migration:show', 'seed', 'create-admin', 'audit:verify', 'backup', 'restore', 'openapi', 'import', 'report:verify-rollup', 'report', 'proposals:lapse', 'obligations:create']) {
       expect(text, command).toMatch(new RegExp(`^\\s+${command}\\b`, 'm'));
     }
   });

@@ -3,7 +3,7 @@ import { IsIn, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validat
 import { PageDto, PageQuery } from '../../common/pagination.js';
 import { IsCalendarDate, IsUuid } from '../../common/validation/decorators.js';
 
-export const AUDIT_ENTITY_TYPES = ['company', 'license', 'shipment', 'staff', 'import', 'proposal'] as const;
+export const AUDIT_ENTITY_TYPES = ['company', 'license', 'shipment', 'staff', 'import', 'proposal', 'obligation', 'obligation_catalog'] as const;
 
 export class ListAuditQuery extends PageQuery {
   @ApiPropertyOptional({ enum: AUDIT_ENTITY_TYPES })

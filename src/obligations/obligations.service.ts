@@ -1,0 +1,437 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { type EntityManager, In, LessThanOrEqual, Repository } from 'typeorm';
+import { AuditService, type AuditEntry } from '../audit/audit.service.js';
+import type { CalendarDate } from '../common/calendar-date.js';
+import { Clock } from '../common/clock.js';
+import { Problem } from '../common/problem.js';
+import { currentContext } from '../common/request-context.js';
+import { Transactions } from '../database/transactions.js';
+import { type LicenseTerm, LicensesService } from '../licenses/licenses.service.js';
+import type { CatalogVersionDto, CreateCatalogVersionDto, CreateDecisionDto, CreateSubmissionDto, ObligationDecisionDto, ObligationDto, ObligationListDto, ObligationSubmissionDto } from './dto/obligation.dto.js';
+import { Obligation, ObligationCatalogVersion, ObligationDecision, ObligationSubmission, ObligationTemplate } from './obligation.entity.js';
+import {
+  dueOnAfter,
+  extensionLimit,
+  MAX_EXTENSION_YEARS,
+  OBLIGATION_STATUSES,
+  obligationStatusOn,
+  type ObligationState,
+  type ObligationStatus,
+  offsetMonths,
+  percentHundredths,
+  percentText,
+  reportPeriods,
+} from './obligation-rules.js';
+
+/** A stored document of a submission (documents.ts): its SHA-256, media type and size. */
+export interface StoredDocument {
+  sha256: string;
+  mediaType: string;
+  bytes: number;
+}
+
+/** An obligation with everything its status is computed from. */
+export interface ObligationView {
+  obligation: Obligation;
+  template: ObligationTemplate;
+  submissions: ObligationSubmission[];
+  decisions: ObligationDecision[];
+}
+
+/** One obligation's status on a day, with its license: the rows of the report and of the public profile. */
+export interface ObligationOnDay {
+  license: LicenseTerm;
+  view: ObligationView;
+  state: ObligationState;
+}
+
+export const emptyCounts = (): Record<ObligationStatus, number> => Object.fromEntries(OBLIGATION_STATUSES.map((s) => [s, 0])) as Record<ObligationStatus, number>;
+
+/**
+ * License conditions (docs/rules.md, "License conditions"): the versioned catalog, each license's obligations
+ * (created in the grant's transaction, LicensesService.onGrant), the evidence and decisions, and the status of each
+ * on a date (obligation-rules.ts).
+ */
+@Injectable()
+export class ObligationsService implements OnApplicationBootstrap {
+  constructor(
+    @InjectRepository(Obligation) private readonly obligations: Repository<Obligation>,
+    private readonly licenses: LicensesService,
+    private readonly tx: Transactions,
+    private readonly clock: Clock,
+    private readonly audit: AuditService,
+  ) {
+    licenses.onGrant((m, license) => this.createFor(m, license).then(() => undefined));
+  }
+
+  /** Licenses that have no obligations yet (granted before conditions were tracked) get them at start. */
+  async onApplicationBootstrap(): Promise<void> {
+    await this.createMissing({ onlyWithout: true });
+  }
+
+  /**
+   * Creates the obligations every license lacks (`npm run cli -- obligations:create`, and at start): those of the
+   * catalog version in force on its issue date, dated from it; recurring reports up to its current term's end (so
+   * a renewed term gets its further periods). Idempotent. Returns how many were created.
+   */
+  async createMissing(options: { onlyWithout?: boolean } = {}): Promise<number> {
+    let created = 0;
+    const withSome = new Set(
+      options.onlyWithout ? (await this.obligations.createQueryBuilder('o').select('DISTINCT o.license_id', 'id').getRawMany<{ id: string }>()).map((r) => r.id) : [],
+    );
+    for (const license of await this.licenses.terms()) {
+      if (withSome.has(license.id)) continue;
+      created += await this.tx.run(async (m) => this.createFor(m, await this.licenses.term(license.id, m)));
+    }
+    return created;
+  }
+
+  /** The catalog version in force on `date`: the newest whose effectiveFrom is on or before it. */
+  private async versionOn(m: EntityManager, date: CalendarDate): Promise<ObligationCatalogVersion | null> {
+    return m.findOne(ObligationCatalogVersion, { where: { effectiveFrom: LessThanOrEqual(date) }, order: { effectiveFrom: 'DESC' } });
+  }
+
+  /** Creates, in the caller's transaction, the obligations `license` lacks, each audited (`obligation.created`). */
+  private async createFor(m: EntityManager, license: LicenseTerm): Promise<number> {
+    const version = await this.versionOn(m, license.issuedOn);
+    if (!version) return 0;
+    const existing = await m.find(Obligation, { where: { licenseId: license.id } });
+    const templates = await m.find(ObligationTemplate, { where: { catalogVersion: version.version }, order: { sortOrder: 'ASC' } });
+    // A license keeps the version it got first (a later one never replaces it).
+    if (existing.length && !existing.some((o) => templates.some((t) => t.id === o.templateId))) return 0;
+    const have = new Set(existing.map((o) => `${o.templateId}/${o.period}`));
+    const now = this.clock.now();
+    const rows: Obligation[] = [];
+    for (const t of templates) {
+      const months = offsetMonths(t.dueOffset);
+      const dates =
+        t.kind === 'RECURRING_REPORT'
+          ? reportPeriods(license.issuedOn, months, license.expiresOn)
+          : [{ period: 0, startsOn: license.issuedOn, dueOn: dueOnAfter(license.issuedOn, months) }];
+      for (const d of dates) {
+        if (have.has(`${t.id}/${d.period}`)) continue;
+        rows.push(Object.assign(new Obligation(), { id: randomUUID(), licenseId: license.id, templateId: t.id, ...d, createdAt: now, version: 1 }));
+      }
+    }
+    if (!rows.length) return 0;
+    await m.insert(Obligation, rows);
+    const code = new Map(templates.map((t) => [t.id, t.code]));
+    await this.audit.recordMany(
+      m,
+      rows.map((o) => ({
+        action: 'obligation.created',
+        entityType: 'obligation',
+        entityId: o.id,
+        after: { licenseId: license.id, licenseNumber: license.licenseNumber, catalogVersion: version.version, code: code.get(o.templateId), period: o.period, startsOn: o.startsOn, dueOn: o.dueOn },
+      })),
+    );
+    return rows.length;
+  }
+
+  /** A license's obligations and their status on `on` (default today); recurring reports up to the period `on` falls in. */
+  async list(licenseId: string, on?: CalendarDate): Promise<ObligationListDto> {
+    const day = on ?? this.clock.today();
+    const license = await this.licenses.term(licenseId);
+    const views = await this.views(this.obligations.manager, { licenseIds: [licenseId], on: day });
+    const items = views.map((v) => toDto(v, obligationStatusOn(factsOf(v), day), day));
+    const counts = emptyCounts();
+    for (const i of items) counts[i.status]++;
+    return { licenseId, licenseNumber: license.licenseNumber, on: day, counts, items };
+  }
+
+  /** Every obligation (of the licenses given, or all) started by `on`, with its status then, and its license. */
+  async onDay(on: CalendarDate, filter: { companyId?: string } = {}, m: EntityManager = this.obligations.manager): Promise<ObligationOnDay[]> {
+    const licenses = (await this.licenses.terms(m)).filter((l) => !filter.companyId || l.companyId === filter.companyId);
+    if (!licenses.length) return [];
+    const byId = new Map(licenses.map((l) => [l.id, l]));
+    const views = await this.views(m, { licenseIds: filter.companyId ? [...byId.keys()] : undefined, on });
+    return views.filter((v) => byId.has(v.obligation.licenseId)).map((view) => ({ license: byId.get(view.obligation.licenseId)!, view, state: obligationStatusOn(factsOf(view), on) }));
+  }
+
+  private async views(m: EntityManager, q: { licenseIds?: string[]; on: CalendarDate; obligationId?: string }): Promise<ObligationView[]> {
+    const qb = m.createQueryBuilder(Obligation, 'o').where('o.starts_on <= :on', { on: q.on });
+    if (q.licenseIds) qb.andWhere('o.license_id IN (:...ids)', { ids: q.licenseIds.length ? q.licenseIds : ['-'] });
+    if (q.obligationId) qb.andWhere('o.id = :id', { id: q.obligationId });
+    const rows = await qb.getMany();
+    if (!rows.length) return [];
+    const templates = new Map((await m.find(ObligationTemplate, { where: { id: In([...new Set(rows.map((r) => r.templateId))]) } })).map((t) => [t.id, t]));
+    const ids = rows.map((r) => r.id);
+    const submissions: ObligationSubmission[] = [];
+    const decisions: ObligationDecision[] = [];
+    for (let i = 0; i < ids.length; i += 500) {
+      const chunk = ids.slice(i, i + 500);
+      submissions.push(...(await m.find(ObligationSubmission, { where: { obligationId: In(chunk) }, order: { submittedOn: 'ASC', recordedAt: 'ASC' } })));
+      decisions.push(...(await m.find(ObligationDecision, { where: { obligationId: In(chunk) }, order: { seq: 'ASC' } })));
+    }
+    const views = rows.map((obligation) => ({
+      obligation,
+      template: templates.get(obligation.templateId)!,
+      submissions: submissions.filter((s) => s.obligationId === obligation.id),
+      decisions: decisions.filter((d) => d.obligationId === obligation.id),
+    }));
+    return views.sort(
+      (a, b) =>
+        a.obligation.licenseId.localeCompare(b.obligation.licenseId) ||
+        a.template.sortOrder - b.template.sortOrder ||
+        a.obligation.period - b.obligation.period,
+    );
+  }
+
+  /** The obligation of the license (404 OBLIGATION_NOT_FOUND otherwise; 404 LICENSE_NOT_FOUND for an unknown license). */
+  private async view(m: EntityManager, licenseId: string, obligationId: string): Promise<{ license: LicenseTerm; view: ObligationView }> {
+    const license = await this.licenses.term(licenseId, m);
+    const [view] = await this.views(m, { licenseIds: [licenseId], obligationId, on: '9999-12-31' });
+    if (!view) throw Problem.notFound('obligation', obligationId);
+    return { license, view };
+  }
+
+  /**
+   * Records evidence for an obligation: submittedOn not after today (422 SUBMITTED_ON_IN_FUTURE); a PERCENT_TARGET
+   * needs reportedValue, other kinds refuse it (400). The document, when given, is stored already (by its SHA-256);
+   * the audit record names its hash, type and size. The obligation's version moves on.
+   */
+  async submit(licenseId: string, obligationId: string, input: CreateSubmissionDto, document?: StoredDocument): Promise<ObligationDto> {
+    const today = this.clock.today();
+    if (input.submittedOn > today) {
+      throw Problem.rule('SUBMITTED_ON_IN_FUTURE', `submittedOn ${input.submittedOn} is after today (${today})`, [{ field: 'submittedOn', message: `must not be after today (${today})` }]);
+    }
+    return this.tx.run(async (m) => {
+      const { license, view } = await this.view(m, licenseId, obligationId);
+      const percent = view.template.kind === 'PERCENT_TARGET';
+      if (percent && input.reportedValue === undefined) throw Problem.validation([{ field: 'reportedValue', message: `is required for a ${view.template.kind} condition` }]);
+      if (!percent && input.reportedValue !== undefined) throw Problem.validation([{ field: 'reportedValue', message: `is only accepted for a PERCENT_TARGET condition, not ${view.template.kind}` }]);
+      const valueHundredths = input.reportedValue === undefined ? null : percentHundredths(input.reportedValue);
+      if (valueHundredths === undefined) throw Problem.validation([{ field: 'reportedValue', message: 'must be 0 to 100' }]);
+      const submission = Object.assign(new ObligationSubmission(), {
+        id: randomUUID(),
+        obligationId,
+        submittedOn: input.submittedOn,
+        valueHundredths,
+        note: input.note ?? null,
+        documentSha256: document?.sha256 ?? null,
+        documentType: document?.mediaType ?? null,
+        documentBytes: document?.bytes ?? null,
+        recordedAt: this.clock.now(),
+        recordedBy: currentContext().actorId,
+      });
+      await m.insert(ObligationSubmission, submission);
+      await this.bumpVersion(m, view.obligation);
+      await this.audit.record(m, {
+        action: 'obligation.submitted',
+        entityType: 'obligation',
+        entityId: obligationId,
+        after: { licenseId: license.id, code: view.template.code, period: view.obligation.period, submission: submissionDto(submission) },
+      });
+      const [fresh] = await this.views(m, { licenseIds: [licenseId], obligationId, on: '9999-12-31' });
+      return toDto(fresh, obligationStatusOn(factsOf(fresh), today), today);
+    });
+  }
+
+  /**
+   * A decision on an obligation, dated today, at the version read (If-Match: 428, 412): ACCEPT or REJECT a
+   * submission of it (submissionId; 422 SUBMISSION_NOT_FOUND, 409 SUBMISSION_DECIDED), EXTEND its due date to
+   * newDueOn (after the due date in force, 422 EXTENSION_NOT_LATER; at most 2 years after the original one, 422
+   * EXTENSION_BEYOND_LIMIT naming the limit) or WAIVE it. A condition MET or WAIVED today takes no more (409
+   * OBLIGATION_CLOSED).
+   */
+  async decide(licenseId: string, obligationId: string, expectedVersion: number, input: CreateDecisionDto): Promise<ObligationDto> {
+    const needsSubmission = input.decision === 'ACCEPT' || input.decision === 'REJECT';
+    const errors = [];
+    if (needsSubmission && !input.submissionId) errors.push({ field: 'submissionId', message: `is required for ${input.decision}` });
+    if (!needsSubmission && input.submissionId) errors.push({ field: 'submissionId', message: `is only accepted for ACCEPT and REJECT, not ${input.decision}` });
+    if (input.decision === 'EXTEND' && !input.newDueOn) errors.push({ field: 'newDueOn', message: 'is required for EXTEND' });
+    if (input.decision !== 'EXTEND' && input.newDueOn) errors.push({ field: 'newDueOn', message: `is only accepted for EXTEND, not ${input.decision}` });
+    if (errors.length) throw Problem.validation(errors);
+    const today = this.clock.today();
+    return this.tx.run(async (m) => {
+      await this.licenses.term(licenseId, m);
+      await this.tx.claimVersion(m, Obligation, obligationId, expectedVersion);
+      const { license, view } = await this.view(m, licenseId, obligationId);
+      const before = obligationStatusOn(factsOf(view), today);
+      if (before.status === 'MET' || before.status === 'WAIVED') {
+        throw Problem.conflict('OBLIGATION_CLOSED', `The condition is ${before.status} (${today}); it takes no more decisions`, undefined, { obligationStatus: before.status });
+      }
+      if (needsSubmission) {
+        if (!view.submissions.some((s) => s.id === input.submissionId)) {
+          throw Problem.rule('SUBMISSION_NOT_FOUND', `submissionId: no submission ${input.submissionId} of this condition`, [{ field: 'submissionId', message: 'no such submission of this condition' }]);
+        }
+        const earlier = view.decisions.find((d) => d.submissionId === input.submissionId);
+        if (earlier) throw Problem.conflict('SUBMISSION_DECIDED', `The submission was already decided: ${earlier.decision} on ${earlier.decidedOn}`, [{ field: 'submissionId', message: 'already decided' }]);
+      }
+      if (input.decision === 'EXTEND') {
+        const limit = extensionLimit(view.obligation.dueOn);
+        if (input.newDueOn! > limit) {
+          throw Problem.rule(
+            'EXTENSION_BEYOND_LIMIT',
+            `newDueOn ${input.newDueOn} is beyond the limit: an extension may not go beyond ${MAX_EXTENSION_YEARS} years after the original due date ${view.obligation.dueOn}, that is ${limit}`,
+            [{ field: 'newDueOn', message: `must be on or before ${limit}` }],
+            { limit, originalDueOn: view.obligation.dueOn },
+          );
+        }
+        if (input.newDueOn! <= before.dueOn) {
+          throw Problem.rule('EXTENSION_NOT_LATER', `newDueOn ${input.newDueOn} must be after the due date in force (${before.dueOn})`, [{ field: 'newDueOn', message: `must be after ${before.dueOn}` }]);
+        }
+      }
+      const decision = Object.assign(new ObligationDecision(), {
+        id: randomUUID(),
+        obligationId,
+        seq: (view.decisions.at(-1)?.seq ?? 0) + 1,
+        decision: input.decision,
+        submissionId: input.submissionId ?? null,
+        newDueOn: input.newDueOn ?? null,
+        reason: input.reason,
+        decidedOn: today,
+        decidedAt: this.clock.now(),
+        decidedBy: currentContext().actorId,
+      });
+      await m.insert(ObligationDecision, decision);
+      const after = obligationStatusOn(factsOf({ ...view, decisions: [...view.decisions, decision] }), today);
+      await this.audit.record(m, {
+        action: `obligation.${input.decision.toLowerCase()}`,
+        entityType: 'obligation',
+        entityId: obligationId,
+        before: { status: before.status, dueOn: before.dueOn, version: expectedVersion },
+        after: { licenseId: license.id, code: view.template.code, period: view.obligation.period, decision: decisionDto(decision), status: after.status, dueOn: after.dueOn, version: expectedVersion + 1 },
+        reason: input.reason,
+      });
+      const [fresh] = await this.views(m, { licenseIds: [licenseId], obligationId, on: '9999-12-31' });
+      return toDto(fresh, obligationStatusOn(factsOf(fresh), today), today);
+    });
+  }
+
+  private async bumpVersion(m: EntityManager, o: Obligation): Promise<void> {
+    await m.createQueryBuilder().update(Obligation).set({ version: () => 'version + 1' }).where('id = :id', { id: o.id }).execute();
+  }
+
+  /** Every catalog version with its conditions, oldest first. */
+  async catalog(m: EntityManager = this.obligations.manager): Promise<CatalogVersionDto[]> {
+    const versions = await m.find(ObligationCatalogVersion, { order: { version: 'ASC' } });
+    const templates = await m.find(ObligationTemplate, { order: { catalogVersion: 'ASC', sortOrder: 'ASC' } });
+    return versions.map((v) => ({
+      version: v.version,
+      effectiveFrom: v.effectiveFrom,
+      note: v.note,
+      createdAt: v.createdAt.toISOString(),
+      createdBy: v.createdBy,
+      templates: templates.filter((t) => t.catalogVersion === v.version).map(templateDto),
+    }));
+  }
+
+  /**
+   * Adds a catalog version (never an edit): licenses issued from effectiveFrom get it. effectiveFrom is not before
+   * today and after the newest version's (422 CATALOG_NOT_LATER: licenses already granted keep their conditions);
+   * codes are unique (400); a PERCENT_TARGET has a target, other kinds none (400).
+   */
+  async addVersion(input: CreateCatalogVersionDto): Promise<CatalogVersionDto> {
+    const errors: { field: string; message: string }[] = [];
+    const codes = new Set<string>();
+    input.templates.forEach((t, i) => {
+      if (codes.has(t.code)) errors.push({ field: `templates.${i}.code`, message: `${t.code} is listed twice` });
+      codes.add(t.code);
+      if (t.kind === 'PERCENT_TARGET' && t.targetPercent === undefined) errors.push({ field: `templates.${i}.targetPercent`, message: 'is required for PERCENT_TARGET' });
+      if (t.kind !== 'PERCENT_TARGET' && t.targetPercent !== undefined) errors.push({ field: `templates.${i}.targetPercent`, message: `is only accepted for PERCENT_TARGET, not ${t.kind}` });
+      if (t.targetPercent !== undefined && percentHundredths(t.targetPercent) === undefined) errors.push({ field: `templates.${i}.targetPercent`, message: 'must be 0 to 100' });
+    });
+    if (errors.length) throw Problem.validation(errors);
+    const today = this.clock.today();
+    return this.tx.run(async (m) => {
+      await this.tx.lock(m, 'obligation-catalog');
+      const newest = await m.findOne(ObligationCatalogVersion, { where: {}, order: { version: 'DESC' } });
+      const floor = newest && newest.effectiveFrom >= today ? newest.effectiveFrom : null;
+      if (input.effectiveFrom < today || (floor !== null && input.effectiveFrom <= floor)) {
+        throw Problem.rule(
+          'CATALOG_NOT_LATER',
+          `effectiveFrom ${input.effectiveFrom} must be today (${today}) or later${floor ? ` and after the newest version's (${floor})` : ''}: a version never applies to licenses issued before it`,
+          [{ field: 'effectiveFrom', message: `must be on or after ${today}${floor ? ` and after ${floor}` : ''}` }],
+        );
+      }
+      const version = (newest?.version ?? 0) + 1;
+      await m.insert(ObligationCatalogVersion, { version, effectiveFrom: input.effectiveFrom, note: input.note, createdAt: this.clock.now(), createdBy: currentContext().actorId });
+      const rows = input.templates.map((t, i) =>
+        Object.assign(new ObligationTemplate(), {
+          id: randomUUID(),
+          catalogVersion: version,
+          sortOrder: i + 1,
+          code: t.code,
+          titleEn: t.titleEn,
+          titleUr: t.titleUr,
+          kind: t.kind,
+          targetHundredths: t.targetPercent === undefined ? null : percentHundredths(t.targetPercent)!,
+          measuredItem: t.measuredItem ?? null,
+          dueOffset: t.dueOffset,
+          source: t.source,
+          asReported: t.asReported,
+        }),
+      );
+      await m.save(ObligationTemplate, rows);
+      const created = (await this.catalog(m)).find((v) => v.version === version)!;
+      const entry: AuditEntry = { action: 'obligation_catalog.created', entityType: 'obligation_catalog', entityId: String(version), after: created, reason: input.note };
+      await this.audit.record(m, entry);
+      return created;
+    });
+  }
+}
+
+function factsOf(v: ObligationView) {
+  return { kind: v.template.kind, targetHundredths: v.template.targetHundredths, dueOn: v.obligation.dueOn, submissions: v.submissions, decisions: v.decisions };
+}
+
+function submissionDto(s: ObligationSubmission): ObligationSubmissionDto {
+  return {
+    id: s.id,
+    submittedOn: s.submittedOn,
+    reportedValue: s.valueHundredths === null ? null : percentText(s.valueHundredths),
+    note: s.note,
+    document: s.documentSha256 ? { sha256: s.documentSha256, mediaType: s.documentType!, bytes: s.documentBytes! } : null,
+    recordedAt: s.recordedAt.toISOString(),
+    recordedBy: s.recordedBy,
+  };
+}
+
+function decisionDto(d: ObligationDecision): ObligationDecisionDto {
+  return { id: d.id, decision: d.decision, submissionId: d.submissionId, newDueOn: d.newDueOn, reason: d.reason, decidedOn: d.decidedOn, decidedBy: d.decidedBy };
+}
+
+function templateDto(t: ObligationTemplate) {
+  return {
+    id: t.id,
+    code: t.code,
+    titleEn: t.titleEn,
+    titleUr: t.titleUr,
+    kind: t.kind,
+    targetPercent: t.targetHundredths === null ? null : percentText(t.targetHundredths),
+    measuredItem: t.measuredItem,
+    dueOffset: t.dueOffset,
+    source: t.source,
+    asReported: Boolean(t.asReported),
+  };
+}
+
+function toDto(v: ObligationView, state: ObligationState, on: CalendarDate): ObligationDto {
+  const t = v.template;
+  return {
+    id: v.obligation.id,
+    code: t.code,
+    title: t.titleEn,
+    titleUr: t.titleUr,
+    kind: t.kind,
+    target: t.targetHundredths === null ? null : percentText(t.targetHundredths),
+    measuredItem: t.measuredItem,
+    period: v.obligation.period,
+    startsOn: v.obligation.startsOn,
+    dueOn: state.dueOn,
+    originalDueOn: v.obligation.dueOn,
+    status: state.status,
+    extendedUntil: state.extendedUntil,
+    daysOverdue: state.daysOverdue,
+    metBy: state.metBy,
+    source: t.source,
+    asReported: Boolean(t.asReported),
+    version: v.obligation.version,
+    submissions: v.submissions.filter((s) => s.submittedOn <= on).map(submissionDto),
+    decisions: v.decisions.filter((d) => d.decidedOn <= on).map(decisionDto),
+  };
+}
+
