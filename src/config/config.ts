@@ -69,6 +69,11 @@ export interface RegistryConfig {
   fourEyes: boolean;
   /** Days a proposal may wait for a decision after the day it was made before it lapses (PROPOSAL_TTL_DAYS, 1..365, default 30). */
   proposalTtlDays: number;
+  /**
+   * Public conditions (PUBLIC_CONDITIONS, default true): a manufacturer's public profile shows each license
+   * condition's title and status today (never reported values, notes or documents). False leaves them out.
+   */
+  publicConditions: boolean;
 }
 
 /** The transparency log over the audit events: who it is, where its signing key and checkpoint file are. */
@@ -229,9 +234,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RegistryConfig
     proposalTtlDays = Number(env.PROPOSAL_TTL_DAYS);
     if (!/^\d+$/.test(env.PROPOSAL_TTL_DAYS.trim()) || proposalTtlDays < 1 || proposalTtlDays > 365) problems.push(`PROPOSAL_TTL_DAYS must be a whole number of days 1..365; got "${env.PROPOSAL_TTL_DAYS}"`);
   }
+  const publicConditions = parseBoolean('PUBLIC_CONDITIONS', env.PUBLIC_CONDITIONS, true, problems);
   if (problems.length) throw new ConfigError(problems);
   const host = env.HOST?.trim() || '0.0.0.0';
-  return { port, host, database, seed, timeZone, logLevel, nodeEnv, auth, publicRateLimit, publicCacheMb, trustProxy, shutdownGraceMs, metricsToken, redisUrl, log, fourEyes, proposalTtlDays };
+  return { port, host, database, seed, timeZone, logLevel, nodeEnv, auth, publicRateLimit, publicCacheMb, trustProxy, shutdownGraceMs, metricsToken, redisUrl, log, fourEyes, proposalTtlDays, publicConditions };
 }
 
 /** TRUST_PROXY: empty (none), a number of proxies 1..10, or addresses/CIDR ranges separated by commas. */

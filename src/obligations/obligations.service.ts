@@ -47,6 +47,18 @@ export interface ObligationOnDay {
   state: ObligationState;
 }
 
+/** A condition as the public profile shows it: no submissions, values, notes, documents, reasons or staff. */
+export interface PublicCondition {
+  code: string;
+  title: string;
+  titleUr: string;
+  status: ObligationStatus;
+  /** The due date in force (an extension's, once extended). */
+  dueOn: CalendarDate;
+  /** EXTENDED: until this day (inclusive). */
+  extendedUntil?: CalendarDate;
+}
+
 export const emptyCounts = (): Record<ObligationStatus, number> => Object.fromEntries(OBLIGATION_STATUSES.map((s) => [s, 0])) as Record<ObligationStatus, number>;
 
 /**
@@ -148,6 +160,33 @@ export class ObligationsService implements OnApplicationBootstrap {
     const byId = new Map(licenses.map((l) => [l.id, l]));
     const views = await this.views(m, { licenseIds: filter.companyId ? [...byId.keys()] : undefined, on });
     return views.filter((v) => byId.has(v.obligation.licenseId)).map((view) => ({ license: byId.get(view.obligation.licenseId)!, view, state: obligationStatusOn(factsOf(view), on) }));
+  }
+
+  /**
+   * The public face of the conditions of `licenseIds` on `on` (the public profile, docs/rules.md "What is public"):
+   * code, titles, status, due date in force and the extension's end, never submissions, values, notes, documents,
+   * reasons or staff. One-off conditions each; of a recurring report only the period `on` falls in (the latest
+   * begun). A fixed handful of queries for any number of licenses, in the caller's snapshot `m`.
+   */
+  async publicOn(licenseIds: string[], on: CalendarDate, m: EntityManager = this.obligations.manager): Promise<Map<string, PublicCondition[]>> {
+    const byLicense = new Map<string, PublicCondition[]>(licenseIds.map((id) => [id, []]));
+    if (!licenseIds.length) return byLicense;
+    const views = await this.views(m, { licenseIds, on });
+    // Sorted by license, catalog order, period: the last period of a recurring report is the current one.
+    const current = new Map<string, ObligationView>();
+    for (const v of views) current.set(`${v.obligation.licenseId}/${v.template.id}`, v);
+    for (const v of current.values()) {
+      const state = obligationStatusOn(factsOf(v), on);
+      byLicense.get(v.obligation.licenseId)?.push({
+        code: v.template.code,
+        title: v.template.titleEn,
+        titleUr: v.template.titleUr,
+        status: state.status,
+        dueOn: state.dueOn,
+        ...(state.extendedUntil ? { extendedUntil: state.extendedUntil } : {}),
+      });
+    }
+    return byLicense;
   }
 
   private async views(m: EntityManager, q: { licenseIds?: string[]; on: CalendarDate; obligationId?: string }): Promise<ObligationView[]> {

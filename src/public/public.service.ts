@@ -1,7 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { CalendarDate } from '../common/calendar-date.js';
 import { Clock } from '../common/clock.js';
 import { csvString } from '../common/csv.js';
+import { REGISTRY_CONFIG, type RegistryConfig } from '../config/config.js';
+import { type PublicCondition, ObligationsService } from '../obligations/obligations.service.js';
 import { type Page, pageOf } from '../common/pagination.js';
 import { Problem, ProblemException } from '../common/problem.js';
 import type { LicenseEvent } from '../licenses/license-event.entity.js';
@@ -13,6 +15,7 @@ import { statusOn, stepOn, termEndOn } from '../licenses/lifecycle.js';
 import {
   type ManufacturerDto,
   type ManufacturersQuery,
+  type PublicConditionDto,
   type PublicEventDto,
   type PublicLicenseDto,
   REGISTER_COLUMNS,
@@ -32,6 +35,8 @@ export class PublicService {
     private readonly licenses: RegisterReader,
     private readonly snapshots: Snapshots,
     private readonly clock: Clock,
+    private readonly obligations: ObligationsService,
+    @Inject(REGISTRY_CONFIG) private readonly config: RegistryConfig,
   ) {}
 
   /**
@@ -60,7 +65,19 @@ export class PublicService {
 
   /** The manufacturer `id` (a lower-case UUID) as manufacturer() gives it, or null when unknown or unlicensed. */
   async findManufacturer(id: string): Promise<ManufacturerDto | null> {
-    const [found] = this.group(await this.licenses.ofCompanies([id]), this.clock.today(), true);
+    const today = this.clock.today();
+    // The licenses and, when public, their conditions (a few queries for all of them) from one snapshot.
+    const { entries, conditions } = await this.snapshots.read(async (m) => {
+      const entries = await this.licenses.ofCompanies([id], m);
+      const conditions = this.config.publicConditions && entries.length ? await this.obligations.publicOn(entries.map((e) => e.license.id), today, m) : undefined;
+      return { entries, conditions };
+    });
+    const [found] = this.group(entries, today, true);
+    if (found && conditions) {
+      entries.forEach((e, i) => {
+        found.licenses[i].conditions = (conditions.get(e.license.id) ?? []).map(toPublicCondition);
+      });
+    }
     return found ?? null;
   }
 
@@ -125,6 +142,11 @@ export class PublicService {
 
 function toPublicEvent(e: LicenseEvent): PublicEventDto {
   return { type: e.type, effectiveOn: e.effectiveOn, expiresOn: e.expiresOnAfter, logIndex: e.auditSeq == null ? null : Number(e.auditSeq) - 1 };
+}
+
+/** Field by field: nothing else of a condition is public. */
+function toPublicCondition(c: PublicCondition): PublicConditionDto {
+  return { code: c.code, title: c.title, titleUr: c.titleUr, status: c.status, dueOn: c.dueOn, ...(c.extendedUntil ? { extendedUntil: c.extendedUntil } : {}) };
 }
 
 function toPublicLicense({ license: l, events }: LicenseWithSteps, asOf: CalendarDate, withHistory: boolean): PublicLicenseDto {

@@ -98,6 +98,9 @@ describe('configuration', () => {
     expect(loadConfig({ FOUR_EYES: 'false', PROPOSAL_TTL_DAYS: '7' })).toMatchObject({ fourEyes: false, proposalTtlDays: 7 });
     expect(loadConfig({ FOUR_EYES: 'true' }).fourEyes).toBe(true);
     expect(() => loadConfig({ FOUR_EYES: 'sometimes' })).toThrow(/FOUR_EYES must be true or false/);
+    expect(loadConfig({}).publicConditions).toBe(true);
+    expect(loadConfig({ PUBLIC_CONDITIONS: 'false' }).publicConditions).toBe(false);
+    expect(() => loadConfig({ PUBLIC_CONDITIONS: 'hidden' })).toThrow(/PUBLIC_CONDITIONS must be true or false/);
     for (const bad of ['0', '366', '1.5', 'a month']) expect(() => loadConfig({ PROPOSAL_TTL_DAYS: bad }), bad).toThrow(/PROPOSAL_TTL_DAYS must be a whole number of days 1..365/);
   });
   it('lists every bad variable at once', () => {

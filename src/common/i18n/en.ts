@@ -42,6 +42,14 @@ export const en = {
   history: 'History',
   licenses: 'Licenses',
   termEnds: 'term until',
+  /** A license's conditions on its public profile (PUBLIC_CONDITIONS). */
+  conditions: {
+    title: 'License conditions',
+    about: 'Status of each condition today. Reported figures, notes and documents are not published; of the quarterly reports only the current quarter is shown.',
+    statuses: { PENDING: 'PENDING', MET: 'MET', OVERDUE: 'OVERDUE', EXTENDED: 'EXTENDED', WAIVED: 'WAIVED' },
+    dueBy: (date: string) => `due by ${date}`,
+    extendedUntil: (date: string) => `until ${date}`,
+  },
 
   verifyTitle: 'Verify a license',
   verifyIntro: 'Enter a license number to see whether it is valid today, or on a date you choose.',

@@ -4,6 +4,7 @@ import { IsBoolean, IsIn, IsOptional, IsString, MaxLength } from 'class-validato
 import { PageDto, PageQuery } from '../../common/pagination.js';
 import { IsCalendarDate } from '../../common/validation/decorators.js';
 import { LICENSE_STATUSES, type LicenseStatus } from '../../licenses/lifecycle.js';
+import { OBLIGATION_STATUSES, type ObligationStatus } from '../../obligations/obligation-rules.js';
 
 const trim = () => Transform(({ value }) => (typeof value === 'string' ? value.trim() : value));
 
@@ -63,6 +64,15 @@ export class PublicEventDto {
   logIndex: number | null;
 }
 
+export class PublicConditionDto {
+  @ApiProperty({ example: 'Y1_PCBA' }) code: string;
+  @ApiProperty({ description: 'Title in English', example: 'Locally made motherboards (PCBA): at least 10% by the end of year 1' }) title: string;
+  @ApiProperty({ description: 'Title in Urdu' }) titleUr: string;
+  @ApiProperty({ enum: OBLIGATION_STATUSES, description: 'Status on asOf' }) status: ObligationStatus;
+  @ApiProperty({ format: 'date', description: 'Last day to meet it, the due date in force on asOf (an extension moves it)' }) dueOn: string;
+  @ApiPropertyOptional({ format: 'date', description: 'EXTENDED only: extended until this day (inclusive)' }) extendedUntil?: string;
+}
+
 export class PublicLicenseDto {
   @ApiProperty({ example: 'MDM-2021-0001' }) licenseNumber: string;
   @ApiProperty({ example: 'MDM' }) type: string;
@@ -72,6 +82,13 @@ export class PublicLicenseDto {
   @ApiProperty({ format: 'date', description: 'Last day of the term in force on asOf (inclusive)' }) expiresOn: string;
   @ApiProperty({ type: [String], example: ['Inovi'] }) brands: string[];
   @ApiPropertyOptional({ type: [PublicEventDto], description: 'Public lifecycle history, oldest first (profiles only)' }) history?: PublicEventDto[];
+  @ApiPropertyOptional({
+    type: [PublicConditionDto],
+    description:
+      'License conditions and their status on asOf, in catalog order (profiles only; absent when PUBLIC_CONDITIONS=false). ' +
+      'A recurring report shows its current period only. Never reported values, notes, documents or decisions.',
+  })
+  conditions?: PublicConditionDto[];
 }
 
 export class ManufacturerDto {

@@ -1,4 +1,4 @@
-import type { ManufacturerDto } from '../dto/public.dto.js';
+import type { ManufacturerDto, PublicConditionDto } from '../dto/public.dto.js';
 import { Layout } from './layout.js';
 import { Day, LicenseFacts } from './license-facts.js';
 import { eventName, link, type PageContext, wordsOf } from './page-context.js';
@@ -46,6 +46,7 @@ export function ManufacturerPage({ ctx, m }: { ctx: PageContext; m: Manufacturer
             {t.license} <bdi>{l.licenseNumber}</bdi> ({l.type})
           </h3>
           <LicenseFacts ctx={ctx} license={l} />
+          {l.conditions && <Conditions ctx={ctx} conditions={l.conditions} />}
           <h4>{t.history}</h4>
           <ol class="timeline">
             {(l.history ?? []).map((e) => (
@@ -73,5 +74,38 @@ export function ManufacturerPage({ ctx, m }: { ctx: PageContext; m: Manufacturer
         </section>
       ))}
     </Layout>
+  );
+}
+
+/** A license's conditions today: title in the page's language, status, and the due date or the extension's end. */
+function Conditions({ ctx, conditions }: { ctx: PageContext; conditions: PublicConditionDto[] }) {
+  const { t, f } = wordsOf(ctx);
+  const c = t.conditions;
+  return (
+    <>
+      <h4>{c.title}</h4>
+      <p>{c.about}</p>
+      <ul class="conditions">
+        {conditions.map((x) => (
+          <li>
+            <bdi>{ctx.lang === 'ur' ? x.titleUr : x.title}</bdi> <span class={`badge badge-${x.status.toLowerCase()}`}>{c.statuses[x.status]}</span>
+            {x.status === 'EXTENDED' && x.extendedUntil ? (
+              <>
+                {' '}
+                <time datetime={x.extendedUntil}>{c.extendedUntil(f.date(x.extendedUntil))}</time>
+              </>
+            ) : (
+              x.status !== 'MET' &&
+              x.status !== 'WAIVED' && (
+                <>
+                  {' '}
+                  <time datetime={x.dueOn}>{c.dueBy(f.date(x.dueOn))}</time>
+                </>
+              )
+            )}
+          </li>
+        ))}
+      </ul>
+    </>
   );
 }
