@@ -1,4 +1,5 @@
 import { licenseEventsAgainstTrail } from './license-trail-check.js';
+import { nextLicenseNumber } from './license-numbering.js';
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
@@ -147,7 +148,7 @@ export class LicensesService {
     }
     // Grants that number themselves take turns, so two never pick the same next number (across instances too).
     if (input.licenseNumber === undefined) await this.tx.lock(m, 'license-numbering');
-    const licenseNumber = input.licenseNumber ?? (await this.nextLicenseNumber(m, type, input.issuedOn));
+    const licenseNumber = input.licenseNumber ?? (await nextLicenseNumber(m, type, input.issuedOn));
     await this.assertNumberFree(m, licenseNumber);
     const now = this.clock.now();
     const license = m.create(License, {
@@ -374,27 +375,6 @@ export class LicensesService {
     });
     await m.save(event);
     return event;
-  }
-
-  /**
-   * TYPE-YYYY-NNNN for the year of issue: one more than both the highest registry number of that year and the
-   * count of licenses of that type issued that year (so a number renamed away is never handed out again).
-   * Beyond 9999 the number simply grows a digit. Callers hold the numbering lock.
-   */
-  private async nextLicenseNumber(m: EntityManager, type: string, issuedOn: CalendarDate): Promise<string> {
-    const year = issuedOn.slice(0, 4);
-    const prefix = `${type}-${year}-`;
-    const rows = await m
-      .createQueryBuilder(License, 'l')
-      .select('l.license_number_key', 'k')
-      .where('l.license_number_key LIKE :p', { p: `${prefix}%` })
-      .getRawMany<{ k: string }>();
-    const highest = Math.max(0, ...rows.map((r) => r.k.slice(prefix.length)).filter((n) => /^\d{1,9}$/.test(n)).map(Number));
-    const issued = await m
-      .createQueryBuilder(License, 'l')
-      .where('l.type = :type AND l.issued_on >= :from AND l.issued_on <= :to', { type, from: `${year}-01-01`, to: `${year}-12-31` })
-      .getCount();
-    return `${prefix}${String(Math.max(highest, issued) + 1).padStart(4, '0')}`;
   }
 
   private async assertNumberFree(m: EntityManager, licenseNumber: string, exceptId?: string): Promise<void> {
