@@ -25,6 +25,8 @@ export function luhnCheckDigit(digits14: string): number {
 
 export function normaliseImei(raw: unknown): ImeiResult {
   if (typeof raw !== 'string') return { error: 'must be a string of digits (an IMEI)' };
+  // The common case, 15 ASCII digits with their check digit, as given (the public device check asks it per request).
+  if (raw.length === 15 && isAsciiDigits(raw) && luhnCheckDigit(raw) === raw.charCodeAt(14) - 48) return { imei: raw, tac: raw.slice(0, 8) };
   const value = asciiDigits(raw.normalize('NFKC')).trim(); // typed with Urdu or full-width digits: the same IMEI
   const shown = JSON.stringify(value.length > 24 ? `${value.slice(0, 24)}...` : value);
   if (/^\d(\.\d+)?E\+?\d+$/i.test(value)) return { error: `${shown} is a number in scientific notation (a spreadsheet rounded it): format the IMEI column as text` };
@@ -40,4 +42,12 @@ export function normaliseImei(raw: unknown): ImeiResult {
   }
   const imei = `${body}${luhnCheckDigit(body)}`;
   return { imei, tac: imei.slice(0, 8) };
+}
+
+function isAsciiDigits(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
 }

@@ -68,9 +68,12 @@ export const PUBLIC_WINDOW_MS = 60_000;
 /** Whether the peer at hop `i` (0: the connection's) is a trusted proxy; from TRUST_PROXY (config.ts). */
 export type ProxyTrust = (address: string, hop: number) => boolean;
 
+/** No proxy is trusted (TRUST_PROXY unset): the client is the connection's peer. */
+const TRUST_NONE: ProxyTrust = () => false;
+
 /** The trust of TRUST_PROXY: none, the proxies' addresses and ranges, or the first `hops` peers. */
 export function proxyTrust(trust: TrustProxy): ProxyTrust {
-  if (!trust) return () => false;
+  if (!trust) return TRUST_NONE;
   if ('hops' in trust) return (_address, hop) => hop < trust.hops;
   return proxyaddr.compile(trust.addresses);
 }
@@ -82,8 +85,9 @@ export function proxyTrust(trust: TrustProxy): ProxyTrust {
  * keys it the same way.
  */
 export function clientAddress(raw: IncomingMessage, trust: ProxyTrust): string {
-  if (!raw.socket?.remoteAddress) return '';
-  return proxyaddr(raw, trust);
+  const peer = raw.socket?.remoteAddress;
+  if (!peer) return '';
+  return trust === TRUST_NONE ? peer : proxyaddr(raw, trust);
 }
 
 /**

@@ -12,7 +12,7 @@ import { ProblemException } from '../common/problem.js';
 import { requestIdOf } from '../common/request-id.js';
 import { countPublicRequest, type ProxyTrust, proxyTrust } from '../common/throttling.js';
 import { REGISTRY_CONFIG, type RegistryConfig } from '../config/config.js';
-import { type DataArea, DataVersions } from '../database/data-versions.js';
+import { type DataArea, type DataVersionSet, DataVersions } from '../database/data-versions.js';
 import { DevicesService } from '../shipments/devices.service.js';
 import { PublicService } from './public.service.js';
 
@@ -99,7 +99,7 @@ type Listener = (req: IncomingMessage, res: ServerResponse) => void;
  * The public side's fast path, in front of Fastify (the HTTP server's request listener offers it every GET
  * first; what it does not answer goes on to Fastify and Nest untouched):
  * 1. the public rate limit is counted (the same storage and key as PublicThrottlerGuard, which then skips);
- * 2. the current data versions are read (one small query) and the ETag derived from URL, versions and day;
+ * 2. the current data versions are read (one small query) and the ETag derived from the route's versions and the day;
  * 3. a matching If-None-Match is answered 304 at once; a cached 200 for the same ETag is replayed;
  * 4. the two lookups asked one key at a time (license check, device check) are answered here, by the same
  *    services as their controllers, when the request has their plain form and the route has been answered
@@ -125,6 +125,8 @@ export class PublicResponseCache {
   private readonly trust: ProxyTrust;
   /** Header lists by their JSON text, shared by the entries (most responses of a route have the same ones). */
   private readonly headerSets = new Map<string, HeaderList>();
+  /** The ETags of the routes at the last version set read and day (etagOf). */
+  private tags: { versions?: DataVersionSet; day?: string; byRoute: Map<CachedRoute, string> } = { byRoute: new Map() };
   /** Fastify is closing: everything goes to it (it answers 503 while it drains). */
   private closing = false;
   /** Fastify's logger when request lines are logged (info or finer), for the answers made here. */
@@ -203,8 +205,7 @@ export class PublicResponseCache {
     // Past the limit: left to the guard, which answers 429 in the route's own format.
     const rateLimit = await countPublicRequest(this.throttle, req, this.config.publicRateLimit, this.trust);
     if (!rateLimit) return false;
-    const versions = await this.versions.current();
-    const etag = `"${hash('sha1', `${url}\n${route.areas.map((a) => versions[a]).join(' ')}\n${this.clock.today()}`, 'base64url')}"`;
+    const etag = this.etagOf(route, await this.versions.current());
     const cached = this.entries.get(url);
     const fresh = cached && cached.etag === etag ? cached : undefined;
     // A tag of ours names a 200 of this URL at these versions; `*` matches only a representation we know exists.
@@ -233,6 +234,23 @@ export class PublicResponseCache {
     if (route.store && q < 0) this.keep(url, etag, route.template!, body);
     this.send(req, res, started, 200, route.template!, rateLimit, etag, body);
     return true;
+  }
+
+  /**
+   * The ETag of a route's answers at `versions` on the regulator's day: a hash of the tokens of the route's areas
+   * and the day, made once per version set (the requests of a turn of the event loop share one) and day. Not of
+   * the URL: an entity tag only tells apart the representations of one resource (RFC 9110 8.8.3), and every
+   * cache, the response cache here included, keeps it with its URL.
+   */
+  private etagOf(route: CachedRoute, versions: DataVersionSet): string {
+    const today = this.clock.today();
+    if (this.tags.versions !== versions || this.tags.day !== today) this.tags = { versions, day: today, byRoute: new Map() };
+    let etag = this.tags.byRoute.get(route);
+    if (etag === undefined) {
+      etag = `"${hash('sha1', `${route.areas.map((a) => versions[a]).join(' ')}\n${today}`, 'base64url')}"`;
+      this.tags.byRoute.set(route, etag);
+    }
+    return etag;
   }
 
   /** Writes an answer made here (`started`: when it came, for the log line): the route's headers, then this response's own ones (rate limit, id, ETag). */
