@@ -235,7 +235,7 @@ export class ImportsService {
   ): Promise<{ valid: number; created: number; skipped: number }> {
     const read: { row: number; input: CreateShipmentDto }[] = [];
     for (const { row, cells } of rows) {
-      const input = await toShipmentInput(row, cells, fail);
+      const input = toShipmentInput(row, cells, fail);
       if (input) read.push({ row, input });
     }
     const outcomes = await this.shipments.recordMany(m, read.map((r) => r.input), { existing: 'compare', lookup, importId });

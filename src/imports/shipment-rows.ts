@@ -1,5 +1,5 @@
 import { plainToInstance } from 'class-transformer';
-import { validate } from 'class-validator';
+import { validateSync } from 'class-validator';
 import { flattenValidationErrors } from '../common/validation/validation.js';
 import { CreateShipmentDto } from '../shipments/dto/shipment.dto.js';
 import type { ImportError } from './csv-reader.js';
@@ -14,7 +14,7 @@ export const REQUIRED_COLUMNS = ['licenseNumber', 'reference', 'shippedOn', 'des
 export const IMEI_COLUMNS = ['imei', 'reference'] as const;
 
 /** A row's cells as the API's CreateShipmentDto, validated the same way; undefined (with errors) when bad. */
-export async function toShipmentInput(row: number, cells: Record<string, string>, fail: (e: ImportError) => void): Promise<CreateShipmentDto | undefined> {
+export function toShipmentInput(row: number, cells: Record<string, string>, fail: (e: ImportError) => void): CreateShipmentDto | undefined {
   const errors: ImportError[] = [];
   const units = parseUnits(cells.units ?? '');
   const fob = parseMoney(cells.fobValue ?? '');
@@ -37,7 +37,7 @@ export async function toShipmentInput(row: number, cells: Record<string, string>
     fobValue: 'value' in fob ? fob.value : undefined,
   };
   const dto = plainToInstance(CreateShipmentDto, plain);
-  for (const e of flattenValidationErrors(await validate(dto, { whitelist: true, forbidNonWhitelisted: true }))) {
+  for (const e of flattenValidationErrors(validateSync(dto, { whitelist: true, forbidNonWhitelisted: true }))) {
     if (!errors.some((x) => x.column === e.field)) errors.push({ file: 'shipments', row, column: e.field, message: e.message });
   }
   if (!plain.licenseNumber) errors.push({ file: 'shipments', row, column: 'licenseNumber', message: 'is empty' });

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { currentContext, runAs } from '../../src/common/request-context.js';
 
-const as = (actorId: string) => ({ requestId: `req-${actorId}`, actorId, role: 'STAFF' as const });
+const as = (actorId: string) => ({ requestId: `req-${actorId}`, actorId, role: 'OFFICER' as const });
 
 /** Whether Node tags new asynchronous resources with a store (its AsyncLocalStorage hook is on). */
 async function storageHookOn(): Promise<boolean> {
