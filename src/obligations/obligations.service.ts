@@ -27,7 +27,7 @@ export { emptyCounts } from './obligation-views.js';
 
 /**
  * License conditions (docs/rules.md, "License conditions"): the versioned catalog, each license's obligations
- * (created in the grant's transaction, LicensesService.onGrant), the evidence and decisions, and the status of each
+ * (created in the grant's transaction, and a renewal's the periods of its term: LicensesService.onTerm), the evidence and decisions, and the status of each
  * on a date (obligation-rules.ts).
  */
 @Injectable()
@@ -39,7 +39,7 @@ export class ObligationsService implements OnApplicationBootstrap {
     private readonly clock: Clock,
     private readonly audit: AuditService,
   ) {
-    licenses.onGrant((m, license) => this.createFor(m, license).then(() => undefined));
+    licenses.onTerm((m, license) => this.createFor(m, license).then(() => undefined));
   }
 
   /** Licenses that have no obligations yet (granted before conditions were tracked) get them at start. */
