@@ -1,15 +1,17 @@
 import { randomUUID } from 'node:crypto';
+import type { Readable } from 'node:stream';
 import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { type EntityManager, In, LessThanOrEqual, Repository } from 'typeorm';
 import { AuditService, type AuditEntry } from '../audit/audit.service.js';
 import type { CalendarDate } from '../common/calendar-date.js';
 import { Clock } from '../common/clock.js';
-import { Problem } from '../common/problem.js';
+import { Problem, ProblemException } from '../common/problem.js';
 import { currentContext } from '../common/request-context.js';
 import { Transactions } from '../database/transactions.js';
 import { type LicenseTerm, LicensesService } from '../licenses/licenses.service.js';
 import type { CatalogVersionDto, CreateCatalogVersionDto, CreateDecisionDto, CreateSubmissionDto, ObligationDto, ObligationListDto } from './dto/obligation.dto.js';
+import { DocumentStore, type ReceivedDocument } from './documents.js';
 import { Obligation, ObligationCatalogVersion, ObligationDecision, ObligationSubmission, ObligationTemplate } from './obligation.entity.js';
 import { decisionDto, emptyCounts, factsOf, type ObligationOnDay, type ObligationView, type PublicCondition, type StoredDocument, submissionDto, templateDto, toDto } from './obligation-views.js';
 import {
@@ -38,6 +40,7 @@ export class ObligationsService implements OnApplicationBootstrap {
     private readonly tx: Transactions,
     private readonly clock: Clock,
     private readonly audit: AuditService,
+    private readonly documents: DocumentStore,
   ) {
     licenses.onTerm((m, license) => this.createFor(m, license).then(() => undefined));
   }
@@ -192,10 +195,13 @@ export class ObligationsService implements OnApplicationBootstrap {
 
   /**
    * Records evidence for an obligation: submittedOn not after today (422 SUBMITTED_ON_IN_FUTURE); a PERCENT_TARGET
-   * needs reportedValue, other kinds refuse it (400). The document, when given, is stored already (by its SHA-256);
-   * the audit record names its hash, type and size. The obligation's version moves on.
+   * needs reportedValue, other kinds refuse it (400); 404 for an unknown license or obligation. The document, when
+   * given, was received and checked (DocumentStore.receive); it is put in the store under its SHA-256 as the last
+   * step of the transaction, once every rule passed: a refusal stores nothing. The submission row and its audit
+   * record name the document's SHA-256, media type and size in bytes, never its content. The obligation's version
+   * moves on.
    */
-  async submit(licenseId: string, obligationId: string, input: CreateSubmissionDto, document?: StoredDocument): Promise<ObligationDto> {
+  async submit(licenseId: string, obligationId: string, input: CreateSubmissionDto, document?: ReceivedDocument): Promise<ObligationDto> {
     const today = this.clock.today();
     if (input.submittedOn > today) {
       throw Problem.rule('SUBMITTED_ON_IN_FUTURE', `submittedOn ${input.submittedOn} is after today (${today})`, [{ field: 'submittedOn', message: `must not be after today (${today})` }]);
@@ -228,8 +234,22 @@ export class ObligationsService implements OnApplicationBootstrap {
         after: { licenseId: license.id, code: view.template.code, period: view.obligation.period, submission: submissionDto(submission) },
       });
       const [fresh] = await this.views(m, { licenseIds: [licenseId], obligationId, on: '9999-12-31' });
+      await document?.place();
       return toDto(fresh, obligationStatusOn(factsOf(fresh), today), today);
     });
+  }
+
+  /**
+   * The document of a submission: its SHA-256, media type, size in bytes and content. 404 LICENSE_NOT_FOUND,
+   * OBLIGATION_NOT_FOUND, SUBMISSION_NOT_FOUND (not of this obligation), DOCUMENT_NOT_FOUND (submitted without one).
+   */
+  async document(licenseId: string, obligationId: string, submissionId: string): Promise<StoredDocument & { open(): Readable }> {
+    const { view } = await this.view(this.obligations.manager, licenseId, obligationId);
+    const submission = view.submissions.find((s) => s.id === submissionId);
+    if (!submission) throw Problem.notFound('submission', submissionId);
+    if (!submission.documentSha256) throw new ProblemException(404, 'DOCUMENT_NOT_FOUND', `The submission ${submissionId} has no document`);
+    const stored = await this.documents.read(submission.documentSha256);
+    return { sha256: submission.documentSha256, mediaType: submission.documentType!, bytes: stored.bytes, open: stored.open };
   }
 
   /**
