@@ -2,16 +2,15 @@ import { Body, Controller, Get, Param, Post, Query, Req, Res, StreamableFile } f
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Roles } from '../auth/auth.decorators.js';
-import { ApiIfMatch, IfMatch } from '../common/if-match.js';
 import { ApiProblems } from '../common/openapi.js';
 import { UuidPipe } from '../common/validation/validation.js';
 import { Idempotent } from '../idempotency/idempotency.js';
 import { DocumentStore, extensionOf } from './documents.js';
-import { CatalogListDto, CatalogVersionDto, CreateCatalogVersionDto, CreateDecisionDto, ObligationDto, ObligationListDto, ObligationsQuery } from './dto/obligation.dto.js';
+import { CatalogListDto, CatalogVersionDto, CreateCatalogVersionDto, ObligationDto, ObligationListDto, ObligationsQuery } from './dto/obligation.dto.js';
 import { ObligationsService } from './obligations.service.js';
 import { readSubmission } from './submission-input.js';
 
-const STATUS_RULES =
+export const STATUS_RULES =
   'Status on the day: WAIVED once waived; MET once a submission meeting it is accepted (a PERCENT_TARGET: the reported value reaches the target); ' +
   'otherwise PENDING up to the due date (inclusive: P1Y from 2021-04-09 is due 2022-04-08), EXTENDED up to an extension\'s new due date, OVERDUE after it. ' +
   'Only decisions made on or before the day count, so `on` works into the past and the future.';
@@ -84,19 +83,6 @@ export class ObligationsController {
     const doc = await this.obligations.document(id, obligationId, submissionId);
     void reply.header('ETag', `"${doc.sha256}"`).header('X-Content-SHA256', doc.sha256);
     return new StreamableFile(doc.open(), { type: doc.mediaType, length: doc.bytes, disposition: `attachment; filename="${doc.sha256}.${extensionOf(doc.mediaType)}"` });
-  }
-
-  @Post('licenses/:id/obligations/:obligationId/decisions')
-  @Roles('ADMIN')
-  @ApiIfMatch()
-  @ApiOperation({
-    summary: 'Decide on a condition (ADMIN): ACCEPT or REJECT a submission, EXTEND the due date (at most 2 years past the original), or WAIVE it',
-    description: `Made by an ADMIN alone (not through four eyes), dated today, audited. ${STATUS_RULES}`,
-  })
-  @ApiCreatedResponse({ type: ObligationDto, description: 'The condition with its status today' })
-  @ApiProblems(400, 401, 403, 404, 409, 412, 422, 428)
-  decide(@Param('id', new UuidPipe()) id: string, @Param('obligationId', new UuidPipe()) obligationId: string, @Body() body: CreateDecisionDto, @IfMatch() version: number): Promise<ObligationDto> {
-    return this.obligations.decide(id, obligationId, version, body);
   }
 
   @Get('obligation-catalog')
