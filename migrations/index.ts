@@ -14,5 +14,6 @@ import { LicenseEventLogIndex1765500000000 } from './1765500000000-LicenseEventL
 import { Proposals1765600000000 } from './1765600000000-Proposals.js';
 import { LicenseEventAuditSeqIndex1765700000000 } from './1765700000000-LicenseEventAuditSeqIndex.js';
 import { Obligations1765800000000 } from './1765800000000-Obligations.js';
+import { ObligationProposals1765900000000 } from './1765900000000-ObligationProposals.js';
 
-export const migrations = [RegistryCore1764400000000, StaffAuditIdempotency1764500000000, DevicesImports1764600000000, PublicReads1764700000000, CompactDevices1764800000000, ExportRollup1764900000000, ImportRuns1765000000000, DropLicenseStatus1765100000000, ShipmentImportId1765200000000, IdentityKeys1765300000000, TransparencyLog1765400000000, LicenseEventLogIndex1765500000000, Proposals1765600000000, LicenseEventAuditSeqIndex1765700000000, Obligations1765800000000];
+export const migrations = [RegistryCore1764400000000, StaffAuditIdempotency1764500000000, DevicesImports1764600000000, PublicReads1764700000000, CompactDevices1764800000000, ExportRollup1764900000000, ImportRuns1765000000000, DropLicenseStatus1765100000000, ShipmentImportId1765200000000, IdentityKeys1765300000000, TransparencyLog1765400000000, LicenseEventLogIndex1765500000000, Proposals1765600000000, LicenseEventAuditSeqIndex1765700000000, Obligations1765800000000, ObligationProposals1765900000000];

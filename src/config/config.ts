@@ -74,6 +74,11 @@ export interface RegistryConfig {
    * condition's title and status today (never reported values, notes or documents). False leaves them out.
    */
   publicConditions: boolean;
+  /**
+   * Where the documents submitted with license conditions are kept, each once under its SHA-256 (DOCUMENTS_DIR,
+   * default data/documents). Back it up with the database: submissions name their documents by hash.
+   */
+  documentsDir: string;
 }
 
 /** The transparency log over the audit events: who it is, where its signing key and checkpoint file are. */
@@ -95,6 +100,7 @@ export interface LogConfig {
 }
 
 export const DEFAULT_LOG_SIGNING_KEY_FILE = 'data/log-signing-key.pem';
+export const DEFAULT_DOCUMENTS_DIR = 'data/documents';
 
 /** TRUST_PROXY, read: see RegistryConfig.trustProxy. */
 export type TrustProxy = { addresses: string[] } | { hops: number } | null;
@@ -235,9 +241,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RegistryConfig
     if (!/^\d+$/.test(env.PROPOSAL_TTL_DAYS.trim()) || proposalTtlDays < 1 || proposalTtlDays > 365) problems.push(`PROPOSAL_TTL_DAYS must be a whole number of days 1..365; got "${env.PROPOSAL_TTL_DAYS}"`);
   }
   const publicConditions = parseBoolean('PUBLIC_CONDITIONS', env.PUBLIC_CONDITIONS, true, problems);
+  const documentsDir = env.DOCUMENTS_DIR?.trim() || DEFAULT_DOCUMENTS_DIR;
   if (problems.length) throw new ConfigError(problems);
   const host = env.HOST?.trim() || '0.0.0.0';
-  return { port, host, database, seed, timeZone, logLevel, nodeEnv, auth, publicRateLimit, publicCacheMb, trustProxy, shutdownGraceMs, metricsToken, redisUrl, log, fourEyes, proposalTtlDays, publicConditions };
+  return { port, host, database, seed, timeZone, logLevel, nodeEnv, auth, publicRateLimit, publicCacheMb, trustProxy, shutdownGraceMs, metricsToken, redisUrl, log, fourEyes, proposalTtlDays, publicConditions, documentsDir };
 }
 
 /** TRUST_PROXY: empty (none), a number of proxies 1..10, or addresses/CIDR ranges separated by commas. */

@@ -27,8 +27,11 @@ export const MDM_REGULATIONS_IN_FORCE_ON = '2021-01-25';
 
 const STATUS_ON_SQL = statusOnSql('l.id', ':on');
 
-/** What another module does, in the grant's transaction, when a license is granted (obligations: its conditions). */
-export type GrantHook = (m: EntityManager, license: LicenseTerm) => Promise<void>;
+/**
+ * What another module does, in the decision's transaction, when a license's term is set: at its grant and at each
+ * renewal (obligations: the conditions of the term). `license` has its term as it is then.
+ */
+export type TermHook = (m: EntityManager, license: LicenseTerm) => Promise<void>;
 
 /** A license's identity and term, for other modules' rules. */
 export type LicenseTerm = Pick<License, 'id' | 'licenseNumber' | 'companyId' | 'type' | 'issuedOn' | 'expiresOn'>;
@@ -47,11 +50,11 @@ export class LicensesService {
     audit.addRegisterCheck(licenseEventsAgainstTrail);
   }
 
-  private readonly grantHooks: GrantHook[] = [];
+  private readonly termHooks: TermHook[] = [];
 
-  /** Adds what a grant also writes, in its transaction (a module that depends on licenses: no cycle). */
-  onGrant(hook: GrantHook): void {
-    this.grantHooks.push(hook);
+  /** Adds what a grant and a renewal also write, in their transaction (a module that depends on licenses: no cycle). */
+  onTerm(hook: TermHook): void {
+    this.termHooks.push(hook);
   }
 
   /** Every license's identity and term, oldest first (id order within a day). */
@@ -169,7 +172,7 @@ export class LicensesService {
     });
     await m.save(license);
     const event = await this.recordEvent(m, license.id, 1, step, null, { after: toLicenseRecord(license, statusOn([step], this.clock.today())), reason: input.reason ?? null }, decision);
-    for (const hook of this.grantHooks) await hook(m, license);
+    for (const hook of this.termHooks) await hook(m, license);
     return { licenseId: license.id, eventId: event.id };
   }
 
@@ -294,6 +297,7 @@ export class LicensesService {
       },
       decision,
     );
+    if (input.type === 'RENEWED') for (const hook of this.termHooks) await hook(m, license);
     return { licenseId: id, eventId: event.id };
   }
 

@@ -9,7 +9,7 @@ import { OBLIGATION_STATUSES, type ObligationState, type ObligationStatus, perce
  * made of it for staff (DTOs), the reports and the public profile.
  */
 
-/** A stored document of a submission (documents.ts): its SHA-256, media type and size. */
+/** A stored document of a submission (documents.ts): its SHA-256, media type and size in bytes. */
 export interface StoredDocument {
   sha256: string;
   mediaType: string;
@@ -63,7 +63,17 @@ export function submissionDto(s: ObligationSubmission): ObligationSubmissionDto 
 }
 
 export function decisionDto(d: ObligationDecision): ObligationDecisionDto {
-  return { id: d.id, decision: d.decision, submissionId: d.submissionId, newDueOn: d.newDueOn, reason: d.reason, decidedOn: d.decidedOn, decidedBy: d.decidedBy };
+  return {
+    id: d.id,
+    decision: d.decision,
+    submissionId: d.submissionId,
+    newDueOn: d.newDueOn,
+    reason: d.reason,
+    decidedOn: d.decidedOn,
+    decidedBy: d.decidedBy,
+    proposedBy: d.proposedBy,
+    approvedBy: d.approvedBy,
+  };
 }
 
 export function templateDto(t: ObligationTemplate) {

@@ -80,5 +80,10 @@ export class ObligationDecision {
   /** The registry's day it was made: it counts for the status from that day. */
   @Column({ name: 'decided_on', type: 'date' }) decidedOn: string;
   @Column({ name: 'decided_at', type: 'varchar', length: 32, transformer: instantTransformer }) decidedAt: Date;
+  /** Whose request recorded it: the ADMIN deciding alone, or under four eyes the approver. */
   @Column({ name: 'decided_by', type: 'varchar', length: 100, nullable: true }) decidedBy: string | null;
+  /** Who made it (four eyes: the proposer). */
+  @Column({ name: 'proposed_by', type: 'varchar', length: 100, nullable: true }) proposedBy: string | null;
+  /** The ADMIN who approved its proposal; null when it was made without review (FOUR_EYES=false, or before four eyes). */
+  @Column({ name: 'approved_by', type: 'varchar', length: 100, nullable: true }) approvedBy: string | null;
 }

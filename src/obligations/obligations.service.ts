@@ -1,21 +1,22 @@
 import { randomUUID } from 'node:crypto';
+import type { Readable } from 'node:stream';
 import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { type EntityManager, In, LessThanOrEqual, Repository } from 'typeorm';
+import { type EntityManager, LessThanOrEqual, Repository } from 'typeorm';
 import { AuditService, type AuditEntry } from '../audit/audit.service.js';
 import type { CalendarDate } from '../common/calendar-date.js';
 import { Clock } from '../common/clock.js';
-import { Problem } from '../common/problem.js';
+import { Problem, ProblemException } from '../common/problem.js';
 import { currentContext } from '../common/request-context.js';
 import { Transactions } from '../database/transactions.js';
 import { type LicenseTerm, LicensesService } from '../licenses/licenses.service.js';
-import type { CatalogVersionDto, CreateCatalogVersionDto, CreateDecisionDto, CreateSubmissionDto, ObligationDto, ObligationListDto } from './dto/obligation.dto.js';
-import { Obligation, ObligationCatalogVersion, ObligationDecision, ObligationSubmission, ObligationTemplate } from './obligation.entity.js';
-import { decisionDto, emptyCounts, factsOf, type ObligationOnDay, type ObligationView, type PublicCondition, type StoredDocument, submissionDto, templateDto, toDto } from './obligation-views.js';
+import type { CatalogVersionDto, CreateCatalogVersionDto, CreateSubmissionDto, ObligationDto, ObligationListDto } from './dto/obligation.dto.js';
+import { DocumentStore, type ReceivedDocument } from './documents.js';
+import { readView, readViews } from './obligation-reads.js';
+import { Obligation, ObligationCatalogVersion, ObligationSubmission, ObligationTemplate } from './obligation.entity.js';
+import { emptyCounts, factsOf, type ObligationOnDay, type ObligationView, type PublicCondition, type StoredDocument, submissionDto, templateDto, toDto } from './obligation-views.js';
 import {
   dueOnAfter,
-  extensionLimit,
-  MAX_EXTENSION_YEARS,
   obligationStatusOn,
   offsetMonths,
   percentHundredths,
@@ -27,8 +28,9 @@ export { emptyCounts } from './obligation-views.js';
 
 /**
  * License conditions (docs/rules.md, "License conditions"): the versioned catalog, each license's obligations
- * (created in the grant's transaction, LicensesService.onGrant), the evidence and decisions, and the status of each
- * on a date (obligation-rules.ts).
+ * (created in the grant's transaction, and a renewal's the periods of its term: LicensesService.onTerm), the
+ * evidence with its documents, and the status of each on a date (obligation-rules.ts). Decisions on them:
+ * obligation-decisions.service.ts.
  */
 @Injectable()
 export class ObligationsService implements OnApplicationBootstrap {
@@ -38,8 +40,9 @@ export class ObligationsService implements OnApplicationBootstrap {
     private readonly tx: Transactions,
     private readonly clock: Clock,
     private readonly audit: AuditService,
+    private readonly documents: DocumentStore,
   ) {
-    licenses.onGrant((m, license) => this.createFor(m, license).then(() => undefined));
+    licenses.onTerm((m, license) => this.createFor(m, license).then(() => undefined));
   }
 
   /** Licenses that have no obligations yet (granted before conditions were tracked) get them at start. */
@@ -110,7 +113,7 @@ export class ObligationsService implements OnApplicationBootstrap {
   async list(licenseId: string, on?: CalendarDate): Promise<ObligationListDto> {
     const day = on ?? this.clock.today();
     const license = await this.licenses.term(licenseId);
-    const views = await this.views(this.obligations.manager, { licenseIds: [licenseId], on: day });
+    const views = await readViews(this.obligations.manager, { licenseIds: [licenseId], on: day });
     const items = views.map((v) => toDto(v, obligationStatusOn(factsOf(v), day), day));
     const counts = emptyCounts();
     for (const i of items) counts[i.status]++;
@@ -122,7 +125,7 @@ export class ObligationsService implements OnApplicationBootstrap {
     const licenses = (await this.licenses.terms(m)).filter((l) => !filter.companyId || l.companyId === filter.companyId);
     if (!licenses.length) return [];
     const byId = new Map(licenses.map((l) => [l.id, l]));
-    const views = await this.views(m, { licenseIds: filter.companyId ? [...byId.keys()] : undefined, on });
+    const views = await readViews(m, { licenseIds: filter.companyId ? [...byId.keys()] : undefined, on });
     return views.filter((v) => byId.has(v.obligation.licenseId)).map((view) => ({ license: byId.get(view.obligation.licenseId)!, view, state: obligationStatusOn(factsOf(view), on) }));
   }
 
@@ -135,7 +138,7 @@ export class ObligationsService implements OnApplicationBootstrap {
   async publicOn(licenseIds: string[], on: CalendarDate, m: EntityManager = this.obligations.manager): Promise<Map<string, PublicCondition[]>> {
     const byLicense = new Map<string, PublicCondition[]>(licenseIds.map((id) => [id, []]));
     if (!licenseIds.length) return byLicense;
-    const views = await this.views(m, { licenseIds, on });
+    const views = await readViews(m, { licenseIds, on });
     // Sorted by license, catalog order, period: the last period of a recurring report is the current one.
     const current = new Map<string, ObligationView>();
     for (const v of views) current.set(`${v.obligation.licenseId}/${v.template.id}`, v);
@@ -153,49 +156,21 @@ export class ObligationsService implements OnApplicationBootstrap {
     return byLicense;
   }
 
-  private async views(m: EntityManager, q: { licenseIds?: string[]; on: CalendarDate; obligationId?: string }): Promise<ObligationView[]> {
-    const qb = m.createQueryBuilder(Obligation, 'o').where('o.starts_on <= :on', { on: q.on });
-    if (q.licenseIds) qb.andWhere('o.license_id IN (:...ids)', { ids: q.licenseIds.length ? q.licenseIds : ['-'] });
-    if (q.obligationId) qb.andWhere('o.id = :id', { id: q.obligationId });
-    const rows = await qb.getMany();
-    if (!rows.length) return [];
-    const templates = new Map((await m.find(ObligationTemplate, { where: { id: In([...new Set(rows.map((r) => r.templateId))]) } })).map((t) => [t.id, t]));
-    const ids = rows.map((r) => r.id);
-    const submissions: ObligationSubmission[] = [];
-    const decisions: ObligationDecision[] = [];
-    for (let i = 0; i < ids.length; i += 500) {
-      const chunk = ids.slice(i, i + 500);
-      submissions.push(...(await m.find(ObligationSubmission, { where: { obligationId: In(chunk) }, order: { submittedOn: 'ASC', recordedAt: 'ASC' } })));
-      decisions.push(...(await m.find(ObligationDecision, { where: { obligationId: In(chunk) }, order: { seq: 'ASC' } })));
-    }
-    const views = rows.map((obligation) => ({
-      obligation,
-      template: templates.get(obligation.templateId)!,
-      submissions: submissions.filter((s) => s.obligationId === obligation.id),
-      decisions: decisions.filter((d) => d.obligationId === obligation.id),
-    }));
-    return views.sort(
-      (a, b) =>
-        a.obligation.licenseId.localeCompare(b.obligation.licenseId) ||
-        a.template.sortOrder - b.template.sortOrder ||
-        a.obligation.period - b.obligation.period,
-    );
-  }
-
   /** The obligation of the license (404 OBLIGATION_NOT_FOUND otherwise; 404 LICENSE_NOT_FOUND for an unknown license). */
   private async view(m: EntityManager, licenseId: string, obligationId: string): Promise<{ license: LicenseTerm; view: ObligationView }> {
     const license = await this.licenses.term(licenseId, m);
-    const [view] = await this.views(m, { licenseIds: [licenseId], obligationId, on: '9999-12-31' });
-    if (!view) throw Problem.notFound('obligation', obligationId);
-    return { license, view };
+    return { license, view: await readView(m, licenseId, obligationId) };
   }
 
   /**
    * Records evidence for an obligation: submittedOn not after today (422 SUBMITTED_ON_IN_FUTURE); a PERCENT_TARGET
-   * needs reportedValue, other kinds refuse it (400). The document, when given, is stored already (by its SHA-256);
-   * the audit record names its hash, type and size. The obligation's version moves on.
+   * needs reportedValue, other kinds refuse it (400); 404 for an unknown license or obligation. The document, when
+   * given, was received and checked (DocumentStore.receive); it is put in the store under its SHA-256 as the last
+   * step of the transaction, once every rule passed: a refusal stores nothing. The submission row and its audit
+   * record name the document's SHA-256, media type and size in bytes, never its content. The obligation's version
+   * moves on.
    */
-  async submit(licenseId: string, obligationId: string, input: CreateSubmissionDto, document?: StoredDocument): Promise<ObligationDto> {
+  async submit(licenseId: string, obligationId: string, input: CreateSubmissionDto, document?: ReceivedDocument): Promise<ObligationDto> {
     const today = this.clock.today();
     if (input.submittedOn > today) {
       throw Problem.rule('SUBMITTED_ON_IN_FUTURE', `submittedOn ${input.submittedOn} is after today (${today})`, [{ field: 'submittedOn', message: `must not be after today (${today})` }]);
@@ -227,81 +202,23 @@ export class ObligationsService implements OnApplicationBootstrap {
         entityId: obligationId,
         after: { licenseId: license.id, code: view.template.code, period: view.obligation.period, submission: submissionDto(submission) },
       });
-      const [fresh] = await this.views(m, { licenseIds: [licenseId], obligationId, on: '9999-12-31' });
+      const [fresh] = await readViews(m, { licenseIds: [licenseId], obligationId, on: '9999-12-31' });
+      await document?.place();
       return toDto(fresh, obligationStatusOn(factsOf(fresh), today), today);
     });
   }
 
   /**
-   * A decision on an obligation, dated today, at the version read (If-Match: 428, 412): ACCEPT or REJECT a
-   * submission of it (submissionId; 422 SUBMISSION_NOT_FOUND, 409 SUBMISSION_DECIDED), EXTEND its due date to
-   * newDueOn (after the due date in force, 422 EXTENSION_NOT_LATER; at most 2 years after the original one, 422
-   * EXTENSION_BEYOND_LIMIT naming the limit) or WAIVE it. A condition MET or WAIVED today takes no more (409
-   * OBLIGATION_CLOSED).
+   * The document of a submission: its SHA-256, media type, size in bytes and content. 404 LICENSE_NOT_FOUND,
+   * OBLIGATION_NOT_FOUND, SUBMISSION_NOT_FOUND (not of this obligation), DOCUMENT_NOT_FOUND (submitted without one).
    */
-  async decide(licenseId: string, obligationId: string, expectedVersion: number, input: CreateDecisionDto): Promise<ObligationDto> {
-    const needsSubmission = input.decision === 'ACCEPT' || input.decision === 'REJECT';
-    const errors = [];
-    if (needsSubmission && !input.submissionId) errors.push({ field: 'submissionId', message: `is required for ${input.decision}` });
-    if (!needsSubmission && input.submissionId) errors.push({ field: 'submissionId', message: `is only accepted for ACCEPT and REJECT, not ${input.decision}` });
-    if (input.decision === 'EXTEND' && !input.newDueOn) errors.push({ field: 'newDueOn', message: 'is required for EXTEND' });
-    if (input.decision !== 'EXTEND' && input.newDueOn) errors.push({ field: 'newDueOn', message: `is only accepted for EXTEND, not ${input.decision}` });
-    if (errors.length) throw Problem.validation(errors);
-    const today = this.clock.today();
-    return this.tx.run(async (m) => {
-      await this.licenses.term(licenseId, m);
-      await this.tx.claimVersion(m, Obligation, obligationId, expectedVersion);
-      const { license, view } = await this.view(m, licenseId, obligationId);
-      const before = obligationStatusOn(factsOf(view), today);
-      if (before.status === 'MET' || before.status === 'WAIVED') {
-        throw Problem.conflict('OBLIGATION_CLOSED', `The condition is ${before.status} (${today}); it takes no more decisions`, undefined, { obligationStatus: before.status });
-      }
-      if (needsSubmission) {
-        if (!view.submissions.some((s) => s.id === input.submissionId)) {
-          throw Problem.rule('SUBMISSION_NOT_FOUND', `submissionId: no submission ${input.submissionId} of this condition`, [{ field: 'submissionId', message: 'no such submission of this condition' }]);
-        }
-        const earlier = view.decisions.find((d) => d.submissionId === input.submissionId);
-        if (earlier) throw Problem.conflict('SUBMISSION_DECIDED', `The submission was already decided: ${earlier.decision} on ${earlier.decidedOn}`, [{ field: 'submissionId', message: 'already decided' }]);
-      }
-      if (input.decision === 'EXTEND') {
-        const limit = extensionLimit(view.obligation.dueOn);
-        if (input.newDueOn! > limit) {
-          throw Problem.rule(
-            'EXTENSION_BEYOND_LIMIT',
-            `newDueOn ${input.newDueOn} is beyond the limit: an extension may not go beyond ${MAX_EXTENSION_YEARS} years after the original due date ${view.obligation.dueOn}, that is ${limit}`,
-            [{ field: 'newDueOn', message: `must be on or before ${limit}` }],
-            { limit, originalDueOn: view.obligation.dueOn },
-          );
-        }
-        if (input.newDueOn! <= before.dueOn) {
-          throw Problem.rule('EXTENSION_NOT_LATER', `newDueOn ${input.newDueOn} must be after the due date in force (${before.dueOn})`, [{ field: 'newDueOn', message: `must be after ${before.dueOn}` }]);
-        }
-      }
-      const decision = Object.assign(new ObligationDecision(), {
-        id: randomUUID(),
-        obligationId,
-        seq: (view.decisions.at(-1)?.seq ?? 0) + 1,
-        decision: input.decision,
-        submissionId: input.submissionId ?? null,
-        newDueOn: input.newDueOn ?? null,
-        reason: input.reason,
-        decidedOn: today,
-        decidedAt: this.clock.now(),
-        decidedBy: currentContext().actorId,
-      });
-      await m.insert(ObligationDecision, decision);
-      const after = obligationStatusOn(factsOf({ ...view, decisions: [...view.decisions, decision] }), today);
-      await this.audit.record(m, {
-        action: `obligation.${input.decision.toLowerCase()}`,
-        entityType: 'obligation',
-        entityId: obligationId,
-        before: { status: before.status, dueOn: before.dueOn, version: expectedVersion },
-        after: { licenseId: license.id, code: view.template.code, period: view.obligation.period, decision: decisionDto(decision), status: after.status, dueOn: after.dueOn, version: expectedVersion + 1 },
-        reason: input.reason,
-      });
-      const [fresh] = await this.views(m, { licenseIds: [licenseId], obligationId, on: '9999-12-31' });
-      return toDto(fresh, obligationStatusOn(factsOf(fresh), today), today);
-    });
+  async document(licenseId: string, obligationId: string, submissionId: string): Promise<StoredDocument & { open(): Readable }> {
+    const { view } = await this.view(this.obligations.manager, licenseId, obligationId);
+    const submission = view.submissions.find((s) => s.id === submissionId);
+    if (!submission) throw Problem.notFound('submission', submissionId);
+    if (!submission.documentSha256) throw new ProblemException(404, 'DOCUMENT_NOT_FOUND', `The submission ${submissionId} has no document`);
+    const stored = await this.documents.read(submission.documentSha256);
+    return { sha256: submission.documentSha256, mediaType: submission.documentType!, bytes: stored.bytes, open: stored.open };
   }
 
   private async bumpVersion(m: EntityManager, o: Obligation): Promise<void> {

@@ -5,6 +5,7 @@ import { ApiIfMatch, IfMatch } from '../common/if-match.js';
 import { ApiProblems } from '../common/openapi.js';
 import { UuidPipe } from '../common/validation/validation.js';
 import { AmendLicenseDto, CreateLicenseEventDto, GrantLicenseDto } from '../licenses/dto/license.dto.js';
+import { CreateDecisionDto } from '../obligations/dto/obligation.dto.js';
 import { ApproveProposalDto, ListProposalsQuery, ProposalDto, ProposalPageDto, RejectProposalDto, WithdrawProposalDto } from './dto/proposal.dto.js';
 import { ProposalsService } from './proposals.service.js';
 
@@ -14,13 +15,13 @@ const ENDED =
 
 @ApiTags('proposals')
 @ApiBearerAuth()
-@ApiExtraModels(GrantLicenseDto, AmendLicenseDto, CreateLicenseEventDto) // a proposal's payload
+@ApiExtraModels(GrantLicenseDto, AmendLicenseDto, CreateLicenseEventDto, CreateDecisionDto) // a proposal's payload
 @Controller('api/v1/proposals')
 export class ProposalsController {
   constructor(private readonly proposals: ProposalsService) {}
 
   @Get()
-  @ApiOperation({ summary: 'List proposals of license decisions, newest first (`?status=PENDING`: what waits for a second person)' })
+  @ApiOperation({ summary: 'List proposals of license decisions and of decisions on conditions, newest first (`?status=PENDING`: what waits for a second person)' })
   @ApiOkResponse({ type: ProposalPageDto })
   @ApiProblems(400, 401)
   list(@Query() query: ListProposalsQuery): Promise<ProposalPageDto> {

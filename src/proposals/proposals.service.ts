@@ -12,25 +12,27 @@ import { REGISTRY_CONFIG, type RegistryConfig } from '../config/config.js';
 import { Snapshots } from '../database/snapshots.js';
 import { Transactions } from '../database/transactions.js';
 import type { LicenseDto } from '../licenses/dto/license.dto.js';
-import { type AppliedChange, LICENSE_CHANGE_KINDS, type LicenseChange, type LicenseChangeKind } from '../licenses/license-change.js';
+import type { LicenseChange } from '../licenses/license-change.js';
 import { LicensesService } from '../licenses/licenses.service.js';
+import type { ObligationDto } from '../obligations/dto/obligation.dto.js';
+import { type ObligationDecisionChange, ObligationDecisionsService } from '../obligations/obligation-decisions.service.js';
 import type { ListProposalsQuery, ProposalDto } from './dto/proposal.dto.js';
-import { Proposal } from './proposal.entity.js';
-import { changeOf, toProposalDto, toProposalRecord } from './proposal-records.js';
+import { Proposal, PROPOSAL_KINDS, type ProposalKind } from './proposal.entity.js';
+import { changeOf, type ProposedChange, toProposalDto, toProposalRecord } from './proposal-records.js';
 
 /** Proposals waiting for a decision: how many in all and of each kind. */
 export interface PendingProposals {
   total: number;
-  byKind: Record<LicenseChangeKind, number>;
+  byKind: Record<ProposalKind, number>;
 }
 
 /** How a decision ends a pending proposal. */
 type Outcome = 'APPROVED' | 'REJECTED' | 'WITHDRAWN';
 
 /**
- * Four eyes over license decisions (docs/rules.md, "Four eyes"). With FOUR_EYES on (the default), a grant,
- * amendment or lifecycle action made through the API is checked against every rule and kept as a PENDING
- * proposal; an ADMIN who is not its proposer approves it (applied then, every rule checked again, in the same
+ * Four eyes over license decisions and decisions on license conditions (docs/rules.md, "Four eyes"). With
+ * FOUR_EYES on (the default), a grant, amendment, lifecycle action or decision on a condition made through the API
+ * is checked against every rule and kept as a PENDING proposal; an ADMIN who is not its proposer approves it (applied then, every rule checked again, in the same
  * transaction) or rejects it; its proposer may withdraw it; undecided after PROPOSAL_TTL_DAYS it lapses.
  */
 @Injectable()
@@ -38,6 +40,7 @@ export class ProposalsService {
   constructor(
     @InjectRepository(Proposal) private readonly proposals: Repository<Proposal>,
     private readonly licenses: LicensesService,
+    private readonly obligationDecisions: ObligationDecisionsService,
     private readonly tx: Transactions,
     private readonly snapshots: Snapshots,
     private readonly clock: Clock,
@@ -54,6 +57,18 @@ export class ProposalsService {
     return { proposal: await this.propose(change) };
   }
 
+  /**
+   * A decision on a license condition made through the API: proposed (FOUR_EYES on: by an ADMIN or an OFFICER) or
+   * made at once, unreviewed (off: by an ADMIN alone, 403 ROLE_NOT_ALLOWED for another role). Either way refused
+   * with what applying it would answer (ObligationDecisionsService.check / apply): 400, 404, 409, 412, 422.
+   */
+  async submitObligationDecision(change: ObligationDecisionChange): Promise<{ proposal: ProposalDto } | { obligation: ObligationDto }> {
+    if (this.config.fourEyes) return { proposal: await this.propose({ kind: 'OBLIGATION_DECISION', ...change }) };
+    const { role } = currentContext();
+    if (role !== 'ADMIN') throw new ProblemException(403, 'ROLE_NOT_ALLOWED', `Your role ${String(role)} may not do this; it needs ADMIN (with four eyes off, an ADMIN decides on conditions alone)`);
+    return { obligation: await this.obligationDecisions.applyNow(change) };
+  }
+
   /** One page of proposals, newest first, filtered by status on today, kind, license and proposer; page and total in one snapshot. */
   async list(query: ListProposalsQuery): Promise<Page<ProposalDto>> {
     const { limit, offset } = pageOf(query);
@@ -64,6 +79,7 @@ export class ProposalsService {
     else if (query.status) qb.andWhere('p.status = :status', { status: query.status });
     if (query.kind) qb.andWhere('p.kind = :kind', { kind: query.kind });
     if (query.licenseId) qb.andWhere('p.license_id = :licenseId', { licenseId: query.licenseId });
+    if (query.obligationId) qb.andWhere('p.obligation_id = :obligationId', { obligationId: query.obligationId });
     if (query.proposedBy) qb.andWhere('p.proposed_by = :proposedBy', { proposedBy: query.proposedBy });
     qb.orderBy('p.proposed_at', 'DESC').addOrderBy('p.id', 'ASC').skip(offset).take(limit);
     const [rows, total] = await this.snapshots.manyAndCount(qb);
@@ -88,8 +104,8 @@ export class ProposalsService {
       .addSelect('COUNT(*)', 'n')
       .where("p.status = 'PENDING' AND p.expires_on >= :today", { today: this.clock.today() })
       .groupBy('p.kind')
-      .getRawMany<{ kind: LicenseChangeKind; n: string | number }>();
-    const byKind = Object.fromEntries(LICENSE_CHANGE_KINDS.map((k) => [k, 0])) as Record<LicenseChangeKind, number>;
+      .getRawMany<{ kind: ProposalKind; n: string | number }>();
+    const byKind = Object.fromEntries(PROPOSAL_KINDS.map((k) => [k, 0])) as Record<ProposalKind, number>;
     for (const r of rows) byKind[r.kind] = Number(r.n);
     return { total: rows.reduce((sum, r) => sum + Number(r.n), 0), byKind };
   }
@@ -135,18 +151,23 @@ export class ProposalsService {
   }
 
   /** A PENDING proposal, its change checked now against every rule that applying it enforces, and audited. */
-  private async propose(change: LicenseChange): Promise<ProposalDto> {
+  private async propose(change: ProposedChange): Promise<ProposalDto> {
     const proposedBy = currentContext().actorId;
     if (!proposedBy) throw new Error('A proposal is made by a staff member'); // only the staff API proposes
     const saved = await this.tx.run(async (m) => {
-      await this.licenses.check(m, change);
+      if (change.kind === 'OBLIGATION_DECISION') await this.obligationDecisions.check(m, change);
+      else await this.licenses.check(m, change);
+      const obligation = change.kind === 'OBLIGATION_DECISION';
       const today = this.clock.today();
       const end = addDays(today, this.config.proposalTtlDays);
       const p = Object.assign(new Proposal(), {
         id: randomUUID(),
         kind: change.kind,
         licenseId: change.kind === 'GRANT' ? null : change.licenseId,
-        licenseVersion: change.kind === 'GRANT' ? null : change.expectedVersion,
+        licenseVersion: change.kind === 'GRANT' || obligation ? null : change.expectedVersion,
+        obligationId: obligation ? change.obligationId : null,
+        obligationVersion: obligation ? change.expectedVersion : null,
+        obligationDecisionId: null,
         // The validated request body as plain JSON (a DTO instance, its nested DTOs included).
         payload: JSON.parse(JSON.stringify(change.input)) as Record<string, unknown>,
         status: 'PENDING',
@@ -189,11 +210,7 @@ export class ProposalsService {
         return p; // committed, then answered 409 PROPOSAL_EXPIRED
       }
       const before = toProposalRecord(p);
-      if (outcome === 'APPROVED') {
-        const applied = await this.applyProposal(m, p, actor);
-        p.licenseId = applied.licenseId;
-        p.licenseEventId = applied.eventId;
-      }
+      if (outcome === 'APPROVED') Object.assign(p, await this.applyProposal(m, p, actor));
       Object.assign(p, { status: outcome, decidedBy: actor, decidedAt: this.clock.now(), decisionNote: note ?? null, version });
       await m.save(p);
       await this.audit.record(m, { action: `proposal.${outcome.toLowerCase()}`, entityType: 'proposal', entityId: id, before, after: toProposalRecord(p), reason: note ?? null });
@@ -216,34 +233,45 @@ export class ProposalsService {
   }
 
   /**
-   * Applies an approved proposal's change as `approver` through LicensesService.apply (the one path of license
-   * writes): its payload validated again by its route's DTO (changeOf) and every rule checked again, on the license
-   * as it is now, the proposer's If-Match included (the change applies to the license its proposer saw). What no
-   * longer holds is a 409 PROPOSAL_CONFLICT naming the rule (`rule`: the code the direct write would answer now);
-   * when the license moved on, a rule it now breaks is named before the version (VERSION_MISMATCH).
+   * Applies an approved proposal's change as `approver` through LicensesService.apply or
+   * ObligationDecisionsService.apply (the one path of each kind of write): its payload validated again by its
+   * route's DTO (changeOf) and every rule checked again, on the license or condition as it is now, the proposer's
+   * If-Match included (the change applies to what its proposer saw). What no longer holds is a 409
+   * PROPOSAL_CONFLICT naming the rule (`rule`: the code the direct write would answer now); when the license or
+   * condition moved on, a rule it now breaks is named before the version (VERSION_MISMATCH). Returns what the
+   * proposal records of the outcome.
    */
-  private async applyProposal(m: EntityManager, p: Proposal, approver: string): Promise<AppliedChange> {
-    let change: LicenseChange | undefined;
+  private async applyProposal(m: EntityManager, p: Proposal, approver: string): Promise<Pick<Proposal, 'licenseId' | 'licenseEventId' | 'obligationDecisionId'>> {
+    const review = { proposalId: p.id, proposedBy: p.proposedBy, approvedBy: approver };
+    let change: ProposedChange | undefined;
     try {
       change = await changeOf(p);
-      return await this.licenses.apply(m, change, { proposalId: p.id, proposedBy: p.proposedBy, approvedBy: approver });
+      if (change.kind === 'OBLIGATION_DECISION') {
+        return { licenseId: p.licenseId, licenseEventId: null, obligationDecisionId: await this.obligationDecisions.apply(m, change, review) };
+      }
+      const applied = await this.licenses.apply(m, change, review);
+      return { licenseId: applied.licenseId, licenseEventId: applied.eventId, obligationDecisionId: null };
     } catch (e) {
       if (!(e instanceof ProblemException) || e.getStatus() >= 500) throw e;
       if (e.code === 'VERSION_MISMATCH' && change && change.kind !== 'GRANT') {
         const currentVersion = Number(e.extensions.currentVersion);
+        const now = { ...change, expectedVersion: currentVersion };
         try {
-          await this.licenses.check(m, { ...change, expectedVersion: currentVersion });
+          if (now.kind === 'OBLIGATION_DECISION') await this.obligationDecisions.check(m, now);
+          else await this.licenses.check(m, now);
         } catch (rule) {
           if (rule instanceof ProblemException && rule.getStatus() < 500) throw conflict(rule);
           throw rule;
         }
+        const what = change.kind === 'OBLIGATION_DECISION' ? 'condition' : 'license';
+        const proposed = change.kind === 'OBLIGATION_DECISION' ? p.obligationVersion : p.licenseVersion;
         throw conflict(
           new ProblemException(
             412,
             'VERSION_MISMATCH',
-            `the license was changed since this proposal was made against its version ${p.licenseVersion} (it is at version ${currentVersion})`,
+            `the ${what} was changed since this proposal was made against its version ${proposed} (it is at version ${currentVersion})`,
             undefined,
-            { licenseVersion: p.licenseVersion, currentVersion },
+            { [`${what === 'license' ? 'license' : 'obligation'}Version`]: proposed, currentVersion },
           ),
         );
       }

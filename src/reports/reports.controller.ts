@@ -54,7 +54,7 @@ export class ReportsController {
   @Get('licenses')
   @ApiOperation({
     summary: 'The license register on a day: counts by status, terms ending soon, shipments recorded while not ACTIVE, licenses with a condition overdue, decisions pending',
-    description: 'pendingProposals: the license decisions waiting for an approver today (four eyes), `{ total, byKind: { GRANT, AMEND, LIFECYCLE } }`. format=csv gives one row per license.',
+    description: 'pendingProposals: the license decisions and decisions on conditions waiting for an approver today (four eyes), `{ total, byKind: { GRANT, AMEND, LIFECYCLE, OBLIGATION_DECISION } }`. format=csv gives one row per license.',
   })
   @ApiProduces('application/json', 'text/csv')
   @ApiOkResponse({ description: '{ on, withinDays, countsByStatus, expiring, shipmentsWhileNotActive, licenses (each with overdueObligations, hasOverdueObligations), licensesWithOverdueObligations, pendingProposals }' })

@@ -34,7 +34,8 @@ const ROUTE_TABLE: Record<string, StaffRole[] | 'public'> = {
   'POST /api/v1/licenses/:id/events': WRITERS,
   'GET /api/v1/licenses/:id/obligations': ALL,
   'POST /api/v1/licenses/:id/obligations/:obligationId/submissions': WRITERS,
-  'POST /api/v1/licenses/:id/obligations/:obligationId/decisions': ADMIN, // not through four eyes: an ADMIN decides alone
+  'GET /api/v1/licenses/:id/obligations/:obligationId/submissions/:submissionId/document': ALL,
+  'POST /api/v1/licenses/:id/obligations/:obligationId/decisions': WRITERS, // proposed under four eyes; without, the service lets an ADMIN alone decide
   'GET /api/v1/obligation-catalog': ALL,
   'POST /api/v1/obligation-catalog': ADMIN,
   'GET /api/v1/proposals': ALL,

@@ -7,12 +7,13 @@ import { runCli } from '../../src/cli/commands.js';
 import { loadConfig } from '../../src/config/config.js';
 import { buildDataSourceOptions } from '../../src/database/data-source.options.js';
 import { createDatabase, engine, startApp, testLogEnv, type TestApp } from '../support/app.js';
-import { makeLicense } from '../support/factories.js';
+import { event, makeLicense } from '../support/factories.js';
 
 interface Obligation {
   id: string;
   code: string;
   period: number;
+  startsOn: string;
   dueOn: string;
   originalDueOn: string;
   status: string;
@@ -222,6 +223,33 @@ describe('catalog versions and due-date edges', () => {
     } finally {
       t.setToday(undefined);
     }
+  });
+});
+
+describe('a renewal adds the recurring reports of the new term, in its transaction', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startApp();
+  });
+  afterAll(() => t?.close());
+
+  it('40 quarters for the first 10-year term; renewed to 2041-04-08, 80; the one-off conditions are not repeated; audited', async () => {
+    const license = await makeLicense(t, { issuedOn: '2021-04-09' });
+    const quarters = async () => (await obligations(t, license.id, '2045-01-01')).items.filter((o) => o.code === 'QUARTERLY_REPORT');
+    expect(await quarters()).toHaveLength(40);
+    const renewed = await event(t, license.id, 'RENEWED', '2024-01-15').expect(201);
+    expect(renewed.body.expiresOn).toBe('2041-04-08');
+    const after = await quarters();
+    expect(after).toHaveLength(80);
+    expect(after.at(40)).toMatchObject({ period: 41, startsOn: '2031-04-09', dueOn: '2031-07-08' });
+    expect(after.at(-1)).toMatchObject({ period: 80, startsOn: '2041-01-09', dueOn: '2041-04-08' });
+    const list = await obligations(t, license.id, '2045-01-01');
+    expect(list.items.filter((o) => o.code === 'Y1_PCBA')).toHaveLength(1);
+    // The only license of this registry: 50 obligations at the grant, 40 at the renewal.
+    expect((await t.as('ADMIN').get('/api/v1/audit?entityType=obligation&action=obligation.created&limit=1').expect(200)).body.total).toBe(90);
+    // A refused renewal adds nothing.
+    await event(t, license.id, 'RENEWED', '2024-01-16', { data: { expiresOn: '2041-04-08' } }).expect(422);
+    expect(await quarters()).toHaveLength(80);
   });
 });
 

@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ObligationProposals1765900000000 } from '../../migrations/1765900000000-ObligationProposals.js';
 import { Proposals1765600000000 } from '../../migrations/1765600000000-Proposals.js';
 import { WRITER } from '../../src/database/writer.js';
 import { createDatabase, startApp, type TestApp } from '../support/app.js';
@@ -40,7 +41,7 @@ describe('four eyes on the reference data: a suspension of Lucky Motor proposed 
     expect(proposed.body).toMatchObject({ kind: 'LIFECYCLE', status: 'PENDING', licenseId: lucky.id, reason: 'Show-cause notice 12/2022 unanswered' });
 
     const report = async () => (await t.as('ANALYST').get('/api/v1/reports/licenses?on=2022-03-01').expect(200)).body;
-    expect((await report()).pendingProposals).toEqual({ total: 1, byKind: { GRANT: 0, AMEND: 0, LIFECYCLE: 1 } });
+    expect((await report()).pendingProposals).toEqual({ total: 1, byKind: { GRANT: 0, AMEND: 0, LIFECYCLE: 1, OBLIGATION_DECISION: 0 } });
     expect((await report()).countsByStatus).toMatchObject({ ACTIVE: 2, SUSPENDED: 0 });
     expect((await t.http.get(`/api/v1/licenses/${lucky.id}?on=2022-03-01`).expect(200)).body).toMatchObject({ status: 'ACTIVE', version: 1 });
     const check = () => t.anon.get('/public/v1/licenses/MDM-2021-0002?on=2022-03-01').expect(200);
@@ -235,11 +236,13 @@ describe('upgrading a database: events recorded before four eyes were proposed b
       const db = before.app.get<DataSource>(WRITER);
       const runner = db.createQueryRunner();
       try {
+        // The later migration that extends the proposals table first.
+        await new ObligationProposals1765900000000().down(runner);
         await new Proposals1765600000000().down(runner);
       } finally {
         await runner.release();
       }
-      await db.query("DELETE FROM migrations WHERE name = 'Proposals1765600000000'");
+      await db.query("DELETE FROM migrations WHERE name IN ('Proposals1765600000000', 'ObligationProposals1765900000000')");
     } finally {
       await before.close();
     }

@@ -45,6 +45,8 @@ export interface TestApp {
   engine: 'sqlite' | 'postgres';
   /** Where this app appends its checkpoints (a temporary directory unless given). */
   checkpointDir: string;
+  /** Where this app keeps submitted documents (a temporary directory unless given). */
+  documentsDir: string;
   /** Sets the registry's "today" (default: the real one). */
   setToday(date: string | undefined): void;
   close(): Promise<void>;
@@ -98,7 +100,7 @@ export function testSigningKeyFile(): string {
   return file;
 }
 
-export async function startApp(options: { seed?: boolean; jwtSecret?: string; shareDatabaseWith?: TestApp; bootstrapAdmin?: { email: string; password: string }; publicRateLimit?: number; engine?: 'sqlite'; sqliteFile?: string; database?: { database: DatabaseConfig; drop: () => Promise<void> }; limits?: Partial<DatabaseLimits>; logLevel?: RegistryConfig['logLevel']; trustProxy?: RegistryConfig['trustProxy']; metricsToken?: string; redisUrl?: string; checkpointDir?: string; fourEyes?: boolean; proposalTtlDays?: number; publicConditions?: boolean } = {}): Promise<TestApp> {
+export async function startApp(options: { seed?: boolean; jwtSecret?: string; shareDatabaseWith?: TestApp; bootstrapAdmin?: { email: string; password: string }; publicRateLimit?: number; engine?: 'sqlite'; sqliteFile?: string; database?: { database: DatabaseConfig; drop: () => Promise<void> }; limits?: Partial<DatabaseLimits>; logLevel?: RegistryConfig['logLevel']; trustProxy?: RegistryConfig['trustProxy']; metricsToken?: string; redisUrl?: string; checkpointDir?: string; fourEyes?: boolean; proposalTtlDays?: number; publicConditions?: boolean; documentsDir?: string } = {}): Promise<TestApp> {
   // A second instance on the same database (PostgreSQL): same database, same staff, same token key.
   const shared = options.shareDatabaseWith;
   const { database, drop } = shared
@@ -129,6 +131,7 @@ export async function startApp(options: { seed?: boolean; jwtSecret?: string; sh
     fourEyes: options.fourEyes ?? false,
     proposalTtlDays: options.proposalTtlDays ?? 30,
     publicConditions: options.publicConditions ?? true,
+    documentsDir: options.documentsDir ?? mkdtempSync(join(tmpdir(), 'lr_documents_')),
     auth: { jwtSecret: options.jwtSecret ?? 'test-secret-0123456789abcdef0123456789', jwtSecretGenerated: false, tokenTtlSeconds: 900, bootstrapAdmin: options.bootstrapAdmin ?? null },
   };
   let today: string | undefined;
@@ -185,10 +188,12 @@ export async function startApp(options: { seed?: boolean; jwtSecret?: string; sh
       today = d;
     },
     checkpointDir: config.log.checkpointDir,
+    documentsDir: config.documentsDir,
     close: async () => {
       await app.close();
       await drop();
       if (!options.checkpointDir) rmSync(config.log.checkpointDir, { recursive: true, force: true });
+      if (!options.documentsDir) rmSync(config.documentsDir, { recursive: true, force: true });
     },
   };
 }

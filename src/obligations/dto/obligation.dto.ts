@@ -19,7 +19,13 @@ export class ObligationSubmissionDto {
   @ApiProperty({ format: 'date' }) submittedOn: string;
   @ApiProperty({ nullable: true, type: String, example: '12', description: 'PERCENT_TARGET: the share reported, percent' }) reportedValue: string | null;
   @ApiProperty({ nullable: true, type: String }) note: string | null;
-  @ApiProperty({ nullable: true, type: Object, description: 'The document: {sha256, mediaType, bytes}' }) document: { sha256: string; mediaType: string; bytes: number } | null;
+  @ApiProperty({
+    nullable: true,
+    type: Object,
+    description: 'The document, if one was submitted: `{ sha256, mediaType, bytes }` (its SHA-256 in hex, application/pdf, image/png or image/jpeg, its size in bytes); read it at `.../submissions/{id}/document`',
+    example: { sha256: '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08', mediaType: 'application/pdf', bytes: 183204 },
+  })
+  document: { sha256: string; mediaType: string; bytes: number } | null;
   @ApiProperty({ format: 'date-time' }) recordedAt: string;
   @ApiProperty({ nullable: true, type: String }) recordedBy: string | null;
 }
@@ -30,8 +36,10 @@ export class ObligationDecisionDto {
   @ApiProperty({ format: 'uuid', nullable: true, type: String }) submissionId: string | null;
   @ApiProperty({ format: 'date', nullable: true, type: String }) newDueOn: string | null;
   @ApiProperty() reason: string;
-  @ApiProperty({ format: 'date' }) decidedOn: string;
-  @ApiProperty({ nullable: true, type: String }) decidedBy: string | null;
+  @ApiProperty({ format: 'date', description: "The registry's day it was made (under four eyes: approved)" }) decidedOn: string;
+  @ApiProperty({ nullable: true, type: String, description: 'Staff id of whoever recorded it (under four eyes: the approver)' }) decidedBy: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'Staff id of whoever made it (under four eyes: the proposer)' }) proposedBy: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'Staff id of the ADMIN who approved its proposal; null when made without review' }) approvedBy: string | null;
 }
 
 export class ObligationDto {

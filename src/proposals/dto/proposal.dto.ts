@@ -3,8 +3,8 @@ import { IsIn, IsOptional } from 'class-validator';
 import { PageDto, PageQuery } from '../../common/pagination.js';
 import { IsReason, IsUuid } from '../../common/validation/decorators.js';
 import { AmendLicenseDto, CreateLicenseEventDto, GrantLicenseDto } from '../../licenses/dto/license.dto.js';
-import { LICENSE_CHANGE_KINDS, type LicenseChangeKind } from '../../licenses/license-change.js';
-import { type ProposalStatus, STORED_PROPOSAL_STATUSES } from '../proposal.entity.js';
+import { CreateDecisionDto } from '../../obligations/dto/obligation.dto.js';
+import { PROPOSAL_KINDS, type ProposalKind, type ProposalStatus, STORED_PROPOSAL_STATUSES } from '../proposal.entity.js';
 
 /** The OpenAPI description of the proposals tag: the four-eyes flow, by example. */
 export const PROPOSALS_TAG_DESCRIPTION = [
@@ -19,6 +19,9 @@ export const PROPOSALS_TAG_DESCRIPTION = [
     'meanwhile (say, the license was suspended by another proposal), the answer would be **409 PROPOSAL_CONFLICT** naming it (`rule: TRANSITION_NOT_ALLOWED`), nothing written, the proposal still PENDING.',
   '3. Or the ADMIN rejects it (`POST .../reject`, a reason required), or the officer withdraws it (`POST .../withdraw`). Not decided by `expiresOn` ' +
     '(PROPOSAL_TTL_DAYS, default 30, after the day it was proposed), it is EXPIRED.',
+  'Decisions on license conditions (`POST /api/v1/licenses/{id}/obligations/{obligationId}/decisions`: ACCEPT, REJECT, EXTEND, WAIVE) go the same way, as proposals ' +
+    'of the kind `OBLIGATION_DECISION` naming the condition (`obligationId`) and the version its proposer read (`obligationVersion`); approved, the decision is made ' +
+    'then (`obligationDecisionId`), every rule checked again (e.g. an extension past the 2-year limit, a condition MET meanwhile: **409 PROPOSAL_CONFLICT** with `rule`).',
 ].join('\n\n');
 
 /** A proposal's status as read: the stored one, or EXPIRED for a PENDING one past its last day. */
@@ -30,15 +33,20 @@ export class ListProposalsQuery extends PageQuery {
   @IsIn(PROPOSAL_STATUSES)
   status?: ProposalStatus;
 
-  @ApiPropertyOptional({ enum: LICENSE_CHANGE_KINDS })
+  @ApiPropertyOptional({ enum: PROPOSAL_KINDS })
   @IsOptional()
-  @IsIn(LICENSE_CHANGE_KINDS)
-  kind?: LicenseChangeKind;
+  @IsIn(PROPOSAL_KINDS)
+  kind?: ProposalKind;
 
   @ApiPropertyOptional({ format: 'uuid', description: 'Proposals about this license (a grant: once approved)' })
   @IsOptional()
   @IsUuid()
   licenseId?: string;
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'Proposals of decisions on this license condition (OBLIGATION_DECISION)' })
+  @IsOptional()
+  @IsUuid()
+  obligationId?: string;
 
   @ApiPropertyOptional({ format: 'uuid', description: 'Staff id of the proposer' })
   @IsOptional()
@@ -66,20 +74,26 @@ export class ProposalLinksDto {
   @ApiProperty({ nullable: true, type: String, example: '/api/v1/licenses/0b9e4d2a-8f3c-4e51-a2d7-6c5b4a3f2e1d', description: 'The license (a grant: once approved)' })
   license: string | null;
   @ApiProperty({ example: '/api/v1/audit?entityType=proposal&entityId=5b0d6f0e-3c2a-4c1e-9a51-0c1f3e2d4b6a', description: 'The audit trail of this proposal' })
+  @ApiProperty({ nullable: true, type: String, example: '/api/v1/licenses/0b9e4d2a-8f3c-4e51-a2d7-6c5b4a3f2e1d/obligations', description: "OBLIGATION_DECISION: the license's conditions" })
+  obligations: string | null;
   history: string;
 }
 
 export class ProposalDto {
   @ApiProperty({ format: 'uuid' }) id: string;
-  @ApiProperty({ enum: LICENSE_CHANGE_KINDS, example: 'LIFECYCLE', description: 'GRANT (POST /licenses), AMEND (PATCH /licenses/{id}) or LIFECYCLE (POST /licenses/{id}/events)' })
-  kind: LicenseChangeKind;
+  @ApiProperty({
+    enum: PROPOSAL_KINDS,
+    example: 'LIFECYCLE',
+    description: 'GRANT (POST /licenses), AMEND (PATCH /licenses/{id}), LIFECYCLE (POST /licenses/{id}/events) or OBLIGATION_DECISION (POST /licenses/{id}/obligations/{obligationId}/decisions)',
+  })
+  kind: ProposalKind;
   @ApiProperty({ enum: PROPOSAL_STATUSES, example: 'PENDING', description: 'EXPIRED: not decided by expiresOn' }) status: ProposalStatus;
   @ApiProperty({ format: 'uuid', nullable: true, type: String, description: 'The license; for a grant, null until approved' }) licenseId: string | null;
-  @ApiProperty({ nullable: true, type: Number, example: 3, description: 'The license version it was proposed against (If-Match); approval applies it to that version only. Null for a grant' })
+  @ApiProperty({ nullable: true, type: Number, example: 3, description: 'The license version it was proposed against (If-Match); approval applies it to that version only. Null for a grant and an OBLIGATION_DECISION' })
   licenseVersion: number | null;
   @ApiProperty({
     description: 'The request body of the route it stands for, as validated there',
-    oneOf: [{ $ref: getSchemaPath(GrantLicenseDto) }, { $ref: getSchemaPath(AmendLicenseDto) }, { $ref: getSchemaPath(CreateLicenseEventDto) }],
+    oneOf: [{ $ref: getSchemaPath(GrantLicenseDto) }, { $ref: getSchemaPath(AmendLicenseDto) }, { $ref: getSchemaPath(CreateLicenseEventDto) }, { $ref: getSchemaPath(CreateDecisionDto) }],
     example: { type: 'SUSPENDED', effectiveOn: '2022-03-01', reason: 'Show-cause notice 12/2022 unanswered' },
   })
   payload: Record<string, unknown>;
@@ -93,6 +107,10 @@ export class ProposalDto {
   @ApiProperty({ nullable: true, type: String, description: "The approver's note, the rejection's reason or the withdrawal's reason" }) decisionNote: string | null;
   @ApiProperty({ format: 'uuid', nullable: true, type: String, description: 'The license event its approval recorded (none for an amendment that changed nothing)' })
   licenseEventId: string | null;
+  @ApiProperty({ format: 'uuid', nullable: true, type: String, description: 'OBLIGATION_DECISION: the license condition decided' }) obligationId: string | null;
+  @ApiProperty({ nullable: true, type: Number, example: 2, description: "OBLIGATION_DECISION: the condition's version it was proposed against (If-Match); approval applies it to that version only" })
+  obligationVersion: number | null;
+  @ApiProperty({ format: 'uuid', nullable: true, type: String, description: 'OBLIGATION_DECISION: the decision its approval recorded' }) obligationDecisionId: string | null;
   @ApiProperty({ example: 1, description: 'Incremented on every change; the ETag' }) version: number;
   @ApiProperty({ type: ProposalLinksDto }) links: ProposalLinksDto;
 }
