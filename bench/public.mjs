@@ -28,7 +28,7 @@ import 'reflect-metadata';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync, openSync, closeSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from './free-port.mjs';
@@ -52,7 +52,7 @@ const WARMUP = num('BENCH_WARMUP', 2);
 const ROUNDS = Math.max(1, num('BENCH_ROUNDS', 3));
 const CONNECTIONS = Math.max(1, num('BENCH_CONNECTIONS', 50));
 const THREADS = Math.max(1, num('BENCH_THREADS', 2));
-const AGG_RUNS = Math.max(1, num('BENCH_AGG_RUNS', 5));
+const AGG_RUNS = Math.max(1, num('BENCH_AGG_RUNS', 25));
 // Seconds without registry load before each measured registry round (and before the aggregates). Before
 // e6630d9 the public rate limiter kept every hit of the last minute per client address and filtered them on every
 // request (all of wrk's come from 127.0.0.1), so a round was slower the more load the minute before had seen.
@@ -65,6 +65,15 @@ const PROFILE_TARGET = Math.max(0, TARGET_KEYS.indexOf(PROFILE_AS));
 // BENCH_ONLY=license,device: only these request loads (the aggregates, memory and disk are always measured).
 const ONLY = env.BENCH_ONLY ? new Set(env.BENCH_ONLY.split(',').map((k) => k.trim().toLowerCase())) : null;
 if (ONLY) for (const k of ONLY) if (!TARGET_KEYS.includes(k)) throw new Error(`BENCH_ONLY: ${k} is none of ${TARGET_KEYS.join(', ')}`);
+// BENCH_PIN (default 1 where `taskset` is installed and there are 2 or more CPUs): each server (registry, bare) on the
+// last CPU, wrk on the others. Unpinned, the scheduler moves the server and wrk's threads over the same cores, and the
+// same build's throughput moved by up to a third from one process start to the next (device check: 10,000-14,700
+// req/s); pinned, by a few percent. wrk needs under half of its CPU to load the bare server, so the servers are measured
+// by what one core of theirs answers. BENCH_PIN=0 runs everything unpinned.
+const CPUS = availableParallelism();
+const PIN = !['0', 'false', 'no'].includes(String(env.BENCH_PIN ?? '1').toLowerCase()) && CPUS >= 2 && spawnSync('taskset', ['-V']).status === 0;
+const SERVER_CPU = String(CPUS - 1);
+const WRK_CPUS = CPUS === 2 ? '0' : `0-${CPUS - 2}`;
 const URL_ = env.BENCH_DATABASE_URL || 'sqlite:/tmp/registry-bench-public.sqlite';
 const JWT_SECRET = 'bench-public-secret-'.padEnd(40, 'x');
 
@@ -421,7 +430,9 @@ const children = new Set();
 function startChild(name, args, extraEnv) {
   const logFile = join(ARTIFACTS, `bench-public-${name}.log`);
   const fd = openSync(logFile, 'w');
-  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...env, ...extraEnv }, stdio: ['ignore', fd, fd] });
+  // taskset execs node in its own process: the child's pid is the server's.
+  const [command, argv] = PIN ? ['taskset', ['-c', SERVER_CPU, process.execPath, ...args]] : [process.execPath, args];
+  const child = spawn(command, argv, { cwd: ROOT, env: { ...env, ...extraEnv }, stdio: ['ignore', fd, fd] });
   closeSync(fd);
   children.add(child);
   const exited = new Promise((resolve) => child.once('exit', (code, signal) => { children.delete(child); resolve({ code, signal }); }));
@@ -544,7 +555,7 @@ function wrk(base, target, seconds_) {
   const args = ['-t', String(THREADS), '-c', String(CONNECTIONS), '-d', `${seconds_}s`, '--latency', '--timeout', '10s'];
   if (target.script) args.push('-s', target.script, base);
   else args.push(`${base}${target.path}`);
-  const out = execFileSync('wrk', args, { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024, timeout: (seconds_ + 60) * 1000 });
+  const out = execFileSync(PIN ? 'taskset' : 'wrk', PIN ? ['-c', WRK_CPUS, 'wrk', ...args] : args, { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024, timeout: (seconds_ + 60) * 1000 });
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]);
   const p = /^\s+99%\s+([\d.]+)(us|ms|s|m)\s*$/m.exec(out);
   const p50 = /^\s+50%\s+([\d.]+)(us|ms|s|m)\s*$/m.exec(out);
@@ -788,6 +799,9 @@ async function timed(url, headers = {}, retry = true) {
   return { ms: Number(process.hrtime.bigint() - t0) / 1e6, status: res.status, etag: res.headers.get('etag'), bytes: body.byteLength };
 }
 const aggregates = [];
+// One request at a time from this process: the registry gets every CPU back (its garbage collector's helper
+// threads run beside the main one), as a server would have.
+if (PIN) spawnSync('taskset', ['-a', '-p', '-c', `0-${CPUS - 1}`, String(registry.child.pid)]);
 await drain();
 await sleep(500); // let fetch see the sockets the server closed while wrk ran
 for (const path of ['/public/v1/exports?groupBy=fiscalYear,destination', '/exports', '/public/v1/exports/chart.svg']) {
@@ -854,6 +868,7 @@ out(`${new Date().toISOString()}, commit ${commit || '?'}, node ${process.versio
   `${fmtInt(nLicenses)} licenses, ${fmtInt(nShipments)} shipments, ${fmtInt(nDevices)} devices. ` +
   `wrk -t${THREADS} -c${CONNECTIONS} -d${DURATION}s, ${ROUNDS} interleaved rounds (registry, bare, ...) after a ${WARMUP} s warm-up of each; median of the rounds. ` +
   `The license number and the IMEI are chosen at random per request (wrk Lua); the search and the home page are one URL. ` +
+  (PIN ? `Each server on CPU ${SERVER_CPU}, wrk on CPU ${WRK_CPUS} (BENCH_PIN). ` : 'Servers and wrk unpinned (BENCH_PIN=0). ') +
   (DRAIN > 0 ? `Each registry round starts after ${DRAIN} s without load on the registry (BENCH_DRAIN).` : 'No pause between rounds (BENCH_DRAIN=0).'));
 out();
 out('| request | registry req/s | p99 | bare req/s | p99 | ratio |');
