@@ -1,6 +1,7 @@
-import { tuneRuntime } from './runtime.js';
+import { collectStartupGarbage, tuneRuntime } from './runtime.js';
 import { startRegistry } from './start.js';
 
-tuneRuntime();
+tuneRuntime('server');
 const app = await startRegistry();
 if (!app) process.exit(1);
+collectStartupGarbage();
