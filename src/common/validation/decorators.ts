@@ -1,7 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiProperty, type ApiPropertyOptions } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, type ApiPropertyOptions } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsNotEmpty, IsOptional, IsString, IsUUID, MaxLength, ValidateBy, ValidateIf, type ValidationOptions } from 'class-validator';
+import { IsIn, IsNotEmpty, IsOptional, IsString, IsUUID, MaxLength, ValidateBy, ValidateIf, type ValidationOptions } from 'class-validator';
 import { isCalendarDate } from '../calendar-date.js';
 import { countryCodeProblem } from '../country.js';
 import { isMoney, MONEY_FORMAT } from '../money.js';
@@ -121,4 +121,13 @@ export function IsNameText(options: { each?: boolean; digits?: boolean } = {}): 
       { each: options.each },
     ),
   );
+}
+
+/** The formats a report is answered in: JSON (the default) or CSV. */
+export const REPORT_FORMATS = ['json', 'csv'] as const;
+export type ReportFormat = (typeof REPORT_FORMATS)[number];
+
+/** A report's optional `format` query parameter (REPORT_FORMATS; JSON when absent). */
+export function IsReportFormat(): PropertyDecorator {
+  return applyDecorators(ApiPropertyOptional({ enum: REPORT_FORMATS, default: 'json' }), IsOptional(), IsIn([...REPORT_FORMATS]));
 }

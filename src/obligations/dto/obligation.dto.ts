@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsNotEmpty, IsOptional, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
-import { IsCalendarDate, IsReason, IsUuid } from '../../common/validation/decorators.js';
+import { IsCalendarDate, IsReason, IsUuid, IsReportFormat, type ReportFormat } from '../../common/validation/decorators.js';
 import { Trim } from '../../common/validation/transforms.js';
 import { OBLIGATION_DECISIONS, OBLIGATION_KINDS, OBLIGATION_STATUSES, type ObligationDecisionType, type ObligationKind, type ObligationStatus } from '../obligation-rules.js';
 
@@ -222,10 +222,8 @@ export class ObligationsReportQuery {
   @IsUuid()
   companyId?: string;
 
-  @ApiPropertyOptional({ enum: ['json', 'csv'], default: 'json' })
-  @IsOptional()
-  @IsIn(['json', 'csv'])
-  format?: 'json' | 'csv';
+  @IsReportFormat()
+  format?: ReportFormat;
 }
 
 export class ObligationsReportRowDto {

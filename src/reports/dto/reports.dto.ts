@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsBoolean, IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
 import { LANGS, type Lang } from '../../common/i18n/lang.js';
-import { IsCalendarDate, IsUuid } from '../../common/validation/decorators.js';
+import { IsCalendarDate, IsUuid, IsReportFormat, type ReportFormat } from '../../common/validation/decorators.js';
 import { ShipmentFilters } from '../../shipments/dto/shipment.dto.js';
 
 import { DIMENSIONS, type Dimension, TIME_DIMENSIONS } from '../../shipments/export-dimensions.js';
@@ -41,10 +41,8 @@ export class ExportsReportQuery extends ShipmentFilters {
   @IsUuid()
   companyId?: string;
 
-  @ApiPropertyOptional({ enum: ['json', 'csv'], default: 'json' })
-  @IsOptional()
-  @IsIn(['json', 'csv'])
-  format?: 'json' | 'csv';
+  @IsReportFormat()
+  format?: ReportFormat;
 
   @ApiPropertyOptional({ type: Boolean, default: false, description: 'CSV only: start with a UTF-8 byte-order mark, for Excel' })
   @IsOptional()
@@ -65,10 +63,8 @@ export class PublicExportsQuery {
   @IsIn(PUBLIC_DIMENSIONS, { each: true, message: `each must be one of ${PUBLIC_DIMENSIONS.join(', ')}` })
   groupBy?: Dimension[];
 
-  @ApiPropertyOptional({ enum: ['json', 'csv'], default: 'json' })
-  @IsOptional()
-  @IsIn(['json', 'csv'])
-  format?: 'json' | 'csv';
+  @IsReportFormat()
+  format?: ReportFormat;
 }
 
 export class PublicChartQuery {
@@ -108,10 +104,8 @@ export class LicensesReportQuery {
   @Max(3660)
   withinDays?: number;
 
-  @ApiPropertyOptional({ enum: ['json', 'csv'], default: 'json' })
-  @IsOptional()
-  @IsIn(['json', 'csv'])
-  format?: 'json' | 'csv';
+  @IsReportFormat()
+  format?: ReportFormat;
 }
 
 export class ExportsRowDto {
