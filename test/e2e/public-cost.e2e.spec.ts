@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DataSource } from 'typeorm';
 import { TransparencyLog } from '../../src/audit/log/transparency-log.js';
+import { ProblemException } from '../../src/common/problem.js';
+import { PreparedReads } from '../../src/database/prepared-reads.js';
 import { RegisterReader } from '../../src/licenses/register.reader.js';
 import { PublicService } from '../../src/public/public.service.js';
 import { DevicesService } from '../../src/shipments/devices.service.js';
@@ -147,6 +149,33 @@ describe('public reads cost what their answer needs', () => {
   });
 });
 
+describe('device checks asked together', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startApp();
+  });
+  afterAll(() => t?.close());
+
+  it('each gets its own answer; on PostgreSQL those of one turn of the event loop are one statement', async () => {
+    const license = await makeLicense(t, { licenseNumber: 'TOGETHER-1' });
+    const imeis = ['490154203237518', '356938035643809', '353918056418003'];
+    await t.http.post('/api/v1/shipments').send(shipmentBody(license, { shippedOn: '2021-08-14', units: 2, imeis: imeis.slice(0, 2) })).expect(201);
+    await t.http.post('/api/v1/shipments').send(shipmentBody(license, { shippedOn: '2021-09-01', units: 1, imeis: imeis.slice(2) })).expect(201);
+    const devices = t.app.get(DevicesService);
+    const reads = vi.spyOn(t.app.get(PreparedReads), 'all');
+    const asked = [...imeis, '490154203237526', imeis[0], '356938035643808'];
+    const answers = await Promise.allSettled(asked.map((imei) => devices.publicAnswer(imei)));
+    const shippedOn = answers.map((a) => (a.status === 'fulfilled' ? a.value.shippedOn : (a.reason as ProblemException).getStatus()));
+    expect(shippedOn).toEqual(['2021-08-14', '2021-08-14', '2021-09-01', 404, '2021-08-14', 400]);
+    expect(reads).toHaveBeenCalledTimes(engine === 'postgres' ? 1 : 5); // the invalid IMEI is refused before any read
+    // Over HTTP, at once: the same answers as one at a time.
+    const http = await Promise.all(asked.map((imei) => t.anon.get(`/public/v1/devices/${imei}`)));
+    expect(http.map((r) => r.status)).toEqual([200, 200, 200, 404, 200, 400]);
+    expect(http[2].body).toEqual({ imei: imeis[2], exported: true, shippedOn: '2021-09-01', byLicensedManufacturer: true });
+    expect(http[3].body).toMatchObject({ code: 'DEVICE_NOT_FOUND', exported: false });
+  });
+});
+
 describe('answers made in front of Fastify', () => {
   it('are logged like the others when request lines are logged (LOG_LEVEL info)', async () => {
     const t = await startApp({ logLevel: 'info' });
@@ -198,6 +227,12 @@ describe('query plans of the public reads use indexes', () => {
     const lookup = await plan(`SELECT s.shipped_on FROM devices d JOIN shipments s ON s.no = d.shipment_no WHERE d.imei = ${p(1)}`, [356938035643809]);
     expect(lookup).toMatch(/devices_pkey|SEARCH d USING INTEGER PRIMARY KEY/);
     expect(lookup).toMatch(/uq_shipments_no/);
+    if (engine === 'postgres') {
+      // Those asked together (devices.service.ts): the same lookups, one per IMEI of the array.
+      const together = await plan(`SELECT d.imei, s.shipped_on FROM devices d JOIN shipments s ON s.no = d.shipment_no WHERE d.imei = ANY($1)`, [[356938035643809, 490154203237518]]);
+      expect(together).toMatch(/devices_pkey/);
+      expect(together).toMatch(/uq_shipments_no/);
+    }
   });
 });
 
