@@ -56,11 +56,14 @@ export class ReportsService {
   async exports(request: ExportsRequest, m?: EntityManager): Promise<ExportsReportDto> {
     // Cells, span and totals from one snapshot of the committed data.
     if (!m) return this.snapshots.read((snapshot) => this.exports(request, snapshot));
-    if (request.from && request.to && request.from > request.to) {
-      throw Problem.validation([{ field: 'to', message: `must be on or after from (${request.from})` }]);
-    }
+    checkRange(request);
     const groupBy = request.groupBy.length ? request.groupBy : (['month'] as Dimension[]);
-    let rows: ExportsRowDto[] = (await this.queries.cells(request, groupBy, m)).map((r) => this.toRow(r, groupBy));
+    return this.report(request, groupBy, await this.queries.cells(request, groupBy, m), m);
+  }
+
+  /** The report of `cells` grouped by `groupBy`: labelled, zero-filled over the range when by time only, shared out, sorted. */
+  private async report(request: Omit<ExportsRequest, 'groupBy'>, groupBy: Dimension[], cells: ExportCell[], m: EntityManager): Promise<ExportsReportDto> {
+    let rows: ExportsRowDto[] = cells.map((r) => this.toRow(r, groupBy));
 
     let { from, to } = request;
     if (groupBy.every(isTime)) {
@@ -98,8 +101,7 @@ export class ReportsService {
     const row: ExportsRowDto = {
       shipments: Number(r.shipments),
       units: Number(r.units ?? 0),
-      // SUM of bigint cents: a string on PostgreSQL; read through BigInt so that no digit is lost.
-      fobValue: r.fob === null ? null : centsToMoney(BigInt(typeof r.fob === 'number' ? Math.round(r.fob) : String(r.fob).split('.')[0])),
+      fobValue: r.fob === null ? null : centsToMoney(fobCents(r.fob)),
       shipmentsWithFob: Number(r.withFob),
       shareOfUnits: 0,
     };
@@ -138,10 +140,15 @@ export class ReportsService {
     request: Omit<ExportsRequest, 'groupBy'> & { period: ChartPeriod; stack: ChartStack; audience: 'public' | 'staff'; lang?: Lang },
   ): Promise<string> {
     const lang = request.lang ?? 'en';
-    const run = (m: EntityManager, groupBy: Dimension[]) =>
-      request.audience === 'public' ? this.publicExports({ ...request, groupBy }, m) : this.exports({ ...request, groupBy }, m);
-    // Both reports from one snapshot, so that the bars and their totals agree.
-    const [byPeriod, byStack] = await this.snapshots.read(async (m) => [await run(m, [request.period]), await run(m, [request.period, request.stack])]);
+    checkRange(request);
+    // The bars (by period and series) and the totals (by period) from one query: the periods' cells are the sums
+    // of their series' cells, exactly as the database would sum them.
+    const [period, stack] = [request.period, request.stack];
+    const reports = await this.snapshots.read(async (m) => {
+      const cells = await this.queries.cells(request, [period, stack], m);
+      return [await this.report(request, [period], sumCells(cells, period), m), await this.report(request, [period, stack], cells, m)];
+    });
+    const [byPeriod, byStack] = request.audience === 'public' ? reports.map(discloseForPublic) : reports;
     const periods = byPeriod.rows.map((r) => String(get(r, request.period)));
     const totalsByKey = new Map<string, number>();
     for (const r of byStack.rows) totalsByKey.set(String(get(r, request.stack)), (totalsByKey.get(String(get(r, request.stack))) ?? 0) + (r.units ?? 0));
@@ -309,6 +316,36 @@ function daysBetween(a: CalendarDate, b: CalendarDate): number {
 
 /** Time-only reports list every period of the range: at most this many months of it. */
 const MAX_FILLED_MONTHS = 1200;
+
+/** A cell's FOB sum in cents: a string on PostgreSQL (SUM of bigint), read through BigInt so that no digit is lost. */
+function fobCents(fob: string | number): bigint {
+  return BigInt(typeof fob === 'number' ? Math.round(fob) : String(fob).split('.')[0]);
+}
+
+/** @throws ProblemException 400 naming `to` when the range ends before it starts. */
+function checkRange(request: { from?: CalendarDate; to?: CalendarDate }): void {
+  if (request.from && request.to && request.from > request.to) {
+    throw Problem.validation([{ field: 'to', message: `must be on or after from (${request.from})` }]);
+  }
+}
+
+/**
+ * Cells grouped by `period` and more, summed by `period` alone: what `cells` would give grouped by the period
+ * (FOB: null where no shipment carried a value, summed in BigInt cents so that no digit is lost).
+ */
+export function sumCells(cells: ExportCell[], period: Dimension): ExportCell[] {
+  const sums = new Map<string | number | null, { shipments: number; units: number; fob: bigint; withFob: number }>();
+  for (const c of cells) {
+    const key = c[period];
+    const sum = sums.get(key) ?? { shipments: 0, units: 0, fob: 0n, withFob: 0 };
+    sum.shipments += Number(c.shipments);
+    sum.units += Number(c.units ?? 0);
+    if (c.fob !== null) sum.fob += fobCents(c.fob);
+    sum.withFob += Number(c.withFob);
+    sums.set(key, sum);
+  }
+  return [...sums].map(([key, sum]) => ({ [period]: key, shipments: sum.shipments, units: sum.units, fob: sum.withFob ? String(sum.fob) : null, withFob: sum.withFob }));
+}
 
 
 
