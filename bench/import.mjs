@@ -130,5 +130,7 @@ const fmt = (n) => Math.round(n).toLocaleString('en-US');
 console.log(`\nImport of ${fmt(ROWS)} shipment rows and ${fmt(ROWS * UNITS)} IMEIs, ${config.database.engine} (baseline heap ${fmt(baseline.heapUsed / 2 ** 20)} MiB)`);
 console.log(`import (CSV, all rules, one transaction): ${importSeconds.toFixed(1)} s = ${fmt(ROWS / importSeconds)} rows/s, ${fmt((ROWS * UNITS) / importSeconds)} IMEIs/s; peak RSS ${fmt(importMemory.rss)} MiB, peak heap ${fmt(importMemory.heap)} MiB`);
 console.log(`raw bulk insert (same rows):              ${rawSeconds.toFixed(1)} s = ${fmt(ROWS / rawSeconds)} rows/s; peak RSS ${fmt(rawMemory.rss)} MiB, peak heap ${fmt(rawMemory.heap)} MiB`);
-console.log(`import rate = ${((rawSeconds / importSeconds) * 100).toFixed(0)}% of the raw insert rate (goal: at least 33%)`);
+// The goal: no regression of the ratio measured before the public-side work (SQLite 0.51x, PostgreSQL 0.40x), whose
+// raw inserts went into the devices table as it was then (2.1x / 1.7x slower than into today's compact one).
+console.log(`import rate = ${((rawSeconds / importSeconds) * 100).toFixed(0)}% of the raw insert rate (goal: at least ${pg ? 40 : 51}%)`);
 await app.close();

@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { normaliseImei } from '../common/imei.js';
-import { addDevices, deviceCounts, exportedIn } from '../shipments/shipment-devices.js';
+import { addFreeDevices, deviceCounts, exportedIn } from '../shipments/shipment-devices.js';
 import type { CsvRow, ImportError } from './csv-reader.js';
 import type { FileShipments } from './file-shipments.js';
 
@@ -8,7 +8,8 @@ import type { FileShipments } from './file-shipments.js';
 
 /**
  * One batch of `imei,reference` rows: normalise, find the shipment among this file's shipments (the IMEI file
- * cannot add devices to other shipments), refuse a device already exported elsewhere.
+ * cannot add devices to other shipments), add the devices, refuse a device already exported elsewhere (a refusal
+ * fails the import, which then writes nothing).
  */
 export async function imeiBatch(
   m: EntityManager,
@@ -27,20 +28,29 @@ export async function imeiBatch(
     else if (matches.length > 1) fail({ file: 'imeis', row, column: 'reference', message: `reference ${reference} belongs to shipments of several exporters in this file; it cannot say which` });
     else parsed.push({ row, imei: result.imei, reference, slot: matches[0] });
   }
-  const takenBy = new Map<string, { no: number; in: string }>();
-  for (const t of await exportedIn(m, parsed.map((p) => p.imei))) takenBy.set(t.imei, { no: t.shipmentNo, in: `shipment ${t.shipmentId}` });
-  const fresh: { imei: string; shipmentNo: number }[] = [];
-  const freshImeis = new Set<string>();
+  // The first listing of each IMEI in the batch is added unless the device is on record already: one statement
+  // checks and writes (addFreeDevices). Only what it did not add is looked up, to say where it was exported.
+  const first = new Map<string, (typeof parsed)[number]>();
+  for (const p of parsed) if (!first.has(p.imei)) first.set(p.imei, p);
+  const added = await addFreeDevices(m, [...first.values()].map((p) => ({ imei: p.imei, shipmentNo: inFile.no(p.slot) })));
+  const takenBy = new Map<string, { no: number; in: string; fresh: boolean }>();
+  const onRecord = [...first.keys()].filter((imei) => !added.has(imei));
+  if (onRecord.length) for (const t of await exportedIn(m, onRecord)) takenBy.set(t.imei, { no: t.shipmentNo, in: `shipment ${t.shipmentId}`, fresh: false });
+  let created = 0;
   let skipped = 0;
   for (const p of parsed) {
-    const owner = takenBy.get(p.imei);
     const no = inFile.no(p.slot);
     inFile.list(p.slot);
+    if (first.get(p.imei) === p && added.has(p.imei)) {
+      takenBy.set(p.imei, { no, in: `shipment ${p.reference} of this file`, fresh: true });
+      created++;
+      continue;
+    }
+    const owner = takenBy.get(p.imei);
     if (owner === undefined) {
-      takenBy.set(p.imei, { no, in: `shipment ${p.reference} of this file` });
-      freshImeis.add(p.imei);
-      fresh.push({ imei: p.imei, shipmentNo: no });
-    } else if (owner.no === no && !inFile.created(p.slot) && !freshImeis.has(p.imei)) {
+      // Not added, yet not on record when looked up: written and removed by another transaction meanwhile.
+      fail({ file: 'imeis', row: p.row, column: 'imei', message: `${p.imei} was being exported by another write at the same time; import the file again` });
+    } else if (owner.no === no && !inFile.created(p.slot) && !owner.fresh) {
       skipped++; // the same device of the same stored shipment: a re-import
     } else if (owner.no === no) {
       fail({ file: 'imeis', row: p.row, column: 'imei', message: `${p.imei} is listed twice for shipment ${p.reference}` });
@@ -48,8 +58,7 @@ export async function imeiBatch(
       fail({ file: 'imeis', row: p.row, column: 'imei', message: `${p.imei} was already exported in ${owner.in}; a device is exported once` });
     }
   }
-  await addDevices(m, fresh);
-  return { created: fresh.length, skipped };
+  return { created, skipped };
 }
 
 /**

@@ -42,9 +42,27 @@ export async function exportedIn(m: EntityManager, imeis: string[]): Promise<{ i
   return taken.map((t) => ({ imei: t.imei, shipmentNo: t.no, shipmentId: ids.get(t.no)! }));
 }
 
-/** Adds devices to shipments (by number), in multi-row inserts; the caller checked them (exportedIn). */
-export async function addDevices(m: EntityManager, devices: { imei: string; shipmentNo: number }[]): Promise<void> {
-  await bulkInsert(m, Device, devices.map((d) => Object.assign(new Device(), d)));
+/**
+ * Adds the devices not on record yet to their shipments (by number) and answers which were added: the insert
+ * checks each IMEI by the primary key it writes (`ON CONFLICT (imei) DO NOTHING RETURNING imei`), so a device
+ * already exported (or listed twice in `devices`: the first is added) costs no lookup of its own. On PostgreSQL
+ * the rows go as two arrays (`unnest`), on SQLite as multi-row VALUES; IMEIs at most once each per call.
+ */
+export async function addFreeDevices(m: EntityManager, devices: { imei: string; shipmentNo: number }[]): Promise<Set<string>> {
+  const added = new Set<string>();
+  const postgres = m.connection.options.type === 'postgres';
+  const perStatement = postgres ? 10_000 : 15_000;
+  for (let i = 0; i < devices.length; i += perStatement) {
+    const chunk = devices.slice(i, i + perStatement);
+    const rows: { imei: string | number }[] = postgres
+      ? await m.query('INSERT INTO devices (imei, shipment_no) SELECT * FROM unnest($1::bigint[], $2::bigint[]) ON CONFLICT (imei) DO NOTHING RETURNING imei', [
+          `{${chunk.map((d) => Number(d.imei)).join(',')}}`,
+          `{${chunk.map((d) => d.shipmentNo).join(',')}}`,
+        ])
+      : await m.query(`INSERT INTO devices (imei, shipment_no) VALUES ${chunk.map(() => '(?, ?)').join(', ')} ON CONFLICT (imei) DO NOTHING RETURNING imei`, chunk.flatMap((d) => [Number(d.imei), d.shipmentNo]));
+    for (const r of rows) added.add(String(r.imei).padStart(15, '0'));
+  }
+  return added;
 }
 
 /** How many devices each of these shipments (by number) has, by number (0 when none). */

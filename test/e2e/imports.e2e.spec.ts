@@ -243,6 +243,27 @@ describe('CSV import of shipments', () => {
     expect(same.body).toMatchObject({ rowsSkipped: 1, imeis: { skipped: 1, created: 0 } });
   });
 
+  it('an IMEI twice in the IMEI file: for one shipment "listed twice", for another shipment of the file the second row names the first; across batches too; nothing written', async () => {
+    const attach = (shipments: string[], imeis: string[], mode = 'commit') =>
+      t.http.post(`/api/v1/imports/shipments?mode=${mode}`).attach('file', Buffer.from([HEADER, ...shipments].join('\n')), 's.csv').attach('imeis', Buffer.from(['imei,reference', ...imeis].join('\n')), 'i.csv');
+    const res = await attach([row('ID-1', { units: '2' }), row('ID-2', { units: '1' })], [`${imei(30)},ID-1`, `${imei(30)},ID-1`, `${imei(31)},ID-1`, `${imei(31)},ID-2`]).expect(422);
+    const errors = res.body.report.errors.map((e: { row: number; column: string; message: string }) => `${e.row}:${e.column}:${e.message}`);
+    expect(errors).toEqual([
+      `3:imei:${imei(30)} is listed twice for shipment ID-1`,
+      `5:imei:${imei(31)} was already exported in shipment ID-1 of this file; a device is exported once`,
+      '0:reference:shipment ID-1 would have 3 IMEIs but has 2 units; they must be equal (row 0: the file as a whole)',
+    ]);
+    await t.http.get(`/api/v1/devices/${imei(30)}`).expect(404);
+    // The second listing 5,000 lines later (another batch): the same answer.
+    const many = Array.from({ length: 5000 }, (_, k) => `${imei(100_000 + k)},ID-3`);
+    const across = await attach([row('ID-3', { units: '5001' })], [`${imei(32)},ID-3`, ...many, `${imei(32)},ID-3`], 'validate').expect(422);
+    expect(across.body.report.errors.map((e: { row: number; message: string }) => `${e.row}:${e.message}`)).toEqual([
+      `5003:${imei(32)} is listed twice for shipment ID-3`,
+      '0:shipment ID-3 would have 5002 IMEIs but has 5001 units; they must be equal (row 0: the file as a whole)',
+    ]);
+    await t.http.get(`/api/v1/devices/${imei(32)}`).expect(404);
+  });
+
   it('POST /shipments takes IMEIs too: count must equal units, a device only once; voiding releases them', async () => {
     const body = shipmentBody(license, { units: 2, imeis: [imei(20), imei(21).slice(0, 14)] });
     const created = (await t.http.post('/api/v1/shipments').send(body).expect(201)).body;
