@@ -101,8 +101,9 @@ export class RegisterReader {
 
   /**
    * The license with this number (ignoring case and surrounding spaces) with its holder and events, or null:
-   * one lookup on the unique key and one on the events' (license, seq) key, prepared (every license check). The
-   * entities carry the license's public fields only.
+   * one lookup on the unique key and one on the events' (license, seq) key, prepared (every license check; on
+   * PostgreSQL one statement for the checks asked together, byKeyTogether). The entities carry the license's public
+   * fields only.
    */
   async byNumber(licenseNumber: string): Promise<LicenseWithSteps | null> {
     const key = licenseNumberKey(licenseNumber);

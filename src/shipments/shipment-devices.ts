@@ -44,9 +44,9 @@ export async function exportedIn(m: EntityManager, imeis: string[]): Promise<{ i
 
 /**
  * Adds the devices not on record yet to their shipments (by number) and answers which were added: the insert
- * checks each IMEI by the primary key it writes (`ON CONFLICT (imei) DO NOTHING RETURNING imei`), so a device
- * already exported (or listed twice in `devices`: the first is added) costs no lookup of its own. On PostgreSQL
- * the rows go as two arrays (`unnest`), on SQLite as multi-row VALUES; IMEIs at most once each per call.
+ * checks each IMEI by the primary key it writes (`ON CONFLICT (imei) DO NOTHING RETURNING imei`), so no device
+ * needs a lookup of its own before. On PostgreSQL the rows go as two arrays (`unnest`), on SQLite as multi-row
+ * VALUES. The caller passes each IMEI once.
  */
 export async function addFreeDevices(m: EntityManager, devices: { imei: string; shipmentNo: number }[]): Promise<Set<string>> {
   const added = new Set<string>();
