@@ -1,11 +1,19 @@
 import type { ValueTransformer } from 'typeorm';
 
+/** The last instant written as text: the rows of one write share their instant (an import writes 200,000 at once). */
+let lastInstant = { time: NaN, text: '' };
+
 /**
  * Instants are stored as ISO-8601 UTC text (`2026-11-29T14:03:56.123Z`) on both engines: the same bytes on
  * SQLite and PostgreSQL, sortable as text, never converted by a driver's time zone.
  */
 export const instantTransformer: ValueTransformer = {
-  to: (value: Date | string | null | undefined) => (value instanceof Date ? value.toISOString() : value),
+  to: (value: Date | string | null | undefined) => {
+    if (!(value instanceof Date)) return value;
+    const time = value.getTime();
+    if (time !== lastInstant.time) lastInstant = { time, text: value.toISOString() };
+    return lastInstant.text;
+  },
   from: (value: string | null) => (value == null ? value : new Date(value)),
 };
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { type Readable, Transform } from 'node:stream';
+import { type Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { CsvError, Parser } from 'csv-parse';
 import { CsvDecoder } from './csv-decoding.js';
@@ -44,14 +44,6 @@ export async function readCsv(
 ): Promise<string> {
   const hash = createHash('sha256');
   let bytes = 0;
-  const tap = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      bytes += chunk.length;
-      if (bytes > MAX_FILE_BYTES) return done(new UploadError(413, `the file is larger than ${MAX_FILE_BYTES / 2 ** 20} MiB`));
-      hash.update(chunk);
-      done(null, chunk);
-    },
-  });
   const decoder = new CsvDecoder(options.charset);
   // The parser splits bytes (commas, quotes and line ends are the same bytes in every encoding the decoder
   // passes on) and hands each cell on as 'latin1', one character per byte, for the decoder to read.
@@ -59,25 +51,47 @@ export async function readCsv(
   // (so that a file separated by semicolons is refused as such, not for the decimal commas of its second line).
   // max_record_size: one record may not hold a whole huge file in memory.
   const parser = new NumberedParser({ bom: false, encoding: 'latin1', columns: false, skip_empty_lines: true, relax_column_count: true, max_record_size: 1_000_000 });
-  // pipeline (not pipe): a broken stream ends the import with its error instead of leaving it waiting.
-  const done = pipeline(input as NodeJS.ReadableStream & Readable, tap, decoder, parser).catch(() => undefined);
+  // pipeline (not pipe): a fault ends both streams; the parser's own (CsvError) is met in the loop below.
+  void pipeline(decoder, parser).catch(() => undefined);
+  // Every byte is counted and hashed, also after the parser has stopped at a fault: the SHA-256 is of the whole file.
+  const tap = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      bytes += chunk.length;
+      if (bytes > MAX_FILE_BYTES) return done(new UploadError(413, `the file is larger than ${MAX_FILE_BYTES / 2 ** 20} MiB`));
+      hash.update(chunk);
+      if (decoder.destroyed || decoder.write(chunk)) return done();
+      const go = () => (decoder.off('drain', go), decoder.off('close', go), done());
+      decoder.on('drain', go).on('close', go);
+    },
+    final(done) {
+      if (!decoder.destroyed) decoder.end();
+      done();
+    },
+  });
+  // A broken stream (or one too large) ends the parser with its error, and the import with it.
+  const reading = pipeline(input as NodeJS.ReadableStream & Readable, tap).catch((e: unknown) => {
+    parser.destroy(e as Error);
+    throw e;
+  });
+  reading.catch(() => undefined);
   let header: string[] | undefined;
   let batch: CsvRow[] = [];
   let record = 0;
   try {
-    for await (const { values, line } of parser as AsyncIterable<NumberedRecord>) {
+    // Not destroyed when left early: drain() reads the rest, so that the SHA-256 is of the whole file.
+    for await (const { values, line } of parser.iterator({ destroyOnReturn: false }) as AsyncIterable<NumberedRecord>) {
       record = line;
       const undecodable = decoder.decodeRecord(values);
       if (!header) {
         if (undecodable >= 0) {
           fail({ file, row: line, column: '', message: `column ${undecodable + 1} of the header ${encodingFault(decoder.encoding)}` });
-          return drain(parser, hash);
+          return drain(parser, reading, hash);
         }
         if (line === 1 && values.length === 2 && values[0].toLowerCase() === 'sep=' && values[1] === '') continue;
         const separator = otherSeparator(values);
         if (separator) {
           fail({ file, row: line, column: '', message: `the file seems to use "${separator}" as its separator; save it as "CSV UTF-8 (comma delimited)"` });
-          return drain(parser, hash);
+          return drain(parser, reading, hash);
         }
         header = values.map((h) => h.trim());
         const unknown = header.filter((h) => !known.includes(h));
@@ -86,16 +100,16 @@ export async function readCsv(
         for (const u of unknown) fail({ file, row: line, column: u, message: `is not a column of this file; the columns are ${known.join(', ')}` });
         for (const r of missing) fail({ file, row: line, column: r, message: 'is a required column and is missing' });
         for (const d of twice) fail({ file, row: line, column: d, message: 'appears twice' });
-        if (unknown.length || missing.length || twice.length) return drain(parser, hash);
+        if (unknown.length || missing.length || twice.length) return drain(parser, reading, hash);
         continue;
       }
       if (undecodable >= 0) {
         fail({ file, row: line, column: header[undecodable] ?? '', message: encodingFault(decoder.encoding) });
-        return drain(parser, hash);
+        return drain(parser, reading, hash);
       }
       if (values.length !== header.length) {
         fail({ file, row: line, column: '', message: `not readable as CSV: the row has ${values.length} cells and the header ${header.length}` });
-        return drain(parser, hash);
+        return drain(parser, reading, hash);
       }
       const cells: Record<string, string> = {};
       header.forEach((h, i) => (cells[h] = values[i] ?? ''));
@@ -108,12 +122,16 @@ export async function readCsv(
     if (batch.length) await onBatch(batch);
     if (!header) fail({ file, row: 1, column: '', message: 'the file is empty: it needs a header row' });
   } catch (e) {
-    if (!(e instanceof CsvError)) throw e;
+    if (!(e instanceof CsvError)) {
+      // A fault of the stream, or of the caller's batch: nothing more is read.
+      parser.destroy();
+      (input as NodeJS.ReadableStream & Readable).destroy();
+      throw e;
+    }
     fail({ file, row: (e as CsvError & { lines?: number }).lines ?? record + 1, column: '', message: `not readable as CSV: ${csvFault(e)}` });
-    return drain(parser, hash);
-  } finally {
-    await done;
+    return drain(parser, reading, hash);
   }
+  await reading;
   return hash.digest('hex');
 }
 
@@ -152,11 +170,13 @@ function csvFault(e: CsvError): string {
   return e.message.replace(/, value is [\s\S]*$/, '');
 }
 
-async function drain(parser: AsyncIterable<unknown>, hash: ReturnType<typeof createHash>): Promise<string> {
+/** Reads the rest of a file that is refused already (for its SHA-256); a fault of the stream no longer matters. */
+async function drain(parser: AsyncIterable<unknown>, reading: Promise<void>, hash: ReturnType<typeof createHash>): Promise<string> {
   try {
     for await (const _ of parser) void _;
   } catch {
-    // the file is refused already
+    // the parser stopped at a fault: the bytes after it are still read and hashed
   }
+  await reading.catch(() => undefined);
   return hash.digest('hex');
 }

@@ -1,7 +1,8 @@
 import type { EntityManager } from 'typeorm';
 import { normaliseImei } from '../common/imei.js';
 import { addFreeDevices, deviceCounts, exportedIn } from '../shipments/shipment-devices.js';
-import type { CsvRow, ImportError } from './csv-reader.js';
+import type { ImportError } from './csv-reader.js';
+import type { ImeiLines } from './csv-thread.js';
 import type { FileShipments } from './file-shipments.js';
 
 // An import's IMEI file: one device a line (imei,reference), for shipments of the import's shipments file.
@@ -13,14 +14,15 @@ import type { FileShipments } from './file-shipments.js';
  */
 export async function imeiBatch(
   m: EntityManager,
-  rows: CsvRow[],
+  lines: ImeiLines,
   fail: (e: ImportError) => void,
   inFile: FileShipments,
 ): Promise<{ created: number; skipped: number }> {
   const parsed: { row: number; imei: string; reference: string; slot: number }[] = [];
-  for (const { row, cells } of rows) {
-    const result = normaliseImei(cells.imei ?? '');
-    const reference = (cells.reference ?? '').trim();
+  for (let i = 0; i < lines.rows.length; i++) {
+    const row = lines.rows[i];
+    const result = normaliseImei(lines.imeis[i]);
+    const reference = lines.references[i].trim();
     const matches = inFile.find(reference);
     if ('error' in result) fail({ file: 'imeis', row, column: 'imei', message: result.error });
     else if (!reference) fail({ file: 'imeis', row, column: 'reference', message: 'is empty' });

@@ -15,10 +15,11 @@ import { FileShipments } from './file-shipments.js';
 import { checkDeviceCounts, imeiBatch } from './imei-rows.js';
 import type { CreateShipmentDto } from '../shipments/dto/shipment.dto.js';
 import { ShipmentsService } from '../shipments/shipments.service.js';
-import { type CsvRow, type ImportError, readCsv } from './csv-reader.js';
+import type { ImportError } from './csv-reader.js';
+import { type ImeiLines, readCsvInThread, type ShipmentRow } from './csv-thread.js';
 import type { ImportReport } from './import-report.js';
 import { describeFailure, ImportRuns } from './import-runs.js';
-import { columnOf, IMEI_COLUMNS, REQUIRED_COLUMNS, SHIPMENT_COLUMNS, toShipmentInput } from './shipment-rows.js';
+import { columnOf } from './shipment-rows.js';
 import { UploadError } from './upload-spool.js';
 
 
@@ -132,7 +133,7 @@ export class ImportsService {
           if (!cache.has(key)) cache.set(key, this.licenses.lifecycle(ref, m));
           return cache.get(key)!;
         };
-        report.fileSha256 = await readCsv(shipmentsFile.open(), 'shipments', SHIPMENT_COLUMNS, REQUIRED_COLUMNS, fail, async (rows) => {
+        report.fileSha256 = await readCsvInThread(shipmentsFile.open(), 'shipments', fail, async (rows: ShipmentRow[]) => {
           report.rowsRead += rows.length;
           const stats = await this.shipmentBatch(m, rows, lookup, fail, inFile, report.importId);
           report.rowsValid += stats.valid;
@@ -145,12 +146,12 @@ export class ImportsService {
           // PostgreSQL plans the IMEI lookups with the statistics of the tables as they were before this
           // import; refreshed, it uses the reference index instead of scanning the new shipments each time.
           if (this.tx.engine === 'postgres') await m.query('ANALYZE shipments');
-          imeisSha256 = await readCsv(imeiFile.open(), 'imeis', IMEI_COLUMNS, IMEI_COLUMNS, fail, async (rows) => {
-            report.imeis.read += rows.length;
-            const stats = await imeiBatch(m, rows, fail, inFile);
+          imeisSha256 = await readCsvInThread(imeiFile.open(), 'imeis', fail, async (lines: ImeiLines) => {
+            report.imeis.read += lines.rows.length;
+            const stats = await imeiBatch(m, lines, fail, inFile);
             report.imeis.created += stats.created;
             report.imeis.skipped += stats.skipped;
-            report.imeis.failed += rows.length - stats.created - stats.skipped;
+            report.imeis.failed += lines.rows.length - stats.created - stats.skipped;
           }, { batchSize: BATCH.imeis, charset: imeiFile.charset });
           await checkDeviceCounts(m, inFile, fail);
         }
@@ -227,17 +228,13 @@ export class ImportsService {
   /** One batch of shipment rows: cells to API inputs (validated like the API), then ShipmentsService.recordMany. */
   private async shipmentBatch(
     m: EntityManager,
-    rows: CsvRow[],
+    rows: ShipmentRow[],
     lookup: (ref: { licenseNumber?: string }) => Promise<LicenseWithSteps>,
     fail: (e: ImportError) => void,
     inFile: FileShipments,
     importId: string,
   ): Promise<{ valid: number; created: number; skipped: number }> {
-    const read: { row: number; input: CreateShipmentDto }[] = [];
-    for (const { row, cells } of rows) {
-      const input = toShipmentInput(row, cells, fail);
-      if (input) read.push({ row, input });
-    }
+    const read = rows.filter((r): r is { row: number; input: CreateShipmentDto } => r.input !== undefined);
     const outcomes = await this.shipments.recordMany(m, read.map((r) => r.input), { existing: 'compare', lookup, importId });
     let valid = 0;
     let created = 0;

@@ -165,3 +165,38 @@ describe('csvEncoding', () => {
     expect(csvEncoding('iso-2022-jp')).toBeUndefined(); // its bytes for letters include those of commas and quotes
   });
 });
+
+describe('readCsv on a file it refuses', () => {
+  const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+  const refused = {
+    'a row of another length': 'a,b\n1,x\n2,y,extra\n' + '3,z\n'.repeat(300_000),
+    'a bad header': 'a,c\n' + '1,x\n'.repeat(300_000),
+    'bytes that are not UTF-8': Buffer.concat([Buffer.from('a,b\n1,x\n2,'), Buffer.from([0xff]), Buffer.from('\n' + '3,z\n'.repeat(300_000))]),
+    'a quote in the middle of a cell': 'a,b\n1,x\n2,y"y\n' + '3,z\n'.repeat(300_000),
+    'a quote never closed': 'a,b\n1,x\n"2,y\n' + '3,z\n'.repeat(300_000),
+  };
+  for (const [fault, text] of Object.entries(refused)) {
+    it(`answers the SHA-256 of all its bytes, in any chunks: ${fault}`, async () => {
+      const file = Buffer.from(text);
+      for (const size of [1000, 65_536, file.length]) {
+        const chunks: Buffer[] = [];
+        for (let i = 0; i < file.length; i += size) chunks.push(file.subarray(i, i + size));
+        const { errors, sha256 } = await rowsOf(chunks, { batchSize: 2 });
+        expect(errors.length).toBeGreaterThan(0);
+        expect(sha256).toBe(sha(file));
+      }
+    });
+  }
+});
+
+describe('readCsv when a batch fails', () => {
+  it('throws the batch error at once and stops reading the file', async () => {
+    const file = Readable.from((function* () {
+      yield Buffer.from('a,b\n');
+      for (let i = 0; i < 100_000; i++) yield Buffer.from(`${i},x\n`);
+    })());
+    const failing = readCsv(file, 'shipments', ['a', 'b'], ['a'], () => undefined, async () => Promise.reject(new Error('database went away')), { batchSize: 10 });
+    await expect(failing).rejects.toThrow('database went away');
+    expect(file.destroyed).toBe(true);
+  });
+});
