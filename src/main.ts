@@ -1,7 +1,7 @@
 import { collectStartupGarbage, tuneRuntime } from './runtime.js';
 import { startRegistry } from './start.js';
 
-tuneRuntime('server');
+tuneRuntime();
 const app = await startRegistry();
 if (!app) process.exit(1);
 collectStartupGarbage();

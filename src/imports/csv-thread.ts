@@ -31,7 +31,7 @@ export type FromCsvThread =
   | { type: 'failed'; upload?: { status: number; detail: string }; message: string };
 
 /** Batches the thread may read ahead of the one being imported: enough to keep both threads busy, few enough to keep memory flat. */
-const AHEAD = 3;
+const AHEAD = 8;
 /**
  * Bytes sent to the thread before it has read them: enough that it goes on reading while this thread runs a long
  * statement (one chunk per request, answered between statements, left it waiting a third of the time).

@@ -14,7 +14,7 @@ import { tuneRuntime } from '../runtime.js';
 import { IMPORT_NICE, type ImportJob, type ImportOutcomeMessage, type ToWorker } from './import-runner.js';
 import { ImportsService } from './imports.service.js';
 
-tuneRuntime('batch'); // as the CLI: an import's short-lived data is collected at 2x the live heap
+tuneRuntime(); // as the server and the CLI
 
 const send = (message: unknown) => process.send!(message);
 // Messages sent before a listener exists are lost: the parent waits for `ready` before it sends any.

@@ -55,11 +55,25 @@ export async function applyToRollup(m: EntityManager, shipments: readonly Shipme
   if (!shipments.length) return;
   const cells = new Map<string, Cell>();
   for (const s of shipments) {
-    const key = [s.shippedOn.slice(0, 7), s.companyId, s.licenseId, s.destinationCountry, s.deviceCategory, s.technology ?? '', s.hsCode];
-    const id = key.join('|');
+    const month = s.shippedOn.slice(0, 7);
+    const technology = s.technology ?? '';
+    // The cell's key, in KEY's order (the cells are sorted by it below).
+    const id = `${month}|${s.companyId}|${s.licenseId}|${s.destinationCountry}|${s.deviceCategory}|${technology}|${s.hsCode}`;
     let cell = cells.get(id);
     if (!cell) {
-      cell = { ...(Object.fromEntries(KEY.map((k, i) => [k, key[i]])) as Record<(typeof KEY)[number], string>), shipments: 0, units: 0, fob_value_cents: 0, shipments_with_fob: 0 };
+      cell = {
+        month,
+        company_id: s.companyId,
+        license_id: s.licenseId,
+        destination_country: s.destinationCountry,
+        device_category: s.deviceCategory,
+        technology,
+        hs_code: s.hsCode,
+        shipments: 0,
+        units: 0,
+        fob_value_cents: 0,
+        shipments_with_fob: 0,
+      };
       cells.set(id, cell);
     }
     cell.shipments += sign;
