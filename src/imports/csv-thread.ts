@@ -40,8 +40,8 @@ const READ_AHEAD_BYTES = 2 * 2 ** 20;
 /**
  * The thread's young generation (where V8 first puts what it allocates: here each row's cells, short-lived). V8's
  * default lets it grow to 48 MiB, which with the thread's own copy of the validation modules (about 50 MiB) took a
- * 200,000-row import over 300 MiB of RSS; at 12 MiB it stays near 285 MiB, as fast. Not a limit on the heap: the
- * old generation grows as far as the thread needs.
+ * 200,000-row import to 323-327 MiB of RSS; at 12 MiB, 298-301 MiB as fast (277-296 MiB with the heap growing 1.5x,
+ * runtime.ts). Not a limit on the heap: the old generation grows as far as the thread needs.
  */
 const YOUNG_GENERATION_MB = 12;
 /** An idle thread ends after this long. */
@@ -53,8 +53,8 @@ const idle: { thread: Worker; timer: NodeJS.Timeout }[] = [];
  * Reads an import file as readCsv (csv-reader.ts) does, with the same checks, errors and batches, and for a shipments
  * file turns each row into the API's input (toShipmentInput), in a thread of its own (csv-thread-worker.ts): reading
  * and validating a row then overlaps with writing the rows before it, and an import takes about a third less time
- * on two cores. The thread reads at most AHEAD batches ahead of `onBatch` and asks for the file's bytes one chunk at
- * a time, so memory stays flat in the file size. Errors reach `fail` in the order readCsv finds them, each batch's
+ * on two cores. The thread reads at most AHEAD batches ahead of `onBatch` and is sent at most READ_AHEAD_BYTES of
+ * the file beyond what it has read, so memory stays flat in the file size. Errors reach `fail` in the order readCsv finds them, each batch's
  * before `onBatch` gets it. Returns the SHA-256 of the file's bytes; throws what reading `input` throws, and
  * UploadError for a file over MAX_FILE_BYTES. Threads are kept for the next file and end after IDLE_MS unused.
  */
@@ -155,6 +155,12 @@ export async function readCsvInThread<Batch extends ReadBatch>(
 function startThread(): Worker {
   const thread = new Worker(threadFile(), { resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
   thread.unref();
+  // A thread that ends is never handed out again; a failure while reading is the reader's to throw (above).
+  thread.on('error', () => undefined);
+  thread.once('exit', () => {
+    const at = idle.findIndex((t) => t.thread === thread);
+    if (at >= 0) idle.splice(at, 1).forEach((t) => clearTimeout(t.timer));
+  });
   return thread;
 }
 
