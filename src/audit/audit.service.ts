@@ -17,7 +17,6 @@ import type { Checkpoint } from './log/signed-note.js';
 import { TransparencyLog } from './log/transparency-log.js';
 import type { AuditEventDto, AuditFailureDto, AuditVerifyDto, ListAuditQuery } from './dto/audit.dto.js';
 
-
 /** Which public data each kind of audited entity is part of. */
 const AREAS_OF: Record<AuditEntry['entityType'], DataArea[]> = {
   company: ['register'],
