@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { builtModule } from '../common/process.js';
 import type { CreateShipmentDto } from '../shipments/dto/shipment.dto.js';
 import type { ImportError } from './csv-reader.js';
 import { UploadError } from './upload-spool.js';
@@ -153,7 +154,7 @@ export async function readCsvInThread<Batch extends ReadBatch>(
 }
 
 function startThread(): Worker {
-  const thread = new Worker(threadFile(), { resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
+  const thread = new Worker(builtModule('./csv-thread-worker.js', import.meta.url), { resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
   thread.unref();
   // A thread that ends is never handed out again; a failure while reading is the reader's to throw (above).
   thread.on('error', () => undefined);
@@ -162,13 +163,4 @@ function startThread(): Worker {
     if (at >= 0) idle.splice(at, 1).forEach((t) => clearTimeout(t.timer));
   });
   return thread;
-}
-
-/**
- * The thread's module file. Built, it sits beside this one; under the test runner this module is TypeScript source
- * and the thread runs the built code (`npm test` builds first).
- */
-function threadFile(): URL {
-  const here = new URL('./csv-thread-worker.js', import.meta.url);
-  return import.meta.url.endsWith('.ts') ? new URL(here.href.replace('/src/imports/', '/dist/src/imports/')) : here;
 }

@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Metrics } from '../common/metrics.js';
+import { builtModule } from '../common/process.js';
 import { type FieldError, ProblemException } from '../common/problem.js';
 import { currentContext, type RequestContext } from '../common/request-context.js';
 import { REGISTRY_CONFIG, type RegistryConfig } from '../config/config.js';
@@ -182,7 +183,7 @@ function jobFile({ name, path, sha256, charset }: SpooledFile): JobFile {
  * The registry's own runtime flags (e.g. its heap settings) apply to the worker too; no inspector port clash.
  */
 function startWorker(): ChildProcess {
-  const file = fileURLToPath(workerFile());
+  const file = fileURLToPath(builtModule('./import-worker.js', import.meta.url));
   const execArgv = process.execArgv.filter((a) => !a.startsWith('--inspect'));
   const options = { serialization: 'advanced' as const, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] as StdioOptions };
   const chrt = idleScheduler();
@@ -198,13 +199,4 @@ function idleScheduler(): string | undefined {
     if (path && spawnSync(path, ['--idle', '0', process.execPath, '-e', '0'], { stdio: 'ignore', timeout: 10_000 }).status === 0) idleSchedulerFound.path = path;
   }
   return idleSchedulerFound.path;
-}
-
-/**
- * The worker's module file. Built, it sits beside this one; under the test runner this module is TypeScript
- * source and the worker runs the built code (`npm test` builds first).
- */
-function workerFile(): URL {
-  const here = new URL('./import-worker.js', import.meta.url);
-  return import.meta.url.endsWith('.ts') ? new URL(here.href.replace('/src/imports/', '/dist/src/imports/')) : here;
 }

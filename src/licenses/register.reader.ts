@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import DataLoader from 'dataloader';
 import { type EntityManager, In, Repository } from 'typeorm';
 import type { CalendarDate } from '../common/calendar-date.js';
 import { likeContains, likeEscape } from '../common/pagination.js';
 import { Company } from '../companies/company.entity.js';
 import { PreparedReads } from '../database/prepared-reads.js';
+import { lookedUpTogether } from '../database/together.js';
 import { identityKey } from '../common/text.js';
 import { License, licenseNumberKey } from './license.entity.js';
 import { LicenseEvent } from './license-event.entity.js';
@@ -113,19 +113,12 @@ export class RegisterReader {
     return toEntry(row, await this.reads.all<EventRow>('license-events', `${EVENTS_SQL} WHERE license_id = $1 ORDER BY seq`, [row.id]));
   }
 
-  /**
-   * PostgreSQL: the license checks asked in one turn of the event loop (under load, the requests read from the
-   * sockets together) looked up together, by the same keys, in one statement: one round trip for the lot, not two
-   * each (each answer as fresh as one looked up alone; nothing is kept between turns).
-   */
-  private readonly byKeyTogether = new DataLoader<string, LicenseWithSteps | null>(
-    async (keys) => {
-      const rows = await this.reads.all<LicenseRow & { key: string; events: EventRow[] }>('licenses-by-number', LICENSES_WITH_EVENTS_SQL, [keys]);
-      const byKey = new Map(rows.map((r) => [r.key, toEntry(r, r.events)]));
-      return keys.map((k) => byKey.get(k) ?? null);
-    },
-    { cache: false, batchScheduleFn: (run) => setImmediate(run), maxBatchSize: 200 },
-  );
+  /** PostgreSQL: the license checks asked in one turn of the event loop, by the same keys in one statement (lookedUpTogether). */
+  private readonly byKeyTogether = lookedUpTogether<string, LicenseWithSteps | null>(async (keys) => {
+    const rows = await this.reads.all<LicenseRow & { key: string; events: EventRow[] }>('licenses-by-number', LICENSES_WITH_EVENTS_SQL, [keys]);
+    const byKey = new Map(rows.map((r) => [r.key, toEntry(r, r.events)]));
+    return keys.map((k) => byKey.get(k) ?? null);
+  });
 
   /** The licenses of these companies (index on licenses.company_id), ordered by license number. */
   async ofCompanies(companyIds: string[], m: EntityManager = this.licenses.manager): Promise<LicenseWithSteps[]> {

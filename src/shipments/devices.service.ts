@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import DataLoader from 'dataloader';
 import { normaliseImei } from '../common/imei.js';
 import { Problem, ProblemException } from '../common/problem.js';
 import { PreparedReads } from '../database/prepared-reads.js';
+import { lookedUpTogether } from '../database/together.js';
 
 export interface DeviceTrace {
   imei: string;
@@ -87,24 +87,16 @@ export class DevicesService {
     return row?.shippedOn;
   }
 
-  /**
-   * PostgreSQL: the IMEIs asked for in one turn of the event loop (under load, the requests read from the sockets
-   * together), looked up by one prepared statement (the same primary-key lookups): one round trip and one write
-   * to the database's socket for the lot, not one each. Each answer is as fresh as one looked up alone; nothing
-   * is kept between turns (no cache).
-   */
-  private readonly shippedOnTogether = new DataLoader<number, string | undefined>(
-    async (imeis) => {
-      const rows = await this.reads.all<{ imei: string; shippedOn: string }>(
-        'device-shipped-on-together',
-        'SELECT d.imei, s.shipped_on AS "shippedOn" FROM devices d JOIN shipments s ON s.no = d.shipment_no WHERE d.imei = ANY($1)',
-        [imeis],
-      );
-      const found = new Map(rows.map((r) => [Number(r.imei), r.shippedOn]));
-      return imeis.map((imei) => found.get(imei));
-    },
-    { cache: false, batchScheduleFn: (run) => setImmediate(run), maxBatchSize: 200 },
-  );
+  /** PostgreSQL: the IMEIs asked for in one turn of the event loop, by the same primary-key lookups in one statement (lookedUpTogether). */
+  private readonly shippedOnTogether = lookedUpTogether<number, string | undefined>(async (imeis) => {
+    const rows = await this.reads.all<{ imei: string; shippedOn: string }>(
+      'device-shipped-on-together',
+      'SELECT d.imei, s.shipped_on AS "shippedOn" FROM devices d JOIN shipments s ON s.no = d.shipment_no WHERE d.imei = ANY($1)',
+      [imeis],
+    );
+    const found = new Map(rows.map((r) => [Number(r.imei), r.shippedOn]));
+    return imeis.map((imei) => found.get(imei));
+  });
 
   private imeiOf(raw: string): string {
     const result = normaliseImei(raw);
